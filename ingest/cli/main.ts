@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { describeError } from '../errors.js';
+import { registerOpenSearchCommand } from './opensearch-command.js';
+import { registerStartCommand } from './start-command.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('fortiems')
+    .description('Log ingestion and SIEM integration pipeline for Fortinet FortiClient EMS')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  registerStartCommand(program);
+  registerOpenSearchCommand(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; actionable errors print their fix, not a stack. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`${describeError(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,105 @@
+import { request } from 'node:http';
+import { ActionableError } from '../errors.js';
+import { type StartOptions, startManagedNode, stopManagedNode } from './managed-node.js';
+
+/** Where the pipeline, the CLI and the tests find OpenSearch. */
+export interface OpenSearchTarget {
+  url: string;
+  username?: string;
+  password?: string;
+  /** PEM file of the CA that signed the cluster's certificate. */
+  caFile?: string;
+  source: 'OPENSEARCH_URL' | 'testcontainers' | 'managed';
+}
+
+export interface ProvidedOpenSearch extends OpenSearchTarget {
+  /** Stops what was started for this caller; leaves alone what was already there. */
+  release(): Promise<void>;
+}
+
+/**
+ * OPENSEARCH_URL (credentials inline or in OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD, CA in OPENSEARCH_CA_CERT)
+ * selects an existing cluster.
+ */
+export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): OpenSearchTarget | undefined {
+  const raw = env.OPENSEARCH_URL?.trim();
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ActionableError(`OPENSEARCH_URL is not a URL: '${raw}'`, 'set it like https://user:password@search.example.org:9200');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ActionableError(
+      `OPENSEARCH_URL must use http or https, not ${parsed.protocol}`,
+      'set it like https://search.example.org:9200',
+    );
+  }
+  const username = decodeURIComponent(parsed.username) || env.OPENSEARCH_USERNAME || undefined;
+  const password = decodeURIComponent(parsed.password) || env.OPENSEARCH_PASSWORD || undefined;
+  parsed.username = '';
+  parsed.password = '';
+  const target: OpenSearchTarget = { url: parsed.toString().replace(/\/$/, ''), source: 'OPENSEARCH_URL' };
+  if (username) target.username = username;
+  if (password) target.password = password;
+  if (env.OPENSEARCH_CA_CERT) target.caFile = env.OPENSEARCH_CA_CERT;
+  return target;
+}
+
+/** True when a Docker engine answers /_ping on DOCKER_HOST (unix or tcp) or the default socket. */
+export function dockerEngineReachable(env: NodeJS.ProcessEnv = process.env, timeoutMs = 1000): Promise<boolean> {
+  const host = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const options = host.startsWith('unix://')
+    ? { socketPath: host.slice('unix://'.length) }
+    : host.startsWith('tcp://')
+      ? { host: new URL(host).hostname, port: Number(new URL(host).port || 2375) }
+      : undefined;
+  if (!options) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const req = request({ ...options, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+async function fromTestcontainers(): Promise<ProvidedOpenSearch> {
+  // Loaded only when a Docker engine is present; the package is an optional dependency.
+  const { OpenSearchContainer } = await import('@testcontainers/opensearch');
+  const container = await new OpenSearchContainer('opensearchproject/opensearch:2.19.4').withSecurityEnabled(false).start();
+  return {
+    url: container.getHttpUrl(),
+    source: 'testcontainers',
+    release: async () => {
+      await container.stop();
+    },
+  };
+}
+
+export interface ProvideOptions extends StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Use a Docker engine through testcontainers when one answers and no URL is set. */
+  allowTestcontainers?: boolean;
+}
+
+/** OPENSEARCH_URL first; then testcontainers when a Docker engine answers; otherwise the managed local node. */
+export async function provideOpenSearch(options: ProvideOptions = {}): Promise<ProvidedOpenSearch> {
+  const fromEnv = targetFromEnv(options.env);
+  if (fromEnv) return { ...fromEnv, release: async () => undefined };
+  if (options.allowTestcontainers && (await dockerEngineReachable(options.env))) return fromTestcontainers();
+  const { state, started } = await startManagedNode(options);
+  return {
+    url: state.url,
+    source: 'managed',
+    release: async () => {
+      if (started) await stopManagedNode(state.instanceDir);
+    },
+  };
+}

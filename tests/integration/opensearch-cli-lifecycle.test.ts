@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ActionableError } from '../../ingest/errors.js';
+import { ensureDistribution } from '../../ingest/opensearch/distribution.js';
+import { startManagedNode } from '../../ingest/opensearch/managed-node.js';
+import { openSearchProcessesUsing } from '../support/opensearch-global-setup.js';
+
+const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;
+const execFileAsync = promisify(execFile);
+const fortiems = (...args: string[]) => execFileAsync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+describe('fortiems opensearch start | status | stop, as a new user runs them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-cli-'));
+  afterAll(async () => {
+    await fortiems('opensearch', 'stop', '--dir', dir).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts a real node whose printed URL answers with its version JSON, and stops it leaving no java behind', async () => {
+    const started = await fortiems('opensearch', 'start', '--port', '0', '--heap', '512m', '--dir', dir);
+    const url = started.stdout.match(/is up: (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+    expect(url, started.stdout).toBeDefined();
+
+    const info = (await (await fetch(`${url}/`)).json()) as { version: { number: string; distribution: string } };
+    expect(info.version.distribution).toBe('opensearch');
+    expect(info.version.number).toMatch(/^2\.19\.\d+$/);
+
+    const status = await fortiems('opensearch', 'status', '--dir', dir, '--json');
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'up', url, version: info.version.number });
+
+    const again = await fortiems('opensearch', 'start', '--port', '0', '--dir', dir);
+    expect(again.stdout).toContain(`already running: ${url}`);
+
+    expect(openSearchProcessesUsing(dir)).toHaveLength(1);
+    const stopped = await fortiems('opensearch', 'stop', '--dir', dir);
+    expect(stopped.stdout).toContain('OpenSearch stopped');
+    expect(openSearchProcessesUsing(dir)).toEqual([]);
+
+    const down = await fortiems('opensearch', 'status', '--dir', dir).catch((error: { code: number; stdout: string }) => error);
+    expect(down).toMatchObject({ code: 3, stdout: 'down\n' });
+  });
+});
+
+describe('managed node errors name the fix', () => {
+  it('a busy port', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-busy-'));
+    try {
+      const error = await startManagedNode({ instanceDir: dir, port }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionableError);
+      expect((error as ActionableError).message).toContain(`port ${port}`);
+      expect((error as ActionableError).fix).toMatch(/--port/);
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a start-up failure, with the tail of OpenSearch’s own log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-fail-'));
+    try {
+      // A heap larger than the machine: the JVM refuses to start.
+      const error = await startManagedNode({ instanceDir: dir, port: 0, heap: '4000g' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionableError);
+      expect((error as ActionableError).message).toMatch(/exited during start-up/);
+      expect((error as ActionableError).details).toMatch(/console\.log/);
+      expect((error as ActionableError).details).toMatch(/heap|memory|reserve/i);
+      expect(openSearchProcessesUsing(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an artifact Maven cannot fetch', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'fortiems-it-cache-'));
+    try {
+      const error = await ensureDistribution({ request: { kind: 'exact', version: '0.0.1' }, cacheDir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionableError);
+      expect((error as ActionableError).message).toMatch(/Maven could not fetch .*opensearch:0\.0\.1:zip/);
+      expect((error as ActionableError).fix).toMatch(/Maven Central is reachable/);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});

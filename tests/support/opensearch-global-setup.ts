@@ -1,0 +1,44 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { isOpenSearchAlive } from '../../ingest/opensearch/process.js';
+import { provideOpenSearch } from '../../ingest/opensearch/target.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    opensearchUrl: string;
+    opensearchSource: string;
+  }
+}
+
+/** Live OpenSearch processes whose environment names this instance folder (OPENSEARCH_PATH_CONF points inside it). */
+export function openSearchProcessesUsing(instanceDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return isOpenSearchAlive(pid) && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(instanceDir);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * One real OpenSearch for the whole integration run: OPENSEARCH_URL if set, testcontainers when a Docker engine
+ * answers, otherwise a managed local node on a free port in a throwaway folder, stopped at the end.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const instanceDir = mkdtempSync(join(tmpdir(), 'fortiems-it-opensearch-'));
+  const opensearch = await provideOpenSearch({ instanceDir, port: 0, heap: '1g', allowTestcontainers: true, log: (l) => console.log(l) });
+  project.provide('opensearchUrl', opensearch.url);
+  project.provide('opensearchSource', opensearch.source);
+  return async () => {
+    await opensearch.release();
+    const leftovers = openSearchProcessesUsing(instanceDir);
+    rmSync(instanceDir, { recursive: true, force: true });
+    if (leftovers.length > 0) throw new Error(`OpenSearch processes left behind: ${leftovers.join(', ')}`);
+  };
+}
