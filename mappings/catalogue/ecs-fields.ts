@@ -1,0 +1,111 @@
+/**
+ * The ECS fields the catalogue maps vendor fields onto, with their OpenSearch field types.
+ * A catalogue field may only name a field listed here (checked at compile time), so every ECS target has one type.
+ */
+export const ECS_FIELDS = {
+  '@timestamp': 'date',
+  message: 'text',
+  'agent.type': 'keyword',
+  'agent.version': 'keyword',
+  'device.serial_number': 'keyword',
+  'destination.address': 'keyword',
+  'destination.bytes': 'long',
+  'destination.ip': 'ip',
+  'destination.port': 'long',
+  'error.code': 'keyword',
+  'error.message': 'text',
+  'event.action': 'keyword',
+  'event.category': 'keyword',
+  'event.code': 'keyword',
+  'event.dataset': 'keyword',
+  'event.duration': 'long',
+  'event.id': 'keyword',
+  'event.ingested': 'date',
+  'event.kind': 'keyword',
+  'event.module': 'keyword',
+  'event.original': 'keyword',
+  'event.outcome': 'keyword',
+  'event.reason': 'keyword',
+  'event.severity': 'long',
+  'event.type': 'keyword',
+  'group.name': 'keyword',
+  'host.hostname': 'keyword',
+  'host.id': 'keyword',
+  'host.ip': 'ip',
+  'host.mac': 'keyword',
+  'host.name': 'keyword',
+  'host.os.full': 'keyword',
+  'host.os.type': 'keyword',
+  'log.level': 'keyword',
+  'log.syslog.appname': 'keyword',
+  'log.syslog.facility.code': 'long',
+  'log.syslog.facility.name': 'keyword',
+  'log.syslog.hostname': 'keyword',
+  'log.syslog.msgid': 'keyword',
+  'log.syslog.priority': 'long',
+  'log.syslog.procid': 'keyword',
+  'log.syslog.severity.code': 'long',
+  'log.syslog.severity.name': 'keyword',
+  'log.syslog.version': 'keyword',
+  'network.protocol': 'keyword',
+  'network.transport': 'keyword',
+  'network.type': 'keyword',
+  'observer.hostname': 'keyword',
+  'observer.product': 'keyword',
+  'observer.serial_number': 'keyword',
+  'observer.type': 'keyword',
+  'observer.vendor': 'keyword',
+  'observer.version': 'keyword',
+  'package.name': 'keyword',
+  'package.version': 'keyword',
+  'related.hosts': 'keyword',
+  'related.ip': 'ip',
+  'related.user': 'keyword',
+  'rule.name': 'keyword',
+  'rule.id': 'keyword',
+  'server.address': 'keyword',
+  'server.domain': 'keyword',
+  'service.name': 'keyword',
+  'source.bytes': 'long',
+  'source.geo.country_iso_code': 'keyword',
+  'source.ip': 'ip',
+  'source.port': 'long',
+  tags: 'keyword',
+  'tls.version': 'keyword',
+  'user.domain': 'keyword',
+  'user.name': 'keyword',
+  'user.target.name': 'keyword',
+} as const;
+
+export type EcsFieldName = keyof typeof ECS_FIELDS;
+export type OpenSearchFieldType = (typeof ECS_FIELDS)[EcsFieldName] | 'flat_object' | 'alias' | 'object' | 'boolean';
+
+/** ECS event categorisation values used by the catalogue (ECS 8.x allowed values). */
+export type EcsEventCategory =
+  | 'authentication'
+  | 'configuration'
+  | 'host'
+  | 'iam'
+  | 'network'
+  | 'package'
+  | 'process'
+  | 'session'
+  | 'threat'
+  | 'vulnerability';
+export type EcsEventType =
+  | 'access'
+  | 'admin'
+  | 'allowed'
+  | 'change'
+  | 'connection'
+  | 'creation'
+  | 'deletion'
+  | 'denied'
+  | 'end'
+  | 'error'
+  | 'group'
+  | 'info'
+  | 'installation'
+  | 'start'
+  | 'user';
+export type EcsOutcome = 'success' | 'failure' | 'unknown';
