@@ -1,0 +1,93 @@
+import type { EmsLogLine } from '../log-line.js';
+import type { Simulation } from './simulation.js';
+
+export interface RunOptions {
+  /** Stop after this many emitted lines. */
+  count?: number;
+  /** Stop when virtual time reaches this instant (a backfill ends at "now"). */
+  until?: number;
+  /** Stop after this much wall-clock time. */
+  durationMs?: number;
+  /** Pace output to at most this many lines per second (load tests). */
+  rate?: number;
+  /** Follow the wall clock: an action runs when its virtual instant arrives. */
+  realtime?: boolean;
+  signal?: AbortSignal;
+  /** Wall clock, injectable for tests. */
+  clock?: () => number;
+}
+
+export interface RunResult {
+  lines: number;
+  virtualStart: number;
+  virtualEnd: number;
+  wallMs: number;
+  stoppedBy: 'count' | 'until' | 'duration' | 'signal' | 'exhausted';
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Drives a simulation and hands each emitted line to `sink`, awaiting it when it pushes back (a slow socket).
+ * Unpaced, virtual time runs as fast as the sink takes lines: a day of logs in seconds, with correct timestamps.
+ */
+export async function runSimulation(
+  sim: Simulation,
+  sink: (line: EmsLogLine) => void | Promise<void>,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const clock = options.clock ?? Date.now;
+  const wallStart = clock();
+  const virtualStart = sim.ems.now;
+  const pending: EmsLogLine[] = [];
+  const unsubscribe = sim.ems.onLine((line) => pending.push(line));
+  let lines = 0;
+  let stoppedBy: RunResult['stoppedBy'] = 'exhausted';
+  try {
+    outer: for (;;) {
+      if (options.signal?.aborted) {
+        stoppedBy = 'signal';
+        break;
+      }
+      if (options.durationMs !== undefined && clock() - wallStart >= options.durationMs) {
+        stoppedBy = 'duration';
+        break;
+      }
+      const next = sim.ems.scheduler.peek();
+      if (next === undefined) break;
+      if (options.until !== undefined && next > options.until) {
+        stoppedBy = 'until';
+        break;
+      }
+      if (options.realtime) {
+        const wait = next - clock();
+        if (wait > 0) {
+          await sleep(Math.min(wait, 250));
+          continue;
+        }
+      }
+      sim.step();
+      while (pending.length > 0) {
+        const line = pending.shift() as EmsLogLine;
+        const pushedBack = sink(line);
+        if (pushedBack) await pushedBack;
+        lines++;
+        if (options.count !== undefined && lines >= options.count) {
+          stoppedBy = 'count';
+          break outer;
+        }
+        if (options.rate !== undefined) {
+          const due = wallStart + (lines / options.rate) * 1000;
+          const ahead = due - clock();
+          if (ahead > 1) await sleep(ahead);
+        } else if (lines % 512 === 0) {
+          await yieldToIo();
+        }
+      }
+    }
+  } finally {
+    unsubscribe();
+  }
+  return { lines, virtualStart, virtualEnd: sim.ems.now, wallMs: clock() - wallStart, stoppedBy };
+}
