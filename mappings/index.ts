@@ -6,3 +6,4 @@ export * from './catalogue/fields.js';
 export * from './catalogue/index.js';
 export * from './catalogue/levels.js';
 export * from './catalogue/validate.js';
+export * from './opensearch/index.js';

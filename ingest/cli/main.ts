@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
+import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerStartCommand } from './start-command.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStartCommand(program);
   registerOpenSearchCommand(program);
+  registerMappingsCommand(program);
   return program;
 }
 
