@@ -91,6 +91,11 @@ export class EmsCore {
     return structuredClone(this.settings);
   }
 
+  /** The settings in force, read-only and uncopied, for the simulation's own hot paths. */
+  getSettingsView(): Readonly<LogSettings> {
+    return this.settings;
+  }
+
   /** Applies at once, and logs each change as an ems-event audit line that no setting can silence. */
   updateSettings(patch: LogSettingsPatch, actor: { admin: string; srcip?: string }): SettingChange[] {
     const { settings, changes } = applyPatch(this.settings, patch);
@@ -116,7 +121,8 @@ export class EmsCore {
     }
     const level = options.level ?? event.level;
     const counters = options.always || isEmitted(this.settings, category, level) ? this.volume.emitted : this.volume.suppressed;
-    const perCategory = (counters[category] ??= {});
+    counters[category] ??= {};
+    const perCategory = counters[category];
     perCategory[level] = (perCategory[level] ?? 0) + 1;
     if (counters === this.volume.suppressed) return;
 

@@ -27,9 +27,23 @@ function parts(instant: number, timeZone: string): Record<string, string> {
   );
 }
 
+const OFFSETS = new Map<string, number>();
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** Called for every line: the zone offset is looked up once per zone and hour, the rest is arithmetic. */
 export function emsDateTime(instant: number, timeZone: string): string {
-  const p = parts(instant, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  let offset = 0;
+  if (timeZone !== 'UTC') {
+    const key = `${timeZone}|${Math.floor(instant / 3_600_000)}`;
+    const cached = OFFSETS.get(key);
+    if (cached === undefined) {
+      offset = zoneOffsetMs(instant, timeZone);
+      if (OFFSETS.size > 4096) OFFSETS.clear();
+      OFFSETS.set(key, offset);
+    } else offset = cached;
+  }
+  const d = new Date(instant + offset);
+  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
 }
 
 /** Milliseconds the zone is ahead of UTC at that instant. */

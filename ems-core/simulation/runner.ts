@@ -43,9 +43,32 @@ export async function runSimulation(
   const pending: EmsLogLine[] = [];
   const unsubscribe = sim.ems.onLine((line) => pending.push(line));
   let lines = 0;
-  let stoppedBy: RunResult['stoppedBy'] = 'exhausted';
+  let stoppedBy = 'exhausted' as RunResult['stoppedBy'];
+  /** Delivers what is pending; lines logged between steps (an admin API call) are delivered too. False once the count is reached. */
+  const drain = async (): Promise<boolean> => {
+    while (pending.length > 0) {
+      const line = pending.shift() as EmsLogLine;
+      const pushedBack = sink(line);
+      if (pushedBack) await pushedBack;
+      lines++;
+      if (options.count !== undefined && lines >= options.count) {
+        stoppedBy = 'count';
+        return false;
+      }
+      if (options.rate !== undefined) {
+        const due = wallStart + (lines / options.rate) * 1000;
+        const ahead = due - clock();
+        if (ahead > 1) await sleep(ahead);
+      } else if (lines % 512 === 0) {
+        await yieldToIo();
+      }
+    }
+    return true;
+  };
   try {
-    outer: for (;;) {
+    for (;;) {
+      // Most actions log nothing (filtered keepalives): only pay for an await when there is something to deliver.
+      if (pending.length > 0 && !(await drain())) break;
       if (options.signal?.aborted) {
         stoppedBy = 'signal';
         break;
@@ -62,30 +85,16 @@ export async function runSimulation(
       }
       if (options.realtime) {
         const wait = next - clock();
+        sim.ems.scheduler.advanceTo(clock());
         if (wait > 0) {
           await sleep(Math.min(wait, 250));
           continue;
         }
       }
       sim.step();
-      while (pending.length > 0) {
-        const line = pending.shift() as EmsLogLine;
-        const pushedBack = sink(line);
-        if (pushedBack) await pushedBack;
-        lines++;
-        if (options.count !== undefined && lines >= options.count) {
-          stoppedBy = 'count';
-          break outer;
-        }
-        if (options.rate !== undefined) {
-          const due = wallStart + (lines / options.rate) * 1000;
-          const ahead = due - clock();
-          if (ahead > 1) await sleep(ahead);
-        } else if (lines % 512 === 0) {
-          await yieldToIo();
-        }
-      }
     }
+    // Lines logged on the way out (a stop signal after an API call) still go out, unless the count is reached.
+    if (stoppedBy !== 'count') await drain();
   } finally {
     unsubscribe();
   }

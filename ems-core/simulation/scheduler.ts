@@ -28,6 +28,12 @@ export class Scheduler {
     this.at(this.now + delayMs, action);
   }
 
+  /** Moves virtual time forward without running anything (real-time mode: what happens between actions is stamped now). */
+  advanceTo(time: number): void {
+    const next = this.peek();
+    this.now = Math.max(this.now, next === undefined ? time : Math.min(time, next));
+  }
+
   /** The instant of the next action, or undefined when nothing is scheduled. */
   peek(): number | undefined {
     return this.heap[0]?.at;

@@ -48,6 +48,7 @@ export class Simulation {
     this.directory.schedule();
     this.updates.schedule();
     this.monitor.schedule();
+    this.lifecycle.startKeepalives();
     if (scenario.incident) scenario.incident(this, options.incidentAt ?? this.defaultIncidentTime(options.start));
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
+import { registerEmsCommand } from './ems-command.js';
 import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerStartCommand } from './start-command.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerOpenSearchCommand(program);
   registerMappingsCommand(program);
+  registerEmsCommand(program);
   return program;
 }
 

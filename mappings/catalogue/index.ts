@@ -46,8 +46,8 @@ export function isCategoryName(name: string): name is CategoryName {
 const EVENTS_BY_MESSAGE = new Map<string, Map<string, EventDefinition>>(
   CATALOGUE.map((category) => [category.name, new Map(category.events.map((event) => [event.msg, event as EventDefinition]))]),
 );
-const EVENTS_BY_ID = new Map<string, EventDefinition>(
-  CATALOGUE.flatMap((category) => category.events.map((event) => [`${category.name}/${event.id}`, event as EventDefinition] as const)),
+const EVENTS_BY_ID = new Map<string, Map<string, EventDefinition>>(
+  CATALOGUE.map((category) => [category.name, new Map(category.events.map((event) => [event.id, event as EventDefinition]))]),
 );
 
 /** The vocabulary entry behind a message, or undefined for a message the catalogue does not know. */
@@ -56,7 +56,7 @@ export function eventByMessage(category: CategoryName, msg: string): EventDefini
 }
 
 export function eventById(category: CategoryName, id: string): EventDefinition | undefined {
-  return EVENTS_BY_ID.get(`${category}/${id}`);
+  return EVENTS_BY_ID.get(category)?.get(id);
 }
 
 /** `ems-client` → `fortiems.client`; the data stream is `logs-fortiems.client-<namespace>`. */

@@ -166,3 +166,20 @@ describe('log settings filter what is emitted', () => {
     expect(sim.ems.volume.suppressed['ems-vpn']).toBeDefined();
   });
 });
+
+describe('the runner in real time', () => {
+  it('delivers lines logged between actions (an admin API call), stamped with the wall time, even when stopped right after', async () => {
+    const start = Date.now();
+    const sim = new Simulation({ seed: 2, start });
+    const delivered: EmsLogLine[] = [];
+    const controller = new AbortController();
+    setTimeout(() => {
+      sim.ems.updateSettings({ categories: { 'ems-vpn': { enabled: false } } }, { admin: 'api' });
+      controller.abort();
+    }, 300);
+    await runSimulation(sim, (line) => void delivered.push(line), { realtime: true, signal: controller.signal });
+    const audit = delivered.find((line) => line.record.msg === 'Log settings changed');
+    expect(audit).toBeDefined();
+    expect(audit?.time.getTime()).toBeGreaterThanOrEqual(start + 250);
+  });
+});

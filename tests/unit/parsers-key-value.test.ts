@@ -7,7 +7,14 @@ describe('the key=value body tokenizer', () => {
       'dtime="2026-11-22 10:00:01" type=event subtype=admin devid=FCT8003611528421 uid=0123456789ABCDEF0123456789ABCDEF hostname="pc 1" user="alice" deviceip=10.10.12.7 devicemac=a1-b2-c3-4d-38-a6 emsserial=FCTEMS8822000123 os="Microsoft Windows 11" msg="offline" usingpolicy="Global" emshostname="" vd="default"';
     const { pairs, problems } = parseKeyValue(body);
     expect(problems).toEqual([]);
-    expect(pairs).toMatchObject({ dtime: '2026-11-22 10:00:01', type: 'event', hostname: 'pc 1', emshostname: '', devicemac: 'a1-b2-c3-4d-38-a6', vd: 'default' });
+    expect(pairs).toMatchObject({
+      dtime: '2026-11-22 10:00:01',
+      type: 'event',
+      hostname: 'pc 1',
+      emshostname: '',
+      devicemac: 'a1-b2-c3-4d-38-a6',
+      vd: 'default',
+    });
   });
 
   it('keeps spaces and = inside quotes, unescapes \\" and \\\\, keeps other backslashes', () => {

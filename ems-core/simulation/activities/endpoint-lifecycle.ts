@@ -1,4 +1,5 @@
 import type { Endpoint } from '../../fleet/endpoint.js';
+import { isEmitted } from '../../log-settings/settings.js';
 import type { EmsCore } from '../ems-core.js';
 import { MINUTE, SECOND } from '../scheduler.js';
 
@@ -18,7 +19,6 @@ function sourceIp(endpoint: Endpoint): string {
 export class EndpointLifecycle {
   /** What EMS does with an endpoint presenting an invalid certificate. */
   invalidCertificateAction: 'allow' | 'deny' = 'allow';
-  private readonly keepaliveTimers = new Map<string, number>();
 
   constructor(private readonly ems: EmsCore) {}
 
@@ -88,7 +88,6 @@ export class EndpointLifecycle {
     endpoint.lastSeen = ems.now;
     ems.log('ems-client', 'endpoint-online', { status: 'online' }, { endpoint });
     ems.scheduler.after(random.int(2, 20) * SECOND, () => this.afterOnline(endpoint));
-    this.scheduleKeepalive(endpoint);
   }
 
   private register(endpoint: Endpoint): void {
@@ -136,28 +135,44 @@ export class EndpointLifecycle {
     }
   }
 
-  private scheduleKeepalive(endpoint: Endpoint): void {
+  /**
+   * Keepalives, fleet-wide every interval. When nobody would see them (ems-client below debug) and the services that
+   * answer them are up, a sweep only refreshes lastSeen: one action per interval instead of one per endpoint, which
+   * keeps a large fleet cheap to simulate. Otherwise each online endpoint gets its own keepalive within the interval.
+   */
+  startKeepalives(): void {
     const ems = this.ems;
-    const generation = (this.keepaliveTimers.get(endpoint.uid) ?? 0) + 1;
-    this.keepaliveTimers.set(endpoint.uid, generation);
-    ems.scheduler.after(KEEPALIVE_INTERVAL + ems.random.int(0, 30) * SECOND, () => {
-      if (this.keepaliveTimers.get(endpoint.uid) !== generation || (endpoint.status !== 'online' && endpoint.status !== 'quarantined'))
-        return;
-      if (!ems.services.isUp('fcems_ecsocksrv') || !ems.services.isUp('fcems_ka')) {
-        this.canTalk(endpoint);
-      } else {
-        endpoint.lastSeen = ems.now;
-        ems.log('ems-client', 'keepalive', {}, { endpoint });
+    const sweep = () => {
+      const servicesUp = ems.services.isUp('fcems_ecsocksrv') && ems.services.isUp('fcems_ka');
+      const visible = isEmitted(ems.getSettingsView(), 'ems-client', 'debug');
+      for (const endpoint of ems.fleet) {
+        if (endpoint.status !== 'online' && endpoint.status !== 'quarantined') continue;
+        if (servicesUp && !visible) {
+          endpoint.lastSeen = ems.now;
+          continue;
+        }
+        ems.scheduler.after(ems.random.int(0, KEEPALIVE_INTERVAL - 1), () => this.keepalive(endpoint));
       }
-      this.scheduleKeepalive(endpoint);
-    });
+      ems.scheduler.after(KEEPALIVE_INTERVAL, sweep);
+    };
+    ems.scheduler.after(KEEPALIVE_INTERVAL, sweep);
+  }
+
+  private keepalive(endpoint: Endpoint): void {
+    const ems = this.ems;
+    if (endpoint.status !== 'online' && endpoint.status !== 'quarantined') return;
+    if (!ems.services.isUp('fcems_ecsocksrv') || !ems.services.isUp('fcems_ka')) {
+      this.canTalk(endpoint);
+      return;
+    }
+    endpoint.lastSeen = ems.now;
+    ems.log('ems-client', 'keepalive', {}, { endpoint });
   }
 
   /** The endpoint shuts down or leaves: EMS notices it going offline. */
   disconnect(endpoint: Endpoint): void {
     if (endpoint.status !== 'online') return;
     endpoint.status = 'offline';
-    this.keepaliveTimers.delete(endpoint.uid);
     this.ems.log('ems-network', 'connection-closed', { srcip: sourceIp(endpoint), service: 'fcems_ecsocksrv' }, { endpoint });
     this.ems.log('ems-client', 'endpoint-offline', { status: 'offline' }, { endpoint });
   }
@@ -178,7 +193,6 @@ export class EndpointLifecycle {
   deregister(endpoint: Endpoint, admin: string): void {
     if (endpoint.status === 'deregistered') return;
     endpoint.status = 'deregistered';
-    this.keepaliveTimers.delete(endpoint.uid);
     this.ems.log('ems-client', 'endpoint-deregistered', { status: 'deregistered', admin }, { endpoint });
   }
 
@@ -187,6 +201,5 @@ export class EndpointLifecycle {
     if (endpoint.status !== 'offline') return;
     endpoint.status = 'online';
     endpoint.lastSeen = this.ems.now;
-    this.scheduleKeepalive(endpoint);
   }
 }

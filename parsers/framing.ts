@@ -1,0 +1,153 @@
+/**
+ * Splits a TCP byte stream into syslog messages. Each frame is detected on its own (as rsyslog does):
+ * a frame that starts with a digit is RFC 6587 octet counting (`LEN SP MSG`), anything else ends at LF.
+ * Oversized frames and a partial frame at connection close are reported as errors with their bytes, never dropped.
+ */
+export interface Frame {
+  message: string;
+  framing: 'octet' | 'newline';
+}
+
+export interface FramingError {
+  error: string;
+  /** What was received of the bad frame (at most maxMessageBytes), so it can be dead-lettered. */
+  partial: string;
+}
+
+export type FrameEvent = Frame | FramingError;
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const ZERO = 48;
+const NINE = 57;
+const MAX_LENGTH_DIGITS = 9;
+
+export function isFramingError(event: FrameEvent): event is FramingError {
+  return 'error' in event;
+}
+
+export class FrameDecoder {
+  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes of an oversized frame still to skip (octet counting) or skip-until-LF (-1) mode. */
+  private skipOctets = 0;
+  private skippingLine = false;
+
+  constructor(private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
+
+  /** Feeds bytes; returns the frames (and framing errors) they complete, in order. */
+  push(chunk: Buffer): FrameEvent[] {
+    const events: FrameEvent[] = [];
+    let data = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    let offset = 0;
+    const length = data.length;
+    while (offset < length) {
+      if (this.skipOctets > 0) {
+        const skip = Math.min(this.skipOctets, length - offset);
+        this.skipOctets -= skip;
+        offset += skip;
+        continue;
+      }
+      if (this.skippingLine) {
+        const newline = data.indexOf(LF, offset);
+        if (newline === -1) {
+          offset = length;
+          break;
+        }
+        this.skippingLine = false;
+        offset = newline + 1;
+        continue;
+      }
+      const first = data[offset] as number;
+      if (first === LF || first === CR || first === 0) {
+        offset++; // stray separators between frames
+        continue;
+      }
+      if (first > ZERO && first <= NINE) {
+        const consumed = this.octetFrame(data, offset, events);
+        if (consumed === 0) break; // need more bytes
+        offset += consumed;
+        continue;
+      }
+      const newline = data.indexOf(LF, offset);
+      if (newline === -1) {
+        if (length - offset > this.maxMessageBytes) {
+          events.push({
+            error: `message longer than ${this.maxMessageBytes} bytes (newline framing); the rest of the line is skipped`,
+            partial: data.toString('utf8', offset, offset + this.maxMessageBytes),
+          });
+          this.skippingLine = true;
+          offset = length;
+        }
+        break;
+      }
+      let end = newline;
+      if (end > offset && data[end - 1] === CR) end--;
+      if (end - offset > this.maxMessageBytes) {
+        events.push({
+          error: `message longer than ${this.maxMessageBytes} bytes (newline framing)`,
+          partial: data.toString('utf8', offset, offset + this.maxMessageBytes),
+        });
+      } else {
+        events.push({ message: data.toString('utf8', offset, end), framing: 'newline' });
+      }
+      offset = newline + 1;
+    }
+    this.buffer = offset >= length ? Buffer.alloc(0) : data.subarray(offset);
+    data = this.buffer;
+    return events;
+  }
+
+  /** Returns the bytes consumed, or 0 when the frame is not complete yet. */
+  private octetFrame(data: Buffer, offset: number, events: FrameEvent[]): number {
+    let i = offset;
+    let declared = 0;
+    while (i < data.length && i - offset < MAX_LENGTH_DIGITS) {
+      const code = data[i] as number;
+      if (code < ZERO || code > NINE) break;
+      declared = declared * 10 + (code - ZERO);
+      i++;
+    }
+    if (i >= data.length) return 0;
+    if (data[i] !== SPACE) {
+      // Digits not followed by a space: not octet counting after all (a bare line that starts with a number).
+      const newline = data.indexOf(LF, offset);
+      if (newline === -1) return 0;
+      let end = newline;
+      if (end > offset && data[end - 1] === CR) end--;
+      events.push({ message: data.toString('utf8', offset, end), framing: 'newline' });
+      return newline + 1 - offset;
+    }
+    const start = i + 1;
+    if (declared > this.maxMessageBytes) {
+      const available = Math.min(data.length - start, this.maxMessageBytes);
+      events.push({
+        error: `octet-counted frame of ${declared} bytes exceeds the maximum of ${this.maxMessageBytes}`,
+        partial: data.toString('utf8', start, start + available),
+      });
+      const inBuffer = data.length - start;
+      if (inBuffer >= declared) return start + declared - offset;
+      this.skipOctets = declared - inBuffer;
+      return data.length - offset;
+    }
+    if (data.length - start < declared) return 0;
+    events.push({ message: data.toString('utf8', start, start + declared), framing: 'octet' });
+    return start + declared - offset;
+  }
+
+  /** At connection close: a partial frame left in the buffer is reported, not dropped. */
+  end(): FramingError | undefined {
+    const rest = this.buffer;
+    this.buffer = Buffer.alloc(0);
+    if (rest.length === 0 || this.skipOctets > 0) {
+      const skipped = this.skipOctets;
+      this.skipOctets = 0;
+      return skipped > 0 ? { error: `connection closed ${skipped} bytes before the end of an oversized frame`, partial: '' } : undefined;
+    }
+    const text = rest.toString('utf8', 0, Math.min(rest.length, this.maxMessageBytes));
+    if (/^[1-9]\d{0,8} /.test(text)) return { error: 'connection closed in the middle of an octet-counted frame', partial: text };
+    // A last line without its LF is a complete message in newline framing (logger and many senders do this).
+    return { error: 'connection closed before the end of the last line (no LF)', partial: text };
+  }
+}
