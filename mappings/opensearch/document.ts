@@ -45,6 +45,68 @@ const ECS_FROM_CALLER = new Set<EcsFieldName>(['@timestamp']);
 const USER_TARGETS = new Set<EcsFieldName>(['user.name', 'user.target.name']);
 const HOST_TARGETS = new Set<EcsFieldName>(['host.hostname', 'host.name', 'observer.hostname', 'server.address', 'destination.address']);
 
+interface TargetPlan {
+  readonly path: readonly string[];
+  readonly mac: boolean;
+  readonly related: 'user' | 'host' | undefined;
+}
+
+interface FieldPlan {
+  readonly name: string;
+  readonly targets: readonly TargetPlan[];
+  readonly ip: boolean;
+}
+
+interface CategoryPlan {
+  readonly dataset: string;
+  readonly fields: readonly FieldPlan[];
+  readonly names: ReadonlySet<string>;
+}
+
+// Compiled once per category: this runs for every event on the ingest hot path.
+const PLANS = new Map<string, CategoryPlan>();
+
+function planOf(category: CategoryName): CategoryPlan {
+  const cached = PLANS.get(category);
+  if (cached) return cached;
+  const definition = categoryByName(category);
+  if (!definition) throw new Error(`unknown EMS log category '${category}'`);
+  const fields = fieldsOf(definition).map(
+    (field: CatalogueField): FieldPlan => ({
+      name: field.name,
+      ip: openSearchTypeOf(field) === 'ip',
+      targets: ecsTargets(field)
+        .filter((target) => !ECS_FROM_CALLER.has(target))
+        .map((target) => ({
+          path: target.split('.'),
+          mac: target === 'host.mac',
+          related: USER_TARGETS.has(target) ? 'user' : HOST_TARGETS.has(target) ? 'host' : undefined,
+        })),
+    }),
+  );
+  const plan = { dataset: definition.dataset, fields, names: new Set(fields.map((field) => field.name)) };
+  PLANS.set(category, plan);
+  return plan;
+}
+
+/** Sets `path` unless something is there already (the first field in body order wins). */
+function setIfAbsent(document: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = document;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
+    const part = path[i] as string;
+    const next = node[part];
+    if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next as Record<string, unknown>;
+    else {
+      const created: Record<string, unknown> = {};
+      node[part] = created;
+      node = created;
+    }
+  }
+  const leafName = path[last] as string;
+  if (node[leafName] === undefined) node[leafName] = value;
+}
+
 function setPath(document: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let node = document;
@@ -60,35 +122,27 @@ function setPath(document: Record<string, unknown>, path: string, value: unknown
   node[parts[parts.length - 1] as string] = value;
 }
 
-function getPath(document: Record<string, unknown>, path: string): unknown {
-  let node: unknown = document;
-  for (const part of path.split('.')) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-}
-
 /** `a1-b2-c3-4d-38-a6` or `a1:b2:...` → `A1-B2-C3-4D-38-A6` (ECS: upper-case, hyphen-separated). */
 export function ecsMac(mac: string): string {
   return mac.trim().replace(/[:.]/g, '-').toUpperCase();
 }
 
+const OS_TYPES = new Map<string, string | undefined>();
+
 /** ECS host.os.type from the free-text os EMS reports, or undefined when it is not recognisable. */
 export function osType(os: string): string | undefined {
+  if (OS_TYPES.has(os)) return OS_TYPES.get(os);
   const text = os.toLowerCase();
-  if (/windows|win(7|8|10|11|xp)\b/.test(text)) return 'windows';
-  if (/chrome ?os|chromebook/.test(text)) return 'chromeos';
-  if (/android/.test(text)) return 'android';
-  if (/\bi(pad)?os\b|iphone|ipad/.test(text)) return 'ios';
-  if (/mac ?os|os x|darwin/.test(text)) return 'macos';
-  if (/linux|ubuntu|debian|red ?hat|rhel|centos|fedora|suse|rocky|alma/.test(text)) return 'linux';
-  return undefined;
-}
-
-function ecsValue(target: EcsFieldName, value: unknown): unknown {
-  if (target === 'host.mac' && typeof value === 'string') return ecsMac(value);
-  return value;
+  let type: string | undefined;
+  if (/windows|win(7|8|10|11|xp)\b/.test(text)) type = 'windows';
+  else if (/chrome ?os|chromebook/.test(text)) type = 'chromeos';
+  else if (/android/.test(text)) type = 'android';
+  else if (/\bi(pad)?os\b|iphone|ipad/.test(text)) type = 'ios';
+  else if (/mac ?os|os x|darwin/.test(text)) type = 'macos';
+  else if (/linux|ubuntu|debian|red ?hat|rhel|centos|fedora|suse|rocky|alma/.test(text)) type = 'linux';
+  // Endpoint OS strings repeat endlessly; remember them (bounded, since the text is attacker-controlled).
+  if (OS_TYPES.size < 10_000) OS_TYPES.set(os, type);
+  return type;
 }
 
 function isPresent(value: unknown): boolean {
@@ -103,75 +157,94 @@ function levelOf(value: unknown): Level | undefined {
   return typeof value === 'string' || typeof value === 'number' ? normalizeLevel(value) : undefined;
 }
 
+/** Host targets may hold an address; a digits-and-dots test spares the full IP check for ordinary host names. */
+function looksLikeIp(value: string): boolean {
+  const first = value.charCodeAt(0);
+  if (first >= 48 && first <= 57 && /^[\d.]+$/.test(value)) return isIP(value) === 4;
+  return value.includes(':') && isIP(value) === 6;
+}
+
+function relate(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
+
 /** The document to index for one typed record of `category` (see the header for its shape). */
 export function toIndexDocument(category: CategoryName, record: Record<string, unknown>, input: IndexDocumentInput): IndexDocument {
-  const definition = categoryByName(category);
-  if (!definition) throw new Error(`unknown EMS log category '${category}'`);
-  const fields = fieldsOf(definition);
-  const byName = new Map<string, CatalogueField>(fields.map((field) => [field.name, field]));
+  const plan = planOf(category);
   const namespace = input.namespace ?? 'default';
 
   const ems: Record<string, unknown> = {};
-  const extra: Record<string, unknown> = { ...(input.unknown ?? {}) };
-  for (const [key, value] of Object.entries(record)) {
-    if (value === null || value === undefined) continue;
-    if (byName.has(key)) ems[key] = value;
-    else extra[key] = value;
+  const extra: Record<string, unknown> = {};
+  let hasExtra = false;
+  if (input.unknown) {
+    for (const key in input.unknown) {
+      extra[key] = input.unknown[key];
+      hasExtra = true;
+    }
   }
+  for (const key in record) {
+    const value = record[key];
+    if (value === null || value === undefined) continue;
+    if (plan.names.has(key)) ems[key] = value;
+    else {
+      extra[key] = value;
+      hasExtra = true;
+    }
+  }
+
+  const level = levelOf(ems.level);
+  const vocabulary = typeof ems.msg === 'string' ? eventByMessage(category, ems.msg) : undefined;
+  const event: Record<string, unknown> = { kind: 'event' };
+  if (vocabulary) {
+    event.action = vocabulary.id;
+    // Shared, read-only arrays from the catalogue: nothing downstream mutates them, and copying costs on every event.
+    event.category = vocabulary.ecs.category;
+    event.type = vocabulary.ecs.type;
+    if (vocabulary.ecs.outcome) event.outcome = vocabulary.ecs.outcome;
+  }
+  if (level !== undefined) event.severity = severityOf(level);
+  event.dataset = plan.dataset;
+  event.module = 'fortiems';
+  if (input.original !== undefined) event.original = input.original;
+  event.ingested = iso(input.ingested);
 
   const document: IndexDocument = {
     '@timestamp': iso(input.timestamp),
-    event: {},
+    event,
     ems,
-    data_stream: { type: 'logs', dataset: definition.dataset, namespace },
+    data_stream: { type: 'logs', dataset: plan.dataset, namespace },
   };
-  const related = { ip: [] as string[], user: [] as string[], hosts: [] as string[] };
-  const relate = (list: string[], value: string) => {
-    if (!list.includes(value)) list.push(value);
-  };
+  const relatedIp: string[] = [];
+  const relatedUser: string[] = [];
+  const relatedHosts: string[] = [];
 
-  // Body order: the first field that fills an ECS target keeps it.
-  for (const field of fields) {
+  for (const field of plan.fields) {
     const value = ems[field.name];
     if (!isPresent(value)) continue;
-    for (const target of ecsTargets(field)) {
-      if (ECS_FROM_CALLER.has(target)) continue;
-      if (getPath(document, target) === undefined) setPath(document, target, ecsValue(target, value));
-      if (typeof value !== 'string') continue;
-      if (USER_TARGETS.has(target)) relate(related.user, value);
-      if (HOST_TARGETS.has(target)) relate(isIP(value) ? related.ip : related.hosts, value);
+    for (const target of field.targets) {
+      setIfAbsent(document, target.path, target.mac && typeof value === 'string' ? ecsMac(value) : value);
+      if (typeof value !== 'string' || target.related === undefined) continue;
+      if (target.related === 'user') relate(relatedUser, value);
+      else relate(looksLikeIp(value) ? relatedIp : relatedHosts, value);
     }
-    if (openSearchTypeOf(field) === 'ip' && typeof value === 'string') relate(related.ip, value);
+    if (field.ip && typeof value === 'string') relate(relatedIp, value);
   }
   if (typeof ems.os === 'string') {
     const type = osType(ems.os);
     if (type) setPath(document, 'host.os.type', type);
   }
-
-  const level = levelOf(ems.level);
-  const vocabulary = typeof ems.msg === 'string' ? eventByMessage(category, ems.msg) : undefined;
-  document.event = {
-    kind: 'event',
-    ...(vocabulary
-      ? {
-          action: vocabulary.id,
-          category: [...vocabulary.ecs.category],
-          type: [...vocabulary.ecs.type],
-          ...(vocabulary.ecs.outcome ? { outcome: vocabulary.ecs.outcome } : {}),
-        }
-      : {}),
-    ...(level !== undefined ? { severity: severityOf(level) } : {}),
-    dataset: definition.dataset,
-    module: 'fortiems',
-    ...(input.original !== undefined ? { original: input.original } : {}),
-    ingested: iso(input.ingested),
-    ...document.event, // event.code / event.reason filled from the catalogue above
-  };
-  setPath(document, 'observer.vendor', 'Fortinet');
-  setPath(document, 'observer.product', 'FortiClient EMS');
-  setPath(document, 'observer.type', 'ems');
-  const relatedPresent = Object.fromEntries(Object.entries(related).filter(([, values]) => values.length > 0));
-  if (Object.keys(relatedPresent).length > 0) document.related = relatedPresent;
-  if (Object.keys(extra).length > 0) setPath(document, 'fortiems.extra', extra);
+  document.observer ??= {};
+  const observer = document.observer as Record<string, unknown>;
+  observer.vendor = 'Fortinet';
+  observer.product = 'FortiClient EMS';
+  observer.type = 'ems';
+  if (relatedIp.length + relatedUser.length + relatedHosts.length > 0) {
+    const related: Record<string, string[]> = {};
+    if (relatedIp.length > 0) related.ip = relatedIp;
+    if (relatedUser.length > 0) related.user = relatedUser;
+    if (relatedHosts.length > 0) related.hosts = relatedHosts;
+    document.related = related;
+  }
+  if (hasExtra) setPath(document, 'fortiems.extra', extra);
   return document;
 }

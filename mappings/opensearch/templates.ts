@@ -32,6 +32,16 @@ export const SETTINGS_COMPONENT = 'fortiems@settings';
 export const ECS_COMPONENT = 'fortiems-ecs@mappings';
 export const EMS_COMPONENT = 'fortiems-ems@mappings';
 export const EXTRA_FIELD = 'fortiems.extra';
+/** Pipeline fields of our own: the producer, validation problems, and the endpoint context enrichment adds. */
+export const FORTIEMS_KEYWORDS = [
+  'fortiems.producer',
+  'fortiems.problems',
+  'fortiems.endpoint.groups',
+  'fortiems.endpoint.tags',
+  'fortiems.endpoint.owner',
+  'fortiems.endpoint.status',
+  'fortiems.endpoint.policy',
+] as const;
 /** Longer keyword values stay in _source but are not indexed (Lucene refuses terms over 32 KB; ECS uses 1024). */
 export const KEYWORD_IGNORE_ABOVE = 1024;
 
@@ -89,6 +99,7 @@ export function ecsProperties(): MappingProperties {
   }
   for (const name of ['data_stream.type', 'data_stream.dataset', 'data_stream.namespace']) addField(properties, name, leaf('keyword'));
   addField(properties, EXTRA_FIELD, { type: 'flat_object' });
+  for (const name of FORTIEMS_KEYWORDS) addField(properties, name, leaf('keyword'));
   return properties;
 }
 

@@ -39,3 +39,20 @@ describe('the key=value body tokenizer', () => {
     expect(Object.keys(pairs)).toEqual(['__proto__', 'constructor']);
   });
 });
+
+describe('the tokenizer on hostile input', () => {
+  it('splits on tabs as on spaces', () => {
+    expect(parseKeyValue('a=1\tb=2 c="x\ty"').pairs).toEqual({ a: '1', b: '2', c: 'x\ty' });
+  });
+
+  it('stays linear on 10,000 keys with escapes and tabs at the end', () => {
+    const body = `${Array.from({ length: 10_000 }, (_, i) => `k${i}="v ${i}"`).join(' ')} tail="a\\"b"\tlast=1`;
+    const started = performance.now();
+    const { order, pairs } = parseKeyValue(body);
+    expect(order).toHaveLength(10_002);
+    expect(pairs.tail).toBe('a"b');
+    expect(pairs.last).toBe('1');
+    // A hang guard, not a speed test (bench:parse measures speed): quadratic scanning would take minutes here.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});

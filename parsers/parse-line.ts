@@ -1,0 +1,173 @@
+import { type CategoryName, categoryByName, toIndexDocument } from '../mappings/index.js';
+import { decodeEmsRecord } from './ems-decode.js';
+import { parseKeyValue } from './key-value.js';
+import { normalizeNeighbour } from './neighbours.js';
+import { detectProducer, inferCategory, type Producer } from './producer.js';
+import { parseSyslogHeader, type SyslogHeader } from './syslog-header.js';
+
+/** Per-source settings and what the receiving side knows about a line. */
+export interface ParseContext {
+  /** When the line was received (epoch ms). */
+  receivedAt: number;
+  /** Zone of zone-less times from this source: RFC 3164 headers and EMS `dtime`. Default UTC. */
+  zone?: string;
+  /** data_stream.namespace. Default `default`. */
+  namespace?: string;
+}
+
+/** One normalized event, ready to enrich and index; `kind: 'pipeline_error'` carries the raw line and the reason. */
+export interface ParsedEvent {
+  kind: 'event' | 'pipeline_error';
+  producer: Producer;
+  category: CategoryName | undefined;
+  /** data_stream.dataset: `fortiems.client`, …, `fortiems.forticlient`, `fortiems.fortigate` or `fortiems.unparsed`. */
+  dataset: string;
+  document: Record<string, unknown>;
+  /** Validation problems (collected, not thrown); also in `fortiems.problems`. */
+  problems: string[];
+}
+
+export const UNPARSED_DATASET = 'fortiems.unparsed';
+const MAX_PROBLEMS = 20;
+
+// Consecutive lines mostly share their second and their receive time: remember the last conversions.
+let lastInstant = Number.NaN;
+let lastIso = '';
+let lastReceived = Number.NaN;
+let lastReceivedIso = '';
+
+function isoOf(instant: number): string {
+  if (instant !== lastInstant) {
+    lastInstant = instant;
+    lastIso = new Date(instant).toISOString();
+  }
+  return lastIso;
+}
+
+function receivedIso(instant: number): string {
+  if (instant !== lastReceived) {
+    lastReceived = instant;
+    lastReceivedIso = new Date(instant).toISOString();
+  }
+  return lastReceivedIso;
+}
+
+/** The event for a line (or a frame) that could not be parsed: nothing is lost, the raw text and the reason are kept. */
+export function pipelineError(original: string, reason: string, context: ParseContext, type = 'parse_error'): ParsedEvent {
+  const namespace = context.namespace ?? 'default';
+  return {
+    kind: 'pipeline_error',
+    producer: 'unknown',
+    category: undefined,
+    dataset: UNPARSED_DATASET,
+    problems: [reason],
+    document: {
+      '@timestamp': isoOf(context.receivedAt),
+      message: reason,
+      event: { kind: 'pipeline_error', dataset: UNPARSED_DATASET, module: 'fortiems', original, ingested: isoOf(context.receivedAt) },
+      error: { type, message: reason },
+      data_stream: { type: 'logs', dataset: UNPARSED_DATASET, namespace },
+    },
+  };
+}
+
+function syslogFields(header: SyslogHeader): Record<string, unknown> | undefined {
+  if (header.format === 'none' && header.priority === undefined) return undefined;
+  const syslog: Record<string, unknown> = {};
+  if (header.priority !== undefined) {
+    syslog.priority = header.priority;
+    syslog.facility = { code: header.facility };
+    syslog.severity = { code: header.severity };
+  }
+  if (header.hostname !== undefined) syslog.hostname = header.hostname;
+  if (header.appName !== undefined) syslog.appname = header.appName;
+  if (header.procId !== undefined) syslog.procid = header.procId;
+  if (header.msgId !== undefined) syslog.msgid = header.msgId;
+  if (header.format === 'rfc5424') syslog.version = '1';
+  return syslog;
+}
+
+function addProblems(document: Record<string, unknown>, problems: string[]): void {
+  if (problems.length === 0) return;
+  const fortiems = (document.fortiems ?? {}) as Record<string, unknown>;
+  fortiems.problems =
+    problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… ${problems.length - MAX_PROBLEMS} more`] : problems;
+  document.fortiems = fortiems;
+}
+
+function parse(line: string, context: ParseContext): ParsedEvent {
+  const zone = context.zone ?? 'UTC';
+  const header = parseSyslogHeader(line, { receivedAt: context.receivedAt, zone });
+  const body = header.bodyStart === 0 ? line : line.slice(header.bodyStart);
+  if (body.trim() === '') return pipelineError(line, 'empty message: no body after the syslog header', context);
+  const kv = parseKeyValue(body);
+  if (kv.order.length === 0) return pipelineError(line, 'no key=value pairs in the body', context);
+  const producer = detectProducer(kv.pairs, header.appName);
+  const problems = [...header.problems, ...kv.problems];
+  const namespace = context.namespace ?? 'default';
+  const fallbackTime = header.timestamp ?? header.relayTimestamp ?? context.receivedAt;
+  let event: ParsedEvent;
+
+  if (producer === 'ems' || producer === 'unknown') {
+    const category = inferCategory(kv.pairs, header.appName);
+    if (!category) return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no category could be inferred', context);
+    if (producer === 'unknown' && !('emsserial' in kv.pairs) && !('dtime' in kv.pairs)) {
+      return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no EMS fingerprint (emsserial, dtime)', context);
+    }
+    if (header.appName !== undefined && header.appName !== category)
+      problems.push(`category inferred as ${category}; the tag says ${JSON.stringify(header.appName.slice(0, 40))}`);
+    const decoded = decodeEmsRecord(category, kv.pairs, zone);
+    problems.push(...decoded.problems);
+    const document = toIndexDocument(category, decoded.record, {
+      timestamp: isoOf(decoded.eventTime ?? fallbackTime),
+      ingested: receivedIso(context.receivedAt),
+      original: line,
+      unknown: decoded.unknown,
+      namespace,
+    }) as Record<string, unknown>;
+    if (header.hostname !== undefined) {
+      // emshostname may be empty (observed); the syslog HOSTNAME of an EMS line is the EMS server itself.
+      const observer = document.observer as Record<string, unknown>;
+      observer.hostname ??= header.hostname;
+    }
+    const definition = categoryByName(category);
+    event = { kind: 'event', producer: 'ems', category, dataset: definition?.dataset ?? category, document, problems };
+  } else {
+    const neighbour = normalizeNeighbour(producer, kv.pairs, zone);
+    problems.push(...neighbour.problems);
+    const document = neighbour.document;
+    document['@timestamp'] = isoOf(neighbour.time ?? fallbackTime);
+    const ecsEvent = (document.event ?? {}) as Record<string, unknown>;
+    document.event = {
+      kind: 'event',
+      ...ecsEvent,
+      dataset: neighbour.dataset,
+      module: 'fortiems',
+      original: line,
+      ingested: receivedIso(context.receivedAt),
+    };
+    document.fortiems = { extra: { ...kv.pairs } };
+    document.data_stream = { type: 'logs', dataset: neighbour.dataset, namespace };
+    event = { kind: 'event', producer, category: undefined, dataset: neighbour.dataset, document, problems };
+  }
+  const syslog = syslogFields(header);
+  if (syslog) {
+    const log = (event.document.log ?? {}) as Record<string, unknown>;
+    log.syslog = syslog;
+    event.document.log = log;
+  }
+  const fortiems = (event.document.fortiems ?? {}) as Record<string, unknown>;
+  fortiems.producer = event.producer;
+  event.document.fortiems = fortiems;
+  addProblems(event.document, problems);
+  return event;
+}
+
+/** Any line in, exactly one event out. Never throws: an unexpected failure becomes a pipeline_error event. */
+export function parseLine(line: string, context: ParseContext): ParsedEvent {
+  try {
+    return parse(line, context);
+  } catch (error) {
+    return pipelineError(line, `parser failure: ${(error as Error).message}`, context, 'parser_failure');
+  }
+}
