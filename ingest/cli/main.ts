@@ -4,6 +4,7 @@ import { describeError } from '../errors.js';
 import { registerEmsCommand } from './ems-command.js';
 import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
+import { registerParseCommand } from './parse-command.js';
 import { registerStartCommand } from './start-command.js';
 
 function packageVersion(): string {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerOpenSearchCommand(program);
   registerMappingsCommand(program);
   registerEmsCommand(program);
+  registerParseCommand(program);
   return program;
 }
 
