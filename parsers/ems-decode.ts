@@ -52,18 +52,39 @@ function decodersOf(category: CategoryName): Map<string, FieldDecoder> {
 export function parseEmsDateTime(text: string, zone: string): number | undefined {
   if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':')
     return undefined;
-  const year = Number(text.slice(0, 4));
-  const month = Number(text.slice(5, 7));
-  const day = Number(text.slice(8, 10));
-  const hour = Number(text.slice(11, 13));
-  const minute = Number(text.slice(14, 16));
-  const second = Number(text.slice(17, 19));
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined;
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (!(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined;
   return wallTimeToInstant(year, month, day, hour, minute, second, 0, zone);
+}
+
+function isHexLower(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/** Already `a1-b2-c3-4d-38-a6`: the form EMS writes, checked without a regular expression. */
+function isCanonicalMac(text: string): boolean {
+  if (text.length !== 17) return false;
+  for (let i = 0; i < 17; i++) {
+    const code = text.charCodeAt(i);
+    if (i % 3 === 2 ? code !== 45 : !isHexLower(code)) return false;
+  }
+  return true;
+}
+
+function twoDigits(text: string, at: number): number {
+  const high = text.charCodeAt(at) - 48;
+  const low = text.charCodeAt(at + 1) - 48;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : Number.NaN;
 }
 
 /** Lower-case, hyphen-separated, as EMS writes MACs: `A1:B2:…` and `a1b2.c34d.38a6` are accepted too. */
 export function emsMac(text: string): string | undefined {
+  if (isCanonicalMac(text)) return text;
   const hex = text.replace(/[-:.]/g, '').toLowerCase();
   if (!/^[0-9a-f]{12}$/.test(hex)) return undefined;
   return `${hex.slice(0, 2)}-${hex.slice(2, 4)}-${hex.slice(4, 6)}-${hex.slice(6, 8)}-${hex.slice(8, 10)}-${hex.slice(10, 12)}`;
@@ -80,71 +101,153 @@ function isWholeNumber(text: string): boolean {
   return true;
 }
 
+/** Mutable state of one record's decode, shared by the generic and the fast path. */
+interface DecodeState {
+  record: Record<string, unknown>;
+  unknown: Record<string, string>;
+  problems: string[];
+  eventTime: number | undefined;
+}
+
+/** Converts one known field's text into the record (or aside, with a problem, when it cannot be typed). */
+function decodeField(state: DecodeState, decoder: FieldDecoder, key: string, text: string, emsZone: string): void {
+  switch (decoder.converter) {
+    case 'string':
+      if (text !== '' || key === 'emshostname') state.record[key] = text;
+      return;
+    case 'int':
+      if (isWholeNumber(text)) state.record[key] = Number(text);
+      else {
+        state.problems.push(`${key}: not a whole number: ${JSON.stringify(text.slice(0, 64))}`);
+        state.unknown[key] = text;
+      }
+      return;
+    case 'ip':
+      if (text === '') return;
+      if (isIpAddress(text)) state.record[key] = text;
+      else {
+        state.problems.push(`${key}: not an IP address: ${JSON.stringify(text.slice(0, 64))}`);
+        state.unknown[key] = text;
+      }
+      return;
+    case 'mac': {
+      if (text === '') return;
+      const mac = emsMac(text);
+      if (mac) state.record[key] = mac;
+      else {
+        state.problems.push(`${key}: not a MAC address: ${JSON.stringify(text.slice(0, 64))}`);
+        state.unknown[key] = text;
+      }
+      return;
+    }
+    case 'level': {
+      const level = normalizeLevel(text);
+      if (level) state.record[key] = level;
+      else {
+        state.problems.push(`level: unknown level ${JSON.stringify(text.slice(0, 32))}`);
+        state.unknown[key] = text;
+      }
+      return;
+    }
+    case 'dtime':
+      state.record[key] = text;
+      state.eventTime = parseEmsDateTime(text, emsZone);
+      if (state.eventTime === undefined) state.problems.push(`dtime: not "YYYY-MM-DD HH:MM:SS": ${JSON.stringify(text.slice(0, 64))}`);
+      return;
+    case 'enum':
+      state.record[key] = text;
+      if (!decoder.symbols?.has(text)) state.problems.push(`${key}: unexpected value ${JSON.stringify(text.slice(0, 64))}`);
+      return;
+  }
+}
+
+function finish(category: CategoryName, state: DecodeState): DecodedRecord {
+  if (state.record.dtime === undefined) state.problems.push('dtime: missing');
+  if (state.record.emsserial === undefined) state.problems.push('emsserial: missing');
+  if (typeof state.record.msg === 'string' && !eventByMessage(category, state.record.msg))
+    state.problems.push(`msg: not in the ${category} vocabulary`);
+  return state;
+}
+
 export function decodeEmsRecord(category: CategoryName, pairs: Record<string, string>, emsZone: string): DecodedRecord {
   const decoders = decodersOf(category);
-  const record: Record<string, unknown> = {};
-  const unknown: Record<string, string> = {};
-  const problems: string[] = [];
-  let eventTime: number | undefined;
+  const state: DecodeState = { record: {}, unknown: {}, problems: [], eventTime: undefined };
   for (const key in pairs) {
     const text = pairs[key] as string;
     const decoder = decoders.get(key);
-    if (!decoder) {
-      unknown[key] = text;
-      continue;
+    if (decoder) decodeField(state, decoder, key, text, emsZone);
+    else state.unknown[key] = text;
+  }
+  return finish(category, state);
+}
+
+interface OrderedField {
+  name: string;
+  /** `name=`: what the body must show at the cursor. */
+  prefix: string;
+  decoder: FieldDecoder;
+}
+
+const ORDERED = new Map<string, OrderedField[]>();
+
+function orderedFieldsOf(category: CategoryName): OrderedField[] {
+  let fields = ORDERED.get(category);
+  if (!fields) {
+    const definition = categoryByName(category);
+    if (!definition) throw new Error(`unknown EMS log category '${category}'`);
+    fields = (definition.schema.fields as readonly CatalogueField[]).map((field) => ({
+      name: field.name,
+      prefix: `${field.name}=`,
+      decoder: decoderOf(field),
+    }));
+    ORDERED.set(category, fields);
+  }
+  return fields;
+}
+
+/**
+ * The fast path for the canonical body: when the category is known (from the tag) and the keys come in catalogue
+ * order, each key is matched in place with startsWith and only the values are sliced out: no key strings, no
+ * intermediate object. Anything unexpected (an unknown or out-of-order key, an escape, an unbalanced quote, a tab)
+ * returns undefined and the caller takes the general path, which handles every case.
+ */
+export function decodeCanonicalEmsBody(category: CategoryName, body: string, emsZone: string): DecodedRecord | undefined {
+  const fields = orderedFieldsOf(category);
+  const state: DecodeState = { record: {}, unknown: {}, problems: [], eventTime: undefined };
+  const length = body.length;
+  let next = 0;
+  let i = 0;
+  while (i < length) {
+    let field: OrderedField | undefined;
+    while (next < fields.length) {
+      const candidate = fields[next++] as OrderedField;
+      if (body.startsWith(candidate.prefix, i)) {
+        field = candidate;
+        break;
+      }
     }
-    switch (decoder.converter) {
-      case 'string':
-        if (text !== '' || key === 'emshostname') record[key] = text;
-        break;
-      case 'int':
-        if (isWholeNumber(text)) record[key] = Number(text);
-        else {
-          problems.push(`${key}: not a whole number: ${JSON.stringify(text.slice(0, 64))}`);
-          unknown[key] = text;
-        }
-        break;
-      case 'ip':
-        if (text === '') break;
-        if (isIpAddress(text)) record[key] = text;
-        else {
-          problems.push(`${key}: not an IP address: ${JSON.stringify(text.slice(0, 64))}`);
-          unknown[key] = text;
-        }
-        break;
-      case 'mac': {
-        if (text === '') break;
-        const mac = emsMac(text);
-        if (mac) record[key] = mac;
-        else {
-          problems.push(`${key}: not a MAC address: ${JSON.stringify(text.slice(0, 64))}`);
-          unknown[key] = text;
-        }
-        break;
-      }
-      case 'level': {
-        const level = normalizeLevel(text);
-        if (level) record[key] = level;
-        else {
-          problems.push(`level: unknown level ${JSON.stringify(text.slice(0, 32))}`);
-          unknown[key] = text;
-        }
-        break;
-      }
-      case 'dtime': {
-        record[key] = text;
-        eventTime = parseEmsDateTime(text, emsZone);
-        if (eventTime === undefined) problems.push(`dtime: not "YYYY-MM-DD HH:MM:SS": ${JSON.stringify(text.slice(0, 64))}`);
-        break;
-      }
-      case 'enum':
-        record[key] = text;
-        if (!decoder.symbols?.has(text)) problems.push(`${key}: unexpected value ${JSON.stringify(text.slice(0, 64))}`);
-        break;
+    if (!field) return undefined;
+    const valueStart = i + field.prefix.length;
+    let value: string;
+    if (body.charCodeAt(valueStart) === 34) {
+      const close = body.indexOf('"', valueStart + 1);
+      if (close === -1) return undefined;
+      value = body.slice(valueStart + 1, close);
+      if (value.includes('\\')) return undefined;
+      i = close + 1;
+    } else {
+      const space = body.indexOf(' ', valueStart);
+      const end = space === -1 ? length : space;
+      value = body.slice(valueStart, end);
+      if (value.includes('"') || value.includes('\t')) return undefined;
+      i = end;
+    }
+    decodeField(state, field.decoder, field.name, value, emsZone);
+    if (i < length) {
+      if (body.charCodeAt(i) !== 32) return undefined;
+      i++;
+      if (body.charCodeAt(i) === 32) return undefined;
     }
   }
-  if (record.dtime === undefined) problems.push('dtime: missing');
-  if (record.emsserial === undefined) problems.push('emsserial: missing');
-  if (typeof record.msg === 'string' && !eventByMessage(category, record.msg)) problems.push(`msg: not in the ${category} vocabulary`);
-  return { record, unknown, eventTime, problems };
+  return finish(category, state);
 }

@@ -1,5 +1,5 @@
-import { type CategoryName, categoryByName, toIndexDocument } from '../mappings/index.js';
-import { decodeEmsRecord } from './ems-decode.js';
+import { type CategoryName, categoryByName, isCategoryName, toIndexDocument } from '../mappings/index.js';
+import { decodeCanonicalEmsBody, decodeEmsRecord } from './ems-decode.js';
 import { parseKeyValue } from './key-value.js';
 import { normalizeNeighbour } from './neighbours.js';
 import { detectProducer, inferCategory, type Producer } from './producer.js';
@@ -100,30 +100,48 @@ function parse(line: string, context: ParseContext): ParsedEvent {
   const header = parseSyslogHeader(line, { receivedAt: context.receivedAt, zone });
   const body = header.bodyStart === 0 ? line : line.slice(header.bodyStart);
   if (body.trim() === '') return pipelineError(line, 'empty message: no body after the syslog header', context);
-  const kv = parseKeyValue(body);
-  if (kv.order.length === 0) return pipelineError(line, 'no key=value pairs in the body', context);
-  const producer = detectProducer(kv.pairs, header.appName);
-  const problems = [...header.problems, ...kv.problems];
   const namespace = context.namespace ?? 'default';
   const fallbackTime = header.timestamp ?? header.relayTimestamp ?? context.receivedAt;
+  const tag = header.appName;
+  // The canonical EMS line (the tag names the category, keys in catalogue order) takes the fast path.
+  const canonical = tag !== undefined && isCategoryName(tag) ? decodeCanonicalEmsBody(tag, body, zone) : undefined;
   let event: ParsedEvent;
+  let problems: string[];
+  let producer: Producer;
+  let pairs: Record<string, string> | undefined;
+  if (canonical) {
+    problems = header.problems.length > 0 ? [...header.problems, ...canonical.problems] : canonical.problems;
+    producer = 'ems';
+  } else {
+    const kv = parseKeyValue(body);
+    if (kv.order.length === 0) return pipelineError(line, 'no key=value pairs in the body', context);
+    pairs = kv.pairs;
+    producer = detectProducer(kv.pairs, tag);
+    problems = [...header.problems, ...kv.problems];
+  }
 
   if (producer === 'ems' || producer === 'unknown') {
-    const category = inferCategory(kv.pairs, header.appName);
-    if (!category) return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no category could be inferred', context);
-    if (producer === 'unknown' && !('emsserial' in kv.pairs) && !('dtime' in kv.pairs)) {
-      return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no EMS fingerprint (emsserial, dtime)', context);
+    let category: CategoryName | undefined = canonical ? (tag as CategoryName) : undefined;
+    let decoded = canonical;
+    if (!decoded && pairs) {
+      category = inferCategory(pairs, tag);
+      if (!category) return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no category could be inferred', context);
+      if (producer === 'unknown' && !('emsserial' in pairs) && !('dtime' in pairs)) {
+        return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no EMS fingerprint (emsserial, dtime)', context);
+      }
+      if (tag !== undefined && tag !== category)
+        problems.push(`category inferred as ${category}; the tag says ${JSON.stringify(tag.slice(0, 40))}`);
+      decoded = decodeEmsRecord(category, pairs, zone);
+      problems.push(...decoded.problems);
     }
-    if (header.appName !== undefined && header.appName !== category)
-      problems.push(`category inferred as ${category}; the tag says ${JSON.stringify(header.appName.slice(0, 40))}`);
-    const decoded = decodeEmsRecord(category, kv.pairs, zone);
-    problems.push(...decoded.problems);
+    if (!decoded || !category) return pipelineError(line, 'internal: no decoded record', context, 'parser_failure');
     const document = toIndexDocument(category, decoded.record, {
       timestamp: isoOf(decoded.eventTime ?? fallbackTime),
       ingested: receivedIso(context.receivedAt),
       original: line,
       unknown: decoded.unknown,
       namespace,
+      recordIsClean: true,
     }) as Record<string, unknown>;
     if (header.hostname !== undefined) {
       // emshostname may be empty (observed); the syslog HOSTNAME of an EMS line is the EMS server itself.
@@ -133,7 +151,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     const definition = categoryByName(category);
     event = { kind: 'event', producer: 'ems', category, dataset: definition?.dataset ?? category, document, problems };
   } else {
-    const neighbour = normalizeNeighbour(producer, kv.pairs, zone);
+    const neighbour = normalizeNeighbour(producer, pairs ?? {}, zone);
     problems.push(...neighbour.problems);
     const document = neighbour.document;
     document['@timestamp'] = isoOf(neighbour.time ?? fallbackTime);
@@ -146,7 +164,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
       original: line,
       ingested: receivedIso(context.receivedAt),
     };
-    document.fortiems = { extra: { ...kv.pairs } };
+    document.fortiems = { extra: { ...pairs } };
     document.data_stream = { type: 'logs', dataset: neighbour.dataset, namespace };
     event = { kind: 'event', producer, category: undefined, dataset: neighbour.dataset, document, problems };
   }
