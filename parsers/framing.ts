@@ -23,6 +23,8 @@ const SPACE = 32;
 const ZERO = 48;
 const NINE = 57;
 const MAX_LENGTH_DIGITS = 9;
+/** octetFrame's answer for digits not followed by a space. */
+const NOT_OCTET_COUNTED = -1;
 
 export function isFramingError(event: FrameEvent): event is FramingError {
   return 'error' in event;
@@ -67,12 +69,16 @@ export class FrameDecoder {
       if (first > ZERO && first <= NINE) {
         const consumed = this.octetFrame(data, offset, events);
         if (consumed === 0) break; // need more bytes
-        offset += consumed;
-        continue;
+        if (consumed !== NOT_OCTET_COUNTED) {
+          offset += consumed;
+          continue;
+        }
+        // A bare line that starts with a number: newline framing below, with its size limit like any other line.
       }
       const newline = data.indexOf(LF, offset);
       if (newline === -1) {
-        if (length - offset > this.maxMessageBytes) {
+        // One byte of slack: a message of exactly the maximum whose CRLF is cut between CR and LF is not oversized.
+        if (length - offset > this.maxMessageBytes + 1) {
           events.push({
             error: `message longer than ${this.maxMessageBytes} bytes (newline framing); the rest of the line is skipped`,
             partial: data.toString('utf8', offset, offset + this.maxMessageBytes),
@@ -99,7 +105,7 @@ export class FrameDecoder {
     return events;
   }
 
-  /** Returns the bytes consumed, or 0 when the frame is not complete yet. */
+  /** Returns the bytes consumed, 0 when the frame is not complete yet, or NOT_OCTET_COUNTED. */
   private octetFrame(data: Buffer, offset: number, events: FrameEvent[]): number {
     let i = offset;
     let declared = 0;
@@ -110,15 +116,8 @@ export class FrameDecoder {
       i++;
     }
     if (i >= data.length) return 0;
-    if (data[i] !== SPACE) {
-      // Digits not followed by a space: not octet counting after all (a bare line that starts with a number).
-      const newline = data.indexOf(LF, offset);
-      if (newline === -1) return 0;
-      let end = newline;
-      if (end > offset && data[end - 1] === CR) end--;
-      events.push({ message: data.toString('utf8', offset, end), framing: 'newline' });
-      return newline + 1 - offset;
-    }
+    // Digits not followed by a space: not octet counting after all (a bare line that starts with a number).
+    if (data[i] !== SPACE) return NOT_OCTET_COUNTED;
     const start = i + 1;
     if (declared > this.maxMessageBytes) {
       const available = Math.min(data.length - start, this.maxMessageBytes);

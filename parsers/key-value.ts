@@ -64,6 +64,10 @@ export function parseKeyValue(body: string): KeyValueResult {
   // the rest of the body every time (quadratic on a 10,000-key line).
   let backslashAt = body.indexOf('\\');
   let tabAt = body.indexOf('\t');
+  // Likewise the next '=' and the next space: a long run of tokens without '=', or a tab-separated body, would rescan
+  // to the end of the body for every token.
+  let equalsAt = body.indexOf('=');
+  let spaceAt = body.indexOf(' ');
   let i = 0;
   while (i < length) {
     let code = body.charCodeAt(i);
@@ -72,8 +76,10 @@ export function parseKeyValue(body: string): KeyValueResult {
       code = body.charCodeAt(i);
     }
     // indexOf is native and far faster than a character loop; the first space after the key start bounds the key.
-    const equals = body.indexOf('=', i);
-    let space = body.indexOf(' ', i);
+    if (equalsAt !== -1 && equalsAt < i) equalsAt = body.indexOf('=', i);
+    if (spaceAt !== -1 && spaceAt < i) spaceAt = body.indexOf(' ', i);
+    const equals = equalsAt;
+    let space = spaceAt;
     if (equals === -1 || (space !== -1 && space < equals)) {
       const end = space === -1 ? length : space;
       problems.push(`token without '=' at offset ${i}: ${JSON.stringify(body.slice(i, Math.min(end, i + 40)))}`);

@@ -46,19 +46,27 @@ function setIfAbsent(document: Record<string, unknown>, path: string, value: unk
   if (node[last] === undefined) node[last] = value;
 }
 
-/** `date=2026-11-22 time=10:00:01` in the source zone; FortiGate's `eventtime` (ns or s since the epoch); FortiAnalyzer's `itime`. */
+/** Seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by their digit count. */
+function epochMillis(text: string | undefined): number | undefined {
+  if (!text || !/^\d{9,19}$/.test(text)) return undefined;
+  const digits = text.length;
+  const value = Number(text);
+  return digits >= 18 ? Math.floor(value / 1e6) : digits >= 15 ? Math.floor(value / 1e3) : digits >= 12 ? value : value * 1000;
+}
+
+/**
+ * FortiGate's `eventtime` first: it is exact, while its `date`/`time` are the device's wall clock, whose zone (its `tz`)
+ * need not be the source zone. Then `date=2026-11-22 time=10:00:01` in the source zone; FortiAnalyzer's `itime` (when it
+ * received the log) last.
+ */
 function neighbourTime(pairs: Record<string, string>, zone: string): number | undefined {
+  const eventTime = epochMillis(pairs.eventtime);
+  if (eventTime !== undefined) return eventTime;
   if (pairs.date && pairs.time) {
     const instant = parseEmsDateTime(`${pairs.date} ${pairs.time.slice(0, 8)}`, zone);
     if (instant !== undefined) return instant;
   }
-  const epoch = pairs.eventtime ?? pairs.itime;
-  if (epoch && /^\d{9,19}$/.test(epoch)) {
-    const digits = epoch.length;
-    const value = Number(epoch);
-    return digits >= 18 ? Math.floor(value / 1e6) : digits >= 15 ? Math.floor(value / 1e3) : digits >= 12 ? value : value * 1000;
-  }
-  return undefined;
+  return epochMillis(pairs.itime);
 }
 
 export function normalizeNeighbour(producer: Exclude<Producer, 'ems' | 'unknown'>, pairs: Record<string, string>, zone: string) {

@@ -68,15 +68,36 @@ function tokenEnd(line: string, from: number): number {
   return space === -1 ? line.length : space;
 }
 
+/** Where an RFC 3339 timestamp that looksLikeRfc3339 found ends: RFC 3339 allows a space instead of the T. */
+function rfc3339End(line: string, at: number): number {
+  return line[at + 10] === ' ' ? tokenEnd(line, at + 11) : tokenEnd(line, at);
+}
+
 function skipSpaces(line: string, from: number): number {
   let i = from;
   while (line.charCodeAt(i) === SPACE) i++;
   return i;
 }
 
-function parseRfc3339(text: string): number | undefined {
+const ZONE_DESIGNATOR = /(?:[Zz]|[+-]\d\d:?\d\d)$/;
+
+/** A time written without Z or an offset is wall time in the source's zone (Date.parse would use the machine's zone). */
+function parseRfc3339(text: string, zone: string): number | undefined {
   const instant = Date.parse(text);
-  return Number.isNaN(instant) ? undefined : instant;
+  if (Number.isNaN(instant)) return undefined;
+  if (ZONE_DESIGNATOR.test(text)) return instant;
+  const wall = new Date(Date.parse(`${text}Z`));
+  if (Number.isNaN(wall.getTime())) return instant;
+  return wallTimeToInstant(
+    wall.getUTCFullYear(),
+    wall.getUTCMonth() + 1,
+    wall.getUTCDate(),
+    wall.getUTCHours(),
+    wall.getUTCMinutes(),
+    wall.getUTCSeconds(),
+    wall.getUTCMilliseconds(),
+    zone,
+  );
 }
 
 /** The year that puts a zone-less BSD timestamp closest to the receive time (a December line received in January). */
@@ -166,7 +187,7 @@ function structuredDataEnd(line: string, from: number): number {
   return i;
 }
 
-function parseRfc5424(line: string, from: number, header: SyslogHeader): void {
+function parseRfc5424(line: string, from: number, header: SyslogHeader, zone: string): void {
   header.format = 'rfc5424';
   const fields: string[] = [];
   let i = from;
@@ -177,7 +198,7 @@ function parseRfc5424(line: string, from: number, header: SyslogHeader): void {
   }
   const [timestamp, hostname, appName, procId, msgId] = fields;
   if (timestamp && timestamp !== NIL) {
-    const instant = parseRfc3339(timestamp);
+    const instant = parseRfc3339(timestamp, zone);
     if (instant === undefined) header.problems.push(`RFC 5424 timestamp is not RFC 3339: ${JSON.stringify(timestamp.slice(0, 40))}`);
     else header.timestamp = instant;
   }
@@ -201,8 +222,8 @@ export function parseSyslogHeader(line: string, context: HeaderContext): SyslogH
   const header: SyslogHeader = { format: 'none', bodyStart: 0, problems: [] };
   let i = 0;
   if (looksLikeRfc3339(line, 0)) {
-    const end = tokenEnd(line, 0);
-    const relay = parseRfc3339(line.slice(0, end));
+    const end = rfc3339End(line, 0);
+    const relay = parseRfc3339(line.slice(0, end), context.zone);
     if (relay !== undefined) {
       header.relayTimestamp = relay;
       i = skipSpaces(line, end);
@@ -219,8 +240,13 @@ export function parseSyslogHeader(line: string, context: HeaderContext): SyslogH
       i = j + 1;
     } else header.problems.push('malformed PRI');
   }
-  if (header.priority !== undefined && line.charCodeAt(i) === 49 /* 1 */ && line.charCodeAt(i + 1) === SPACE) {
-    parseRfc5424(line, i + 2, header);
+  // VERSION 1; without PRI (a relay stripped it) only when an RFC 3339 timestamp follows, as a bare body may start with `1 `.
+  if (
+    line.charCodeAt(i) === 49 /* 1 */ &&
+    line.charCodeAt(i + 1) === SPACE &&
+    (header.priority !== undefined || looksLikeRfc3339(line, i + 2))
+  ) {
+    parseRfc5424(line, i + 2, header, context.zone);
     return header;
   }
   const bsd = parseBsdTimestamp(line, i, context);
@@ -231,8 +257,8 @@ export function parseSyslogHeader(line: string, context: HeaderContext): SyslogH
     return header;
   }
   if (looksLikeRfc3339(line, i)) {
-    const end = tokenEnd(line, i);
-    const instant = parseRfc3339(line.slice(i, end));
+    const end = rfc3339End(line, i);
+    const instant = parseRfc3339(line.slice(i, end), context.zone);
     if (instant !== undefined) {
       header.format = 'rfc3164';
       header.timestamp = instant;

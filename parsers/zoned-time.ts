@@ -1,10 +1,11 @@
 /**
  * Wall-clock times with no zone (RFC 3164 headers, EMS `dtime`) turned into instants, in a zone taken from
- * configuration. Offsets are cached per zone and hour: Intl is far too slow to call once per line.
+ * configuration. Offsets are cached per zone and minute: Intl is far too slow to call once per line. Not per hour: zones
+ * change offset inside a UTC hour (St John's springs forward at 05:30 UTC, and did at 03:31 UTC until 2011).
  */
 const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
 const OFFSET_CACHE = new Map<string, number>();
-const HOUR = 3_600_000;
+const BUCKET = 60_000;
 
 function formatter(zone: string): Intl.DateTimeFormat {
   let cached = FORMATTERS.get(zone);
@@ -27,12 +28,12 @@ function formatter(zone: string): Intl.DateTimeFormat {
 /** Milliseconds the zone is ahead of UTC at that instant. */
 export function offsetAt(instant: number, zone: string): number {
   if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
-  const bucket = Math.floor(instant / HOUR);
+  const bucket = Math.floor(instant / BUCKET);
   const key = `${zone}|${bucket}`;
   const cached = OFFSET_CACHE.get(key);
   if (cached !== undefined) return cached;
   const values: Record<string, number> = {};
-  for (const part of formatter(zone).formatToParts(bucket * HOUR)) if (part.type !== 'literal') values[part.type] = Number(part.value);
+  for (const part of formatter(zone).formatToParts(bucket * BUCKET)) if (part.type !== 'literal') values[part.type] = Number(part.value);
   const wall = Date.UTC(
     values.year ?? 1970,
     (values.month ?? 1) - 1,
@@ -41,7 +42,7 @@ export function offsetAt(instant: number, zone: string): number {
     values.minute ?? 0,
     values.second ?? 0,
   );
-  const offset = wall - bucket * HOUR;
+  const offset = wall - bucket * BUCKET;
   if (OFFSET_CACHE.size > 10_000) OFFSET_CACHE.clear();
   OFFSET_CACHE.set(key, offset);
   return offset;

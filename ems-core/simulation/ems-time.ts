@@ -34,7 +34,8 @@ const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 export function emsDateTime(instant: number, timeZone: string): string {
   let offset = 0;
   if (timeZone !== 'UTC') {
-    const key = `${timeZone}|${Math.floor(instant / 3_600_000)}`;
+    // Per minute, not per hour: some zones change offset inside a UTC hour (St John's at 05:30 UTC).
+    const key = `${timeZone}|${Math.floor(instant / 60_000)}`;
     const cached = OFFSETS.get(key);
     if (cached === undefined) {
       offset = zoneOffsetMs(instant, timeZone);

@@ -55,4 +55,16 @@ describe('the tokenizer on hostile input', () => {
     // A hang guard, not a speed test (bench:parse measures speed): quadratic scanning would take minutes here.
     expect(performance.now() - started).toBeLessThan(2000);
   });
+
+  it('stays linear on a tab-separated body and on a long run of tokens without =', () => {
+    const tabs = Array.from({ length: 150_000 }, (_, i) => `k${i}=${i}`).join('\t');
+    const junk = `a=1 ${'z '.repeat(400_000)}`;
+    const started = performance.now();
+    expect(parseKeyValue(tabs).order).toHaveLength(150_000);
+    const { pairs, problems } = parseKeyValue(junk);
+    expect(pairs).toEqual({ a: '1' });
+    expect(problems).toHaveLength(400_000);
+    // Searching for the next '=' or space afresh for every token rescans the rest of the body: seconds, not milliseconds.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
 });
