@@ -94,22 +94,55 @@ function planOf(category: CategoryName): CategoryPlan {
   return plan;
 }
 
-/** Sets `path` unless something is there already (the first field in body order wins). */
-function setIfAbsent(document: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = document;
-  const last = path.length - 1;
-  for (let i = 0; i < last; i++) {
-    const part = path[i] as string;
-    const next = node[part];
-    if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next as Record<string, unknown>;
-    else {
-      const created: Record<string, unknown> = {};
-      node[part] = created;
-      node = created;
+/** What the compiled ECS filler needs from this module. */
+interface FillerHelpers {
+  ecsMac(mac: string): string;
+  looksLikeIp(value: string): boolean;
+}
+
+type EcsFiller = (
+  document: Record<string, unknown>,
+  ems: Record<string, unknown>,
+  helpers: FillerHelpers,
+) => { ip: string[]; user: string[]; hosts: string[] };
+
+const FILLERS = new Map<string, EcsFiller>();
+
+/**
+ * Compiles, once per category, the code that copies each present field to its ECS targets (first field in body
+ * order wins) and collects related.*: straight-line code with constant property names, so V8 keeps one shape per
+ * category instead of the megamorphic lookups a generic loop over paths makes (fastify compiles its schemas alike).
+ * The names come from the catalogue (Avro names and ECS paths), never from input, and are embedded as JSON strings.
+ */
+function fillerOf(category: CategoryName): EcsFiller {
+  const cached = FILLERS.get(category);
+  if (cached) return cached;
+  const plan = planOf(category);
+  const lines: string[] = ['const ip = [], user = [], hosts = [];', 'let v, n, m;'];
+  const q = (name: string) => JSON.stringify(name);
+  for (const field of plan.fields) {
+    const body: string[] = [];
+    for (const target of field.targets) {
+      const walk: string[] = ['n = document;'];
+      for (const part of target.path.slice(0, -1)) {
+        walk.push(`m = n[${q(part)}]; if (typeof m !== 'object' || m === null || Array.isArray(m)) { m = {}; n[${q(part)}] = m; } n = m;`);
+      }
+      const leaf = q(target.path[target.path.length - 1] as string);
+      const value = target.mac ? `(typeof v === 'string' ? helpers.ecsMac(v) : v)` : 'v';
+      walk.push(`if (n[${leaf}] === undefined) n[${leaf}] = ${value};`);
+      if (target.related === 'user') walk.push(`if (typeof v === 'string' && !user.includes(v)) user.push(v);`);
+      if (target.related === 'host')
+        walk.push(`if (typeof v === 'string') { const list = helpers.looksLikeIp(v) ? ip : hosts; if (!list.includes(v)) list.push(v); }`);
+      body.push(walk.join(' '));
     }
+    if (field.ip) body.push(`if (typeof v === 'string' && !ip.includes(v)) ip.push(v);`);
+    if (body.length === 0) continue;
+    lines.push(`v = ems[${q(field.name)}]; if (v !== undefined && v !== null && v !== '') { ${body.join(' ')} }`);
   }
-  const leafName = path[last] as string;
-  if (node[leafName] === undefined) node[leafName] = value;
+  lines.push('return { ip, user, hosts };');
+  const filler = new Function('document', 'ems', 'helpers', lines.join('\n')) as EcsFiller;
+  FILLERS.set(category, filler);
+  return filler;
 }
 
 function setPath(document: Record<string, unknown>, path: string, value: unknown): void {
@@ -151,10 +184,6 @@ export function osType(os: string): string | undefined {
   return type;
 }
 
-function isPresent(value: unknown): boolean {
-  return value !== null && value !== undefined && value !== '';
-}
-
 function iso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : value;
 }
@@ -170,9 +199,7 @@ function looksLikeIp(value: string): boolean {
   return value.includes(':') && isIP(value) === 6;
 }
 
-function relate(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
-}
+const FILLER_HELPERS: FillerHelpers = { ecsMac, looksLikeIp };
 
 /** The document to index for one typed record of `category` (see the header for its shape). */
 export function toIndexDocument(category: CategoryName, record: Record<string, unknown>, input: IndexDocumentInput): IndexDocument {
@@ -223,21 +250,10 @@ export function toIndexDocument(category: CategoryName, record: Record<string, u
     ems,
     data_stream: { type: 'logs', dataset: plan.dataset, namespace },
   };
-  const relatedIp: string[] = [];
-  const relatedUser: string[] = [];
-  const relatedHosts: string[] = [];
-
-  for (const field of plan.fields) {
-    const value = ems[field.name];
-    if (!isPresent(value)) continue;
-    for (const target of field.targets) {
-      setIfAbsent(document, target.path, target.mac && typeof value === 'string' ? ecsMac(value) : value);
-      if (typeof value !== 'string' || target.related === undefined) continue;
-      if (target.related === 'user') relate(relatedUser, value);
-      else relate(looksLikeIp(value) ? relatedIp : relatedHosts, value);
-    }
-    if (field.ip && typeof value === 'string') relate(relatedIp, value);
-  }
+  const related = fillerOf(category)(document, ems, FILLER_HELPERS);
+  const relatedIp = related.ip;
+  const relatedUser = related.user;
+  const relatedHosts = related.hosts;
   if (typeof ems.os === 'string') {
     const type = osType(ems.os);
     if (type) setPath(document, 'host.os.type', type);
