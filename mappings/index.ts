@@ -6,4 +6,5 @@ export * from './catalogue/fields.js';
 export * from './catalogue/index.js';
 export * from './catalogue/levels.js';
 export * from './catalogue/validate.js';
+export * from './catalogue/zoned-time.js';
 export * from './opensearch/index.js';

@@ -1,6 +1,5 @@
-import { type CatalogueField, type CategoryName, categoryByName, eventByMessage, normalizeLevel, valueType } from '../mappings/index.js';
+import { type CatalogueField, type CategoryName, categoryByName, eventByMessage, normalizeLevel, parseEmsDateTime, valueType } from '../mappings/index.js';
 import { isIpAddress } from './ip.js';
-import { wallTimeToInstant } from './zoned-time.js';
 
 /**
  * Typed decode of an EMS body against the catalogue (reference §3-§4): numbers converted, IPs checked, MACs put in
@@ -48,20 +47,6 @@ function decodersOf(category: CategoryName): Map<string, FieldDecoder> {
   return decoders;
 }
 
-/** `YYYY-MM-DD HH:MM:SS` → instant in the zone, without a regular expression or Date.parse. */
-export function parseEmsDateTime(text: string, zone: string): number | undefined {
-  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':')
-    return undefined;
-  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
-  if (!(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined;
-  return wallTimeToInstant(year, month, day, hour, minute, second, 0, zone);
-}
-
 function isHexLower(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
 }
@@ -74,12 +59,6 @@ function isCanonicalMac(text: string): boolean {
     if (i % 3 === 2 ? code !== 45 : !isHexLower(code)) return false;
   }
   return true;
-}
-
-function twoDigits(text: string, at: number): number {
-  const high = text.charCodeAt(at) - 48;
-  const low = text.charCodeAt(at + 1) - 48;
-  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : Number.NaN;
 }
 
 /** Lower-case, hyphen-separated, as EMS writes MACs: `A1:B2:…` and `a1b2.c34d.38a6` are accepted too. */

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { normalizeLevel, severityOf } from '../mappings/index.js';
-import { emsMac, parseEmsDateTime } from './ems-decode.js';
+import { normalizeLevel, parseEmsDateTime, severityOf } from '../mappings/index.js';
+import { emsMac } from './ems-decode.js';
 import type { Producer } from './producer.js';
 
 /**

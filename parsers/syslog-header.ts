@@ -1,4 +1,4 @@
-import { wallTimeToInstant } from './zoned-time.js';
+import { wallTimeToInstant } from '../mappings/index.js';
 
 /**
  * Syslog headers as EMS and relays send them (reference §2): RFC 5424, RFC 3164 (no year, no zone), either with or

@@ -1,4 +1,4 @@
-import { LEVELS, severityOf } from '../../mappings/index.js';
+import { isValidZone, LEVELS, offsetAt, severityOf } from '../../mappings/index.js';
 import type { EmsLogLine } from '../log-line.js';
 import { serializeBody } from './body.js';
 
@@ -30,63 +30,14 @@ interface WallClock {
   offsetMinutes: number;
 }
 
-// Compiling an Intl.DateTimeFormat is far costlier than using one: one per zone for the process lifetime.
-const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = FORMATTERS.get(timeZone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new Error(`unknown time zone '${timeZone}': expected an IANA zone such as 'UTC' or 'Europe/Paris'`);
-    }
-    FORMATTERS.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** A zone's UTC offset in minutes at an instant, from Intl (slow: tens of microseconds). */
-function offsetMinutesAt(epoch: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(epoch)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
-  const wallAsUtc = Date.UTC(year, month - 1, day, hour, minute, second);
-  return Math.round((wallAsUtc - (epoch - (((epoch % 1000) + 1000) % 1000))) / 60_000);
-}
-
-// Offsets change only on whole minutes, and log lines come in time order: remembering each zone's offset for the last
-// minute seen spares Intl for almost every line.
-const LAST_OFFSET = new Map<string, { minute: number; offsetMinutes: number }>();
-
-function cachedOffsetMinutes(epoch: number, timeZone: string): number {
-  if (timeZone === 'UTC') return 0;
-  const minute = Math.floor(epoch / 60_000);
-  const last = LAST_OFFSET.get(timeZone);
-  if (last?.minute === minute) return last.offsetMinutes;
-  const offsetMinutes = offsetMinutesAt(epoch, timeZone);
-  LAST_OFFSET.set(timeZone, { minute, offsetMinutes });
-  return offsetMinutes;
-}
-
 /** The wall-clock reading of `time` in `timeZone`, with the zone's UTC offset at that instant. */
 export function wallClock(time: Date, timeZone = 'UTC'): WallClock {
   const epoch = time.getTime();
   if (Number.isNaN(epoch)) throw new Error('cannot format a log line with an invalid time');
-  // Validates the zone even for UTC spellings Intl accepts, and compiles its formatter once.
-  formatterFor(timeZone);
-  const offsetMinutes = cachedOffsetMinutes(epoch, timeZone);
+  // Throws for an unknown zone (checked even for 'UTC'-like spellings by isValidZone when a destination is configured).
+  if (timeZone !== 'UTC' && !isValidZone(timeZone))
+    throw new Error(`unknown time zone '${timeZone}': expected an IANA zone such as 'UTC' or 'Europe/Paris'`);
+  const offsetMinutes = Math.round(offsetAt(epoch, timeZone) / 60_000);
   const shifted = new Date(epoch + offsetMinutes * 60_000);
   return {
     year: shifted.getUTCFullYear(),

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { type Command, InvalidArgumentError } from 'commander';
+import { isValidZone } from '../../mappings/index.js';
 import { parseLine } from '../../parsers/parse-line.js';
-import { isValidZone } from '../../parsers/zoned-time.js';
 import { stderrLog } from './options.js';
 
 function zoneOption(value: string): string {

@@ -3,7 +3,8 @@ import { formatLine } from '../../ems-core/emit/index.js';
 import type { EmsLogLine } from '../../ems-core/log-line.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { decodeCanonicalEmsBody, decodeEmsRecord, parseEmsDateTime } from '../../parsers/ems-decode.js';
+import { parseEmsDateTime } from '../../mappings/index.js';
+import { decodeCanonicalEmsBody, decodeEmsRecord } from '../../parsers/ems-decode.js';
 import { parseKeyValue } from '../../parsers/key-value.js';
 
 async function simulatedLines(count: number): Promise<EmsLogLine[]> {

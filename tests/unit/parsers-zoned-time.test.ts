@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidZone, offsetAt, wallTimeToInstant } from '../../parsers/zoned-time.js';
+import { isValidZone, offsetAt, wallTimeToInstant } from '../../mappings/index.js';
 
 /** The zone's offset straight from Intl, uncached: the reference the cached offsetAt must agree with. */
 function intlOffset(instant: number, zone: string): number {
@@ -67,7 +67,7 @@ describe('zone offsets', () => {
   });
 
   it('place a wall time that happens twice (a DST fold) at one of its two instants', () => {
-    // zoned-time.ts says "the later one"; for zones west of UTC it is the earlier one (reported, not relied upon here).
+    // zoned-time.ts does not promise which one; for zones west of UTC it is the earlier one (reported, not relied upon here).
     const fold = (zone: string, month: number, day: number, hour: number) =>
       new Date(wallTimeToInstant(2026, month, day, hour, 30, 0, 0, zone)).toISOString();
     expect(fold('Europe/Paris', 10, 25, 2)).toBe('2026-10-25T01:30:00.000Z');
