@@ -1,4 +1,12 @@
-import { type CatalogueField, type CategoryName, categoryByName, eventByMessage, normalizeLevel, parseEmsDateTime, valueType } from '../mappings/index.js';
+import {
+  type CatalogueField,
+  type CategoryName,
+  categoryByName,
+  eventByMessage,
+  normalizeLevel,
+  parseEmsDateTime,
+  valueType,
+} from '../mappings/index.js';
 import { isIpAddress } from './ip.js';
 
 /**
