@@ -6,6 +6,7 @@ import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerParseCommand } from './parse-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerValidateCommand } from './validate-command.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMappingsCommand(program);
   registerEmsCommand(program);
   registerParseCommand(program);
+  registerValidateCommand(program);
   return program;
 }
 

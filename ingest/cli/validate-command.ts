@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { ConfigError, formatProblem, loadConfigFile } from '../config/load-config.js';
+import { DEFAULT_CONFIG_YAML } from '../config/schema.js';
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('check a configuration file: every problem with its place (file:line:column, path) and its fix; exit code 78 when invalid')
+    .argument('[config]', 'the YAML configuration file')
+    .option('--print-defaults', 'print the configuration that runs when no file is given')
+    .action((file: string | undefined, options: { printDefaults?: boolean }) => {
+      if (options.printDefaults || !file) {
+        process.stdout.write(DEFAULT_CONFIG_YAML);
+        if (!file) return;
+      }
+      try {
+        const config = loadConfigFile(file as string);
+        const sources = Object.keys(config.sources ?? {});
+        const sinks = Object.keys(config.sinks ?? {});
+        process.stdout.write(
+          `${file}: valid (${sources.length} sources: ${sources.join(', ') || 'none'}; ${sinks.length} sinks: ${sinks.join(', ') || 'none'})\n`,
+        );
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        for (const problem of error.problems) process.stderr.write(`${formatProblem(error.file, problem)}\n`);
+        process.stderr.write(`${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in ${error.file}\n`);
+        process.exitCode = 78; // EX_CONFIG
+      }
+    });
+}

@@ -1,0 +1,268 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isValidZone } from '../../mappings/index.js';
+import { interpolate } from './interpolate.js';
+import { CONFIG_SCHEMA, DEFAULT_CONFIG_YAML } from './schema.js';
+import type { FortiemsConfig } from './types.js';
+
+/** One problem in a configuration: where (file, line, column, path), what, and how to fix it. */
+export interface ConfigProblem {
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+  fix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => formatProblem(file, p)).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(file: string, problem: ConfigProblem): string {
+  const where = problem.line !== undefined ? `${file}:${problem.line}:${problem.column ?? 1}` : file;
+  return `${where} ${problem.path || '(top level)'}: ${problem.message}\n    fix: ${problem.fix}`;
+}
+
+// Compiled once: the schema never changes while the process runs.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false, verbose: true });
+const validateSchema = ajv.compile(CONFIG_SCHEMA);
+
+function dotted(path: (string | number)[]): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${part}`)).join('');
+}
+
+function pointerToPath(pointer: string): string[] {
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Edit distance, for "did you mean" on unknown keys. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function describeError(error: ErrorObject): { path: string[]; message: string; fix: string } {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+      const close = known.filter((name) => distance(name, key) <= 2);
+      return {
+        path: [...path, key],
+        message: `unknown setting '${key}'`,
+        fix:
+          close.length > 0
+            ? `did you mean '${close[0]}'? (known here: ${known.join(', ')})`
+            : `remove it; known here: ${known.join(', ') || 'none'}`,
+      };
+    }
+    case 'required':
+      return { path, message: `'${params.missingProperty}' is required here`, fix: `add ${String(params.missingProperty)}: …` };
+    case 'enum':
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}`,
+        fix: `use one of ${(params.allowedValues as unknown[]).join(', ')}`,
+      };
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(params.allowedValue)}`, fix: `write ${JSON.stringify(params.allowedValue)}` };
+    case 'type':
+      return {
+        path,
+        message: `must be ${params.type === 'integer' ? 'a whole number' : `a ${params.type}`}`,
+        fix: `write a ${params.type === 'integer' ? 'whole number' : params.type} value`,
+      };
+    case 'minimum':
+    case 'maximum':
+      return {
+        path,
+        message: `must be ${error.keyword === 'minimum' ? '≥' : '≤'} ${params.limit}`,
+        fix: `choose a value ${error.keyword === 'minimum' ? 'of at least' : 'of at most'} ${params.limit}`,
+      };
+    case 'pattern': {
+      const description = (error.parentSchema as { description?: string }).description;
+      return {
+        path,
+        message: `does not have the expected form${description ? ` (${description})` : ''}`,
+        fix: description ? `write it as ${description}` : `match ${params.pattern}`,
+      };
+    }
+    case 'minLength':
+      return { path, message: `must be at least ${params.limit} characters long`, fix: `use a longer value (${params.limit}+ characters)` };
+    case 'discriminator':
+      return {
+        path: [...path, 'type'],
+        message: `'type' must name a known kind here (${String(params.tagValue ?? 'missing')} is not one)`,
+        fix: 'sources: syslog or http; sinks: opensearch or elasticsearch',
+      };
+    case 'propertyNames':
+      return {
+        path,
+        message: 'component names are lower-case letters, digits and _ , starting with a letter',
+        fix: 'rename it, e.g. syslog_tcp',
+      };
+    default:
+      return { path, message: error.message ?? error.keyword, fix: 'see docs/configuration in the README' };
+  }
+}
+
+/** Checks the schema cannot express: time zones, listeners that would collide, TLS settings that must come in pairs. */
+function semanticProblems(config: FortiemsConfig): { path: string[]; message: string; fix: string }[] {
+  const problems: { path: string[]; message: string; fix: string }[] = [];
+  const zones: [string[], string | undefined][] = [[['pipeline', 'timezone'], config.pipeline?.timezone]];
+  const listeners = new Map<string, string>();
+  for (const [name, source] of Object.entries(config.sources ?? {})) {
+    zones.push([['sources', name, 'timezone'], source.timezone]);
+    if (source.type === 'syslog') {
+      const port = source.address?.split(':').pop();
+      const key = `${source.mode === 'udp' ? 'udp' : 'tcp'}:${port}`;
+      const other = listeners.get(key);
+      if (other)
+        problems.push({
+          path: ['sources', name, 'address'],
+          message: `listens on the same ${source.mode === 'udp' ? 'UDP' : 'TCP'} port as ${other}`,
+          fix: 'give one of them another port',
+        });
+      listeners.set(key, `sources.${name}`);
+      if (source.mode !== 'tls' && source.tls)
+        problems.push({
+          path: ['sources', name, 'tls'],
+          message: 'tls settings on a non-TLS listener',
+          fix: "set mode: tls, or remove 'tls'",
+        });
+      if (source.tls && Boolean(source.tls.cert_file) !== Boolean(source.tls.key_file)) {
+        problems.push({
+          path: ['sources', name, 'tls'],
+          message: 'cert_file and key_file come together',
+          fix: 'give both, or neither (a self-signed certificate is then generated)',
+        });
+      }
+      if (source.tls?.verify_client && !source.tls.ca_file)
+        problems.push({
+          path: ['sources', name, 'tls', 'ca_file'],
+          message: 'verify_client needs the CA that signs client certificates',
+          fix: 'set ca_file',
+        });
+    }
+  }
+  for (const [path, zone] of zones)
+    if (zone !== undefined && !isValidZone(zone))
+      problems.push({ path, message: `unknown time zone '${zone}'`, fix: 'use an IANA zone such as UTC or Europe/Paris' });
+  if (Object.keys(config.sinks ?? {}).length === 0)
+    problems.push({
+      path: ['sinks'],
+      message: 'no sink: events would have nowhere to go',
+      fix: 'add one, e.g. sinks: { opensearch: { type: opensearch } }',
+    });
+  return problems;
+}
+
+/** Parses, interpolates `${ENV}` references, applies defaults and validates; throws a ConfigError listing every problem. */
+export function parseConfig(text: string, file = '<config>', env: NodeJS.ProcessEnv = process.env): FortiemsConfig {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  // Where a path is written: the key of its last segment (so an unknown key points at itself), else the nearest node above.
+  const position = (path: (string | number)[]) => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const parent = depth === 0 ? document.contents : document.getIn(path.slice(0, depth - 1), true);
+      let range: [number, number, number] | undefined;
+      if (depth > 0 && isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[depth - 1]);
+        range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      } else if (depth === 0) range = (parent as { range?: [number, number, number] } | null)?.range;
+      if (range) {
+        const { line, col } = lineCounter.linePos(range[0]);
+        return { line, column: col };
+      }
+    }
+    return {};
+  };
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      document.errors.map((error) => {
+        const where = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+        return {
+          path: '',
+          line: where.line,
+          column: where.col,
+          message: `not valid YAML: ${error.message.split('\n')[0]}`,
+          fix: 'check the indentation and quoting at that place',
+        };
+      }),
+    );
+  }
+  const raw = document.toJS() ?? {};
+  const interpolationProblems: Parameters<typeof interpolate>[3] = [];
+  const config = interpolate(raw, env, [], interpolationProblems) as FortiemsConfig;
+  const problems: ConfigProblem[] = interpolationProblems.map((p) => ({
+    path: dotted(p.path),
+    ...position(p.path),
+    message: p.message,
+    fix: p.fix,
+  }));
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError(file, [
+      { path: '', message: 'the configuration must be a mapping of sections', fix: 'start with sources:, pipeline:, sinks: …' },
+    ]);
+  }
+  if (!validateSchema(config)) {
+    for (const error of validateSchema.errors ?? []) {
+      if (error.keyword === 'oneOf' || error.keyword === 'if') continue; // the discriminated branch reports the details
+      const described = describeError(error);
+      problems.push({ path: dotted(described.path), ...position(described.path), message: described.message, fix: described.fix });
+    }
+  } else {
+    for (const problem of semanticProblems(config))
+      problems.push({ path: dotted(problem.path), ...position(problem.path), message: problem.message, fix: problem.fix });
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): FortiemsConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        fix: 'check the path and its permissions',
+      },
+    ]);
+  }
+  return parseConfig(text, file, env);
+}
+
+/** The defaults that run out of the box. */
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): FortiemsConfig {
+  return parseConfig(DEFAULT_CONFIG_YAML, '<defaults>', env);
+}

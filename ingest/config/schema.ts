@@ -1,0 +1,188 @@
+/**
+ * The configuration file's schema (JSON Schema draft-07, compiled once with Ajv), with the defaults that run out of the
+ * box. One YAML file: sources, pipeline, sinks, EMS core, console. Names follow Vector's where they exist
+ * (`address`, `batch.max_events`, `buffer.when_full`).
+ */
+const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
+const address = {
+  type: 'string',
+  pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:/\\[\\]]+):[0-9]{1,5}$',
+  description: 'HOST:PORT, e.g. 0.0.0.0:5514 or [::]:5514',
+} as const;
+const zone = { type: 'string', minLength: 1, description: 'IANA time zone, e.g. UTC or Europe/Paris' } as const;
+const duration = { type: 'integer', minimum: 0 } as const;
+
+const tls = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cert_file: { type: 'string', minLength: 1 },
+    key_file: { type: 'string', minLength: 1 },
+    ca_file: { type: 'string', minLength: 1 },
+    verify_client: { type: 'boolean', default: false },
+  },
+} as const;
+
+const syslogSource = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'mode'],
+  properties: {
+    type: { const: 'syslog' },
+    mode: { enum: ['udp', 'tcp', 'tls'] },
+    address,
+    timezone: zone,
+    max_message_bytes: { type: 'integer', minimum: 1024, maximum: 16_777_216, default: 65_536 },
+    receive_buffer_bytes: { type: 'integer', minimum: 65_536, default: 8_388_608 },
+    tls,
+  },
+} as const;
+
+const httpSource = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { const: 'http' },
+    path: { type: 'string', pattern: '^/', default: '/ingest' },
+    token: { type: 'string', minLength: 16, description: 'bearer token senders must present' },
+    max_body_bytes: { type: 'integer', minimum: 1024, default: 10_485_760 },
+    timezone: zone,
+  },
+} as const;
+
+const batch = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    max_events: { type: 'integer', minimum: 1, maximum: 100_000, default: 2000 },
+    max_bytes: { type: 'integer', minimum: 1024, maximum: 104_857_600, default: 5_242_880 },
+    timeout_ms: { ...duration, maximum: 60_000, default: 1000 },
+  },
+} as const;
+
+const buffer = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    type: { enum: ['disk', 'memory'], default: 'disk' },
+    path: { type: 'string', minLength: 1 },
+    max_bytes: { type: 'integer', minimum: 1_048_576, default: 1_073_741_824 },
+    when_full: { enum: ['block', 'drop_newest'], default: 'block' },
+  },
+} as const;
+
+const searchSink = (type: 'opensearch' | 'elasticsearch') =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: {
+      type: { const: type },
+      url: { type: 'string', pattern: '^https?://' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      ca_file: { type: 'string' },
+      namespace: { type: 'string', pattern: '^[a-z0-9_]+$', default: 'default' },
+      concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
+      batch,
+      buffer,
+    },
+  }) as const;
+
+export const CONFIG_SCHEMA = {
+  $id: 'https://fortiems.invalid/config.schema.json',
+  title: 'fortiems configuration',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    sources: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+      // The discriminator makes Ajv report errors against the one branch `type` selects, not against every branch.
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        discriminator: { propertyName: 'type' },
+        oneOf: [syslogSource, httpSource],
+      },
+    },
+    pipeline: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        timezone: { ...zone, default: 'UTC' },
+        queue_events: { type: 'integer', minimum: 100, maximum: 10_000_000, default: 20_000 },
+        workers: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' },
+        enrich: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            geoip: { type: 'boolean', default: true },
+            inventory: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['url'],
+              properties: {
+                url: { type: 'string', pattern: '^https?://' },
+                token: { type: 'string' },
+                timeout_ms: { type: 'integer', minimum: 10, maximum: 10_000, default: 200 },
+              },
+            },
+          },
+        },
+      },
+    },
+    sinks: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        discriminator: { propertyName: 'type' },
+        oneOf: [searchSink('opensearch'), searchSink('elasticsearch')],
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { address: { ...address, default: '127.0.0.1:8080' } },
+    },
+    ems: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        scenario: { type: 'string', default: 'office-day' },
+        seed: { type: 'integer', default: 1 },
+        to: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        admin_address: { ...address, default: '127.0.0.1:8090' },
+        admin_token: { type: 'string', minLength: 16 },
+      },
+    },
+    console: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        admin_user: { type: 'string', minLength: 1, default: 'admin' },
+        admin_password: { type: 'string', minLength: 8 },
+      },
+    },
+  },
+} as const;
+
+/** The configuration that runs out of the box (`fortiems ingest` with no file): the issue's default ports. */
+export const DEFAULT_CONFIG_YAML = `# fortiems defaults: every value can be overridden in your file or with \${ENV} references.
+sources:
+  syslog_udp: { type: syslog, mode: udp, address: "0.0.0.0:5514" }
+  syslog_tcp: { type: syslog, mode: tcp, address: "0.0.0.0:5514" }
+  syslog_tls: { type: syslog, mode: tls, address: "0.0.0.0:6514" }
+  http: { type: http, path: /ingest }
+pipeline:
+  timezone: UTC
+sinks:
+  opensearch: { type: opensearch }
+http:
+  address: "127.0.0.1:8080"
+`;

@@ -1,0 +1,53 @@
+/** The validated configuration (defaults applied). Mirrors schema.ts; the schema is what validates. */
+export interface TlsSettings {
+  cert_file?: string;
+  key_file?: string;
+  ca_file?: string;
+  verify_client?: boolean;
+}
+
+export interface SyslogSourceConfig {
+  type: 'syslog';
+  mode: 'udp' | 'tcp' | 'tls';
+  address?: string;
+  timezone?: string;
+  max_message_bytes?: number;
+  receive_buffer_bytes?: number;
+  tls?: TlsSettings;
+}
+
+export interface HttpSourceConfig {
+  type: 'http';
+  path?: string;
+  token?: string;
+  max_body_bytes?: number;
+  timezone?: string;
+}
+
+export type SourceConfig = SyslogSourceConfig | HttpSourceConfig;
+
+export interface SearchSinkConfig {
+  type: 'opensearch' | 'elasticsearch';
+  url?: string;
+  username?: string;
+  password?: string;
+  ca_file?: string;
+  namespace?: string;
+  concurrency?: number;
+  batch?: { max_events?: number; max_bytes?: number; timeout_ms?: number };
+  buffer?: { type?: 'disk' | 'memory'; path?: string; max_bytes?: number; when_full?: 'block' | 'drop_newest' };
+}
+
+export interface FortiemsConfig {
+  sources?: Record<string, SourceConfig>;
+  pipeline?: {
+    timezone?: string;
+    queue_events?: number;
+    workers?: 'auto' | number;
+    enrich?: { geoip?: boolean; inventory?: { url: string; token?: string; timeout_ms?: number } };
+  };
+  sinks?: Record<string, SearchSinkConfig>;
+  http?: { address?: string };
+  ems?: { enabled?: boolean; scenario?: string; seed?: number; to?: string[]; admin_address?: string; admin_token?: string };
+  console?: { enabled?: boolean; admin_user?: string; admin_password?: string };
+}
