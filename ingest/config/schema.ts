@@ -3,7 +3,6 @@
  * box. One YAML file: sources, pipeline, sinks, EMS core, console. Names follow Vector's where they exist
  * (`address`, `batch.max_events`, `buffer.when_full`).
  */
-const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 const address = {
   type: 'string',
   pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:/\\[\\]]+):[0-9]{1,5}$',

@@ -85,6 +85,7 @@ describe('configuration', () => {
   });
 
   it('interpolates ${ENV}, ${ENV:-default} and $$, and reports a missing variable with its fix', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: literal ${ENV} references are the input under test
     const text = 'sinks:\n  os: { type: opensearch, url: "${OS_URL}", password: "${OS_PASS:-changeme}", username: "a$$b" }\n';
     const config = parseConfig(text, 'x.yaml', { OS_URL: 'https://search.example.org:9200' });
     expect(config.sinks?.os).toMatchObject({ url: 'https://search.example.org:9200', password: 'changeme', username: 'a$b' });
@@ -94,6 +95,7 @@ describe('configuration', () => {
   });
 
   it('never lets a variable inject structure', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: literal ${ENV} references are the input under test
     const config = parseConfig('sinks:\n  os: { type: opensearch, username: "${EVIL}" }\n', 'x.yaml', { EVIL: 'x\n  admin: true' });
     expect(config.sinks?.os?.username).toBe('x\n  admin: true');
   });
