@@ -84,7 +84,7 @@ describe('configuration', () => {
     expect(problems[3]?.message).toBe('must be a whole number');
   });
 
-  it('interpolates ${ENV}, ${ENV:-default} and $$, and reports a missing variable with its fix', () => {
+  it('interpolates ENV references with and without a default, and $$, and reports a missing variable with its fix', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: literal ${ENV} references are the input under test
     const text = 'sinks:\n  os: { type: opensearch, url: "${OS_URL}", password: "${OS_PASS:-changeme}", username: "a$$b" }\n';
     const config = parseConfig(text, 'x.yaml', { OS_URL: 'https://search.example.org:9200' });
