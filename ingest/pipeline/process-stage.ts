@@ -1,0 +1,34 @@
+import { type ParsedEvent, parseLine, pipelineError } from '../../parsers/parse-line.js';
+import type { EnrichStage } from '../enrich/enrich-stage.js';
+import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
+import type { RawLine } from './raw-line.js';
+
+export interface ProcessStageOptions {
+  namespace: string;
+  enrich: EnrichStage | undefined;
+  /** The `parse` transform's telemetry: received lines in, events out, parse failures as errors. */
+  telemetry: ComponentTelemetry;
+}
+
+/**
+ * parse → enrich for one batch: exactly one event per raw line, always (a framing error or an unparsable line becomes
+ * a pipeline_error event with the raw text), so accounting downstream can match lines to events one for one.
+ */
+export async function processBatch(lines: readonly RawLine[], options: ProcessStageOptions): Promise<ParsedEvent[]> {
+  const events: ParsedEvent[] = new Array(lines.length);
+  let bytes = 0;
+  let failures = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] as RawLine;
+    bytes += raw.line.length;
+    const context = { receivedAt: raw.receivedAt, zone: raw.zone, namespace: options.namespace };
+    const event = raw.framingError ? pipelineError(raw.line, raw.framingError, context, 'framing_error') : parseLine(raw.line, context);
+    if (event.kind === 'pipeline_error') failures++;
+    events[i] = event;
+  }
+  options.telemetry.received(lines.length, bytes);
+  if (failures > 0) options.telemetry.error('parse', 'pipeline_error', failures);
+  if (options.enrich) await options.enrich.enrichBatch(events);
+  options.telemetry.sent(events.length, bytes);
+  return events;
+}
