@@ -28,6 +28,13 @@ import { fieldsOf, openSearchTypeOf, ownFields, type RawFieldType, rawFieldInven
 /** Bump when the generated templates change shape without the catalogue changing. */
 export const TEMPLATE_VERSION = 1;
 export const TEMPLATE_PRIORITY = 200;
+/**
+ * The datasets that are not EMS categories — neighbours' lines (`fortiems.forticlient`, `fortiems.fortigate`) and
+ * pipeline errors (`fortiems.unparsed`) — get one catch-all template below the categories' priority, so they too land
+ * in data streams with our ECS mapping and `dynamic: false`, never in an index with dynamically guessed fields.
+ */
+export const OTHER_DATASETS_TEMPLATE = 'logs-fortiems.other';
+export const OTHER_DATASETS_PRIORITY = 150;
 export const SETTINGS_COMPONENT = 'fortiems@settings';
 export const ECS_COMPONENT = 'fortiems-ecs@mappings';
 export const EMS_COMPONENT = 'fortiems-ems@mappings';
@@ -171,6 +178,14 @@ export function buildTemplates(categories: readonly CategoryDefinition[] = CATAL
       _meta: { managed_by: 'fortiems', category: category.name, dataset: category.dataset, ...meta },
     };
   }
+  indexTemplates[OTHER_DATASETS_TEMPLATE] = {
+    index_patterns: ['logs-fortiems.*-*'],
+    data_stream: {},
+    composed_of: [SETTINGS_COMPONENT, ECS_COMPONENT, EMS_COMPONENT],
+    priority: OTHER_DATASETS_PRIORITY,
+    version: TEMPLATE_VERSION,
+    _meta: { managed_by: 'fortiems', description: 'neighbours (FortiClient, FortiGate) and pipeline errors', ...meta },
+  };
   return { componentTemplates, indexTemplates };
 }
 

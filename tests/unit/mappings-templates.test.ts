@@ -37,7 +37,7 @@ function expectedRawType(field: CatalogueField): string {
 
 describe('the generated index templates', () => {
   it('has one data stream template per category, matching its data stream name', () => {
-    expect(Object.keys(templates.indexTemplates)).toHaveLength(10);
+    expect(Object.keys(templates.indexTemplates)).toHaveLength(CATALOGUE.length + 1);
     for (const category of CATALOGUE) {
       const template = templates.indexTemplates[`logs-${category.dataset}`];
       expect(template, category.name).toBeDefined();
@@ -50,6 +50,17 @@ describe('the generated index templates', () => {
       expect(template?._meta).toMatchObject({ managed_by: 'fortiems', category: category.name, template_version: 1 });
       expect(template?._meta.catalogue_fingerprint).toMatch(/^[0-9a-f]{16}$/);
     }
+  });
+
+  it('catches the datasets that are not categories (neighbours, pipeline errors) below the categories', () => {
+    const other = templates.indexTemplates['logs-fortiems.other'];
+    expect(other?.data_stream).toEqual({});
+    expect(other?.priority).toBeLessThan(200);
+    const pattern = new RegExp(`^${other?.index_patterns[0]?.replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+    for (const stream of ['logs-fortiems.unparsed-default', 'logs-fortiems.forticlient-default', 'logs-fortiems.fortigate-acme']) {
+      expect(pattern.test(stream), stream).toBe(true);
+    }
+    expect(other?.composed_of).not.toContain('fortiems-client@mappings');
   });
 
   it('maps every catalogue field with the right type under ems.*, and its ECS targets with the ECS type', () => {
