@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
+import { startEmbeddedEms } from '../../ems-core/embedded-ems.js';
 import { SettingsFile } from '../../ems-core/log-settings/store.js';
 import { EmsOutputs } from '../../ems-core/outputs.js';
 import { startOfLocalDay } from '../../ems-core/simulation/ems-time.js';
@@ -155,33 +155,24 @@ export function registerEmsCommand(program: Command): void {
         endpoints: number;
         timezone: string;
       }) => {
-        const settingsFile = new SettingsFile(options.settings);
-        const sim = new Simulation({
-          seed: options.seed,
-          start: Date.now(),
-          scenario: options.scenario,
-          endpoints: options.endpoints,
-          identity: { timeZone: options.timezone },
-          settings: settingsFile.load(),
-        });
-        const outputs = new EmsOutputs({ hostname: sim.ems.identity.hostname, timeZone: options.timezone });
-        for (const url of options.to) outputs.add(url, options.format);
-        await outputs.useSettingsDestinations(sim.ems.getSettings().destinations);
-        sim.ems.onSettingsChange((settings) => void outputs.useSettingsDestinations(settings.destinations));
         const adminToken = process.env.FORTIEMS_EMS_TOKEN || randomBytes(24).toString('base64url');
-        const server = buildEmsAdminServer({ sim, adminToken, settingsFile });
-        const address = await server.listen({ port: options.port, host: options.host });
+        const ems = await startEmbeddedEms({
+          to: options.to,
+          host: options.host,
+          port: options.port,
+          settingsPath: options.settings,
+          scenario: options.scenario,
+          seed: options.seed,
+          format: options.format,
+          endpoints: options.endpoints,
+          timeZone: options.timezone,
+          adminToken,
+        });
         process.stdout.write(
-          `EMS core admin API: ${address}/api/v1 (Authorization: Bearer ${process.env.FORTIEMS_EMS_TOKEN ? '$FORTIEMS_EMS_TOKEN' : adminToken})\n`,
+          `EMS core admin API: ${ems.apiUrl} (Authorization: Bearer ${process.env.FORTIEMS_EMS_TOKEN ? '$FORTIEMS_EMS_TOKEN' : adminToken})\n`,
         );
-        sim.ems.scheduler.at(sim.ems.now, () => sim.ems.log('ems-event', 'ems-started', {}));
-        const signal = stopSignal();
-        await runSimulation(sim, (line) => outputs.write(line), { realtime: true, signal });
-        const unsubscribe = sim.ems.onLine((line) => void outputs.write(line));
-        sim.ems.log('ems-event', 'ems-stopped', {});
-        unsubscribe();
-        await server.close();
-        await outputs.close();
+        await new Promise<void>((resolve) => stopSignal().addEventListener('abort', () => resolve(), { once: true }));
+        await ems.stop();
       },
     );
 

@@ -12,3 +12,18 @@ export interface RawLine {
 
 /** Where a source delivers; a returned promise means "the pipeline is full: stop reading until it resolves". */
 export type LineSink = (lines: RawLine[]) => undefined | Promise<void>;
+
+/**
+ * The pipeline's door, as sources see it. Streaming sources (TCP, TLS) `deliver` and pause while it pushes back;
+ * sources that acknowledge their sender (HTTP) `submit` and answer only once it resolves.
+ */
+export interface PipelineIntake {
+  deliver: LineSink;
+  /**
+   * Resolves once the lines' events are in every sink's buffer (for disk buffers: fsynced), so an acknowledgement sent
+   * afterwards survives a crash. Rejects when the pipeline is stopping.
+   */
+  submit(lines: RawLine[]): Promise<void>;
+  /** True when the pipeline cannot take more right now: HTTP answers 429, UDP drops and counts. */
+  isFull(): boolean;
+}

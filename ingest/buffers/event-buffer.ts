@@ -1,0 +1,46 @@
+/**
+ * A sink's buffer: encoded events wait here between the pipeline and the target. Every sink owns one (Vector's
+ * per-sink buffers), so a slow or dead target fills its own buffer and never silently costs another sink events.
+ *
+ * Life of a record: `write` (durable once the promise resolves) → `read` hands it to the sink helper exactly once per
+ * process → the helper calls `ack` when the record is settled (delivered, or dead-lettered). Records written but not
+ * acked when the process dies are read again at the next start (at-least-once; deterministic ids make the repeat
+ * harmless).
+ */
+export interface BufferRecord {
+  /** Position in the buffer, increasing in write order; unique within one buffer. */
+  readonly seq: number;
+  /** The encoded event, as the sink's driver will send it. */
+  readonly payload: string;
+  /** UTF-8 length of `payload`. */
+  readonly bytes: number;
+}
+
+export type WhenFull = 'block' | 'drop_newest';
+
+export interface WriteResult {
+  /** How many payloads the buffer kept. */
+  written: number;
+  /** How many it refused because it was full and the policy is `drop_newest` (the caller counts them as discarded). */
+  dropped: number;
+}
+
+export interface EventBuffer {
+  /**
+   * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
+   * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and
+   * reports the rest as dropped.
+   */
+  write(payloads: readonly string[]): Promise<WriteResult>;
+  /**
+   * Up to `maxEvents` records / about `maxBytes` (always at least one record) not handed out before, oldest first.
+   * Waits while there are none; resolves with [] when `signal` aborts or the buffer is closed.
+   */
+  read(maxEvents: number, maxBytes: number, signal?: AbortSignal): Promise<BufferRecord[]>;
+  /** Settles records (in any order): their space is reclaimed once every earlier record is settled too. */
+  ack(records: readonly BufferRecord[]): void;
+  /** Records written and not yet acked (including those handed out and in flight). */
+  depth(): { events: number; bytes: number };
+  /** Flushes what is pending and releases files; later reads resolve with []. */
+  close(): Promise<void>;
+}

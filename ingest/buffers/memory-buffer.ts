@@ -1,0 +1,93 @@
+import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
+
+/**
+ * The in-memory buffer: fast, bounded by bytes, and honest about its limit — what is in it when the process dies is
+ * lost, so it is for sinks whose target is local and for tests; the default buffer is the disk spool.
+ */
+export class MemoryBuffer implements EventBuffer {
+  private readonly pending: BufferRecord[] = [];
+  private head = 0;
+  private nextSeq = 0;
+  private unackedEvents = 0;
+  private unackedBytes = 0;
+  private closed = false;
+  private readonly readers: (() => void)[] = [];
+  private readonly spaceWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly whenFull: WhenFull = 'block',
+  ) {
+    if (!Number.isFinite(maxBytes) || maxBytes < 1) throw new Error(`buffer max_bytes must be ≥ 1, not ${maxBytes}`);
+  }
+
+  async write(payloads: readonly string[]): Promise<WriteResult> {
+    let written = 0;
+    for (let i = 0; i < payloads.length; i++) {
+      const payload = payloads[i] as string;
+      const bytes = Buffer.byteLength(payload);
+      // A record larger than the whole buffer still goes in once the buffer is empty: never wedge on one event.
+      while (this.unackedBytes > 0 && this.unackedBytes + bytes > this.maxBytes && !this.closed) {
+        if (this.whenFull === 'drop_newest') {
+          this.wakeReaders();
+          return { written, dropped: payloads.length - i };
+        }
+        this.wakeReaders();
+        await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      }
+      if (this.closed) throw new Error('buffer is closed');
+      this.pending.push({ seq: this.nextSeq++, payload, bytes });
+      this.unackedEvents++;
+      this.unackedBytes += bytes;
+      written++;
+    }
+    this.wakeReaders();
+    return { written, dropped: 0 };
+  }
+
+  async read(maxEvents: number, maxBytes: number, signal?: AbortSignal): Promise<BufferRecord[]> {
+    while (this.head >= this.pending.length) {
+      if (this.closed || signal?.aborted) return [];
+      await new Promise<void>((resolve) => {
+        this.readers.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    const out: BufferRecord[] = [];
+    let bytes = 0;
+    while (this.head < this.pending.length && out.length < maxEvents) {
+      const record = this.pending[this.head] as BufferRecord;
+      if (out.length > 0 && bytes + record.bytes > maxBytes) break;
+      out.push(record);
+      bytes += record.bytes;
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > this.pending.length) {
+      this.pending.splice(0, this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+
+  ack(records: readonly BufferRecord[]): void {
+    for (const record of records) {
+      this.unackedEvents--;
+      this.unackedBytes -= record.bytes;
+    }
+    for (const wake of this.spaceWaiters.splice(0)) wake();
+  }
+
+  depth(): { events: number; bytes: number } {
+    return { events: this.unackedEvents, bytes: this.unackedBytes };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeReaders();
+    for (const wake of this.spaceWaiters.splice(0)) wake();
+  }
+
+  private wakeReaders(): void {
+    for (const wake of this.readers.splice(0)) wake();
+  }
+}

@@ -1,0 +1,158 @@
+import type { ParsedEvent } from '../../parsers/parse-line.js';
+import type { EnrichStage } from '../enrich/enrich-stage.js';
+import type { Sink } from '../sinks/sink.js';
+import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
+import { BoundedQueue } from './bounded-queue.js';
+import { processBatch } from './process-stage.js';
+import type { PipelineIntake, RawLine } from './raw-line.js';
+
+/** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable. */
+interface LineBatch {
+  lines: RawLine[];
+  durable?: { resolve: () => void; reject: (error: Error) => void };
+}
+
+export interface PipelineOptions {
+  /** data_stream.namespace of the events. */
+  namespace: string;
+  /** Lines waiting between the sources and the parse stage; beyond it TCP pauses, HTTP answers 429, UDP drops. */
+  queueEvents: number;
+  enrich: EnrichStage | undefined;
+  sinks: Sink[];
+  /** The parse → enrich transform's telemetry. */
+  telemetry: ComponentTelemetry;
+  /** Lines parsed together (default 1000). */
+  batchEvents?: number;
+  /**
+   * Batches past the parse stage at once (default 2): while one waits on the sinks' buffers (a disk spool's fsync),
+   * the next is parsed; the spool's group commit coalesces their writes.
+   */
+  concurrency?: number;
+  onError?: (error: Error) => void;
+}
+
+export class PipelineStoppedError extends Error {
+  constructor() {
+    super('the pipeline is stopping and takes no more events');
+    this.name = 'PipelineStoppedError';
+  }
+}
+
+/**
+ * source → queue → parse → enrich → route → sinks. Every line becomes exactly one event (parse failures become
+ * pipeline_error events), and every event is handed to every sink's buffer: the route stage is a fan-out, since each
+ * sink buffers for itself. Backpressure runs end to end: a full sink buffer holds the parse stage, which fills the
+ * queue, which pauses the sources.
+ */
+export class Pipeline implements PipelineIntake {
+  private readonly queue: BoundedQueue<LineBatch>;
+  private sinks: Sink[];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private accepting = true;
+  private loop: Promise<void> | undefined;
+  private paused: Promise<void> | undefined;
+  private resumePaused: (() => void) | undefined;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.queue = new BoundedQueue<LineBatch>(options.queueEvents, (batch) => batch.lines.length);
+    this.sinks = [...options.sinks];
+  }
+
+  readonly deliver = (lines: RawLine[]): undefined | Promise<void> => {
+    if (!this.accepting) return undefined;
+    return this.queue.push([{ lines }]);
+  };
+
+  submit(lines: RawLine[]): Promise<void> {
+    if (!this.accepting) return Promise.reject(new PipelineStoppedError());
+    if (lines.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      // The sender waits for this promise: its own request is the backpressure, so the queue's push promise is not awaited.
+      void this.queue.push([{ lines, durable: { resolve, reject } }]);
+    });
+  }
+
+  isFull(): boolean {
+    return this.queue.isFull();
+  }
+
+  /** Lines queued before the parse stage. */
+  queuedEvents(): number {
+    return this.queue.size;
+  }
+
+  currentSinks(): readonly Sink[] {
+    return this.sinks;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  private async run(): Promise<void> {
+    const concurrency = this.options.concurrency ?? 2;
+    const batchEvents = this.options.batchEvents ?? 1000;
+    while (this.accepting || this.queue.size > 0) {
+      const batches = await this.queue.take(batchEvents, this.abort.signal);
+      if (batches.length === 0) continue;
+      const work = this.handle(batches);
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+      while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+      if (this.paused) await this.paused;
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  private async handle(batches: LineBatch[]): Promise<void> {
+    const lines = batches.length === 1 ? (batches[0] as LineBatch).lines : batches.flatMap((batch) => batch.lines);
+    try {
+      const events = await processBatch(lines, {
+        namespace: this.options.namespace,
+        enrich: this.options.enrich,
+        telemetry: this.options.telemetry,
+      });
+      await this.route(events);
+      for (const batch of batches) batch.durable?.resolve();
+    } catch (error) {
+      // Only a sink buffer that cannot write (disk failure, closed) gets here: say so to the sender and the operator.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.options.telemetry.error('route', 'buffer_write_failed');
+      this.options.telemetry.discarded('buffer_write_failed', lines.length);
+      this.options.onError?.(failure);
+      for (const batch of batches) batch.durable?.reject(failure);
+    }
+  }
+
+  private async route(events: ParsedEvent[]): Promise<void> {
+    const sinks = this.sinks;
+    if (sinks.length === 1) await (sinks[0] as Sink).accept(events);
+    else await Promise.all(sinks.map((sink) => sink.accept(events)));
+  }
+
+  /**
+   * Holds the parse stage (after its current batches reach the sinks), swaps the sinks, and resumes: a configuration
+   * reload replaces a sink without a gap in which events could find no sink.
+   */
+  async replaceSinks(change: (current: readonly Sink[]) => Promise<Sink[]>): Promise<void> {
+    this.paused = new Promise<void>((resolve) => {
+      this.resumePaused = resolve;
+    });
+    try {
+      await Promise.all(this.inFlight);
+      this.sinks = await change(this.sinks);
+    } finally {
+      this.resumePaused?.();
+      this.paused = undefined;
+    }
+  }
+
+  /** Takes no more lines, parses what is queued into the sinks' buffers, and returns; the sinks drain on their own. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    // An aborted take still returns what is queued; it only stops waiting once the queue is empty.
+    this.abort.abort();
+    await this.loop;
+  }
+}
