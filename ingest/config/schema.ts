@@ -95,6 +95,11 @@ export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    data_dir: {
+      type: 'string',
+      minLength: 1,
+      description: 'where the sinks spool events and the generated TLS certificate lives (default: the fortiems state folder, ingest/)',
+    },
     sources: {
       type: 'object',
       propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },

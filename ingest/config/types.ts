@@ -39,6 +39,7 @@ export interface SearchSinkConfig {
 }
 
 export interface FortiemsConfig {
+  data_dir?: string;
   sources?: Record<string, SourceConfig>;
   pipeline?: {
     timezone?: string;

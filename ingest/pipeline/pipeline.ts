@@ -54,7 +54,10 @@ export class Pipeline implements PipelineIntake {
   private paused: Promise<void> | undefined;
   private resumePaused: (() => void) | undefined;
 
-  constructor(private readonly options: PipelineOptions) {
+  private readonly options: PipelineOptions;
+
+  constructor(options: PipelineOptions) {
+    this.options = { ...options };
     this.queue = new BoundedQueue<LineBatch>(options.queueEvents, (batch) => batch.lines.length);
     this.sinks = [...options.sinks];
   }
@@ -80,6 +83,11 @@ export class Pipeline implements PipelineIntake {
   /** Lines queued before the parse stage. */
   queuedEvents(): number {
     return this.queue.size;
+  }
+
+  /** A reload's new enrichment settings apply from the next batch. */
+  setEnrich(enrich: EnrichStage | undefined): void {
+    this.options.enrich = enrich;
   }
 
   currentSinks(): readonly Sink[] {

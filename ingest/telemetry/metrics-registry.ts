@@ -70,6 +70,12 @@ export class Metric {
 
 export class MetricsRegistry {
   private readonly metrics = new Map<string, Metric>();
+  private readonly collectors: (() => void)[] = [];
+
+  /** Runs before each render: for gauges read from elsewhere (queue depths, enrichment counters) at scrape time. */
+  addCollector(collect: () => void): void {
+    this.collectors.push(collect);
+  }
 
   counter(name: string, help: string): Metric {
     return this.define(name, 'counter', help);
@@ -96,6 +102,7 @@ export class MetricsRegistry {
 
   /** The Prometheus text exposition format (version 0.0.4). */
   render(): string {
+    for (const collect of this.collectors) collect();
     return `${[...this.metrics.values()].map((metric) => metric.render()).join('\n')}\n`;
   }
 }

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
+import { Pipeline, PipelineStoppedError } from '../../ingest/pipeline/pipeline.js';
+import type { RawLine } from '../../ingest/pipeline/raw-line.js';
+import type { Sink } from '../../ingest/sinks/sink.js';
+import { ComponentTelemetry } from '../../ingest/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import type { ParsedEvent } from '../../parsers/parse-line.js';
+
+const raw = (i: number): RawLine => ({
+  line: `<134>Nov 23 10:00:00 ems01 ems-event: seq=${i} msg="line ${i}"`,
+  receivedAt: Date.parse('2026-11-23T10:00:05Z'),
+  sourceId: 'test',
+  zone: 'UTC',
+});
+
+/** A sink that records what it accepts and can be held (its buffer "full") until released. */
+class RecordingSink implements Sink {
+  readonly type = 'recording';
+  accepted: ParsedEvent[] = [];
+  calls = 0;
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+  stopped = false;
+  constructor(readonly id: string) {}
+  hold(): void {
+    this.gate = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+  release(): void {
+    this.open?.();
+    this.gate = undefined;
+  }
+  async accept(events: readonly ParsedEvent[]): Promise<void> {
+    this.calls++;
+    if (this.gate) await this.gate;
+    this.accepted.push(...events);
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+  async ready(): Promise<boolean> {
+    return true;
+  }
+}
+
+function pipelineWith(sinks: Sink[], queueEvents = 1000) {
+  const telemetry = new ComponentTelemetry(new MetricsRegistry(), { id: 'parse', kind: 'transform', type: 'parse' });
+  const pipeline = new Pipeline({
+    namespace: 'default',
+    queueEvents,
+    enrich: createEnrichStage({ geoip: false }),
+    sinks,
+    telemetry,
+    batchEvents: 100,
+  });
+  pipeline.start();
+  return pipeline;
+}
+
+const seqs = (events: ParsedEvent[]) =>
+  events.map((event) => Number(/seq=(\d+)/.exec(String((event.document.event as { original: string }).original))?.[1]));
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+};
+
+describe('the pipeline', () => {
+  it('hands every line, as one event, to every sink', async () => {
+    const a = new RecordingSink('a');
+    const b = new RecordingSink('b');
+    const pipeline = pipelineWith([a, b]);
+    for (let i = 0; i < 1000; i += 10) pipeline.deliver(Array.from({ length: 10 }, (_, j) => raw(i + j)));
+    await pipeline.stop();
+    expect(seqs(a.accepted).sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(seqs(b.accepted).sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(new Set(a.accepted.map((event) => (event.document.event as { id: string }).id)).size).toBe(1000);
+  });
+
+  it('resolves a submit only once the sinks accepted its events', async () => {
+    const sink = new RecordingSink('a');
+    sink.hold();
+    const pipeline = pipelineWith([sink]);
+    let settled = false;
+    const submitted = pipeline.submit([raw(1), raw(2)]).then(() => {
+      settled = true;
+    });
+    await until(() => sink.calls === 1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(settled).toBe(false);
+    sink.release();
+    await submitted;
+    expect(seqs(sink.accepted)).toEqual([1, 2]);
+    await pipeline.stop();
+  });
+
+  it('pushes back on sources while a sink holds, and loses nothing', async () => {
+    const sink = new RecordingSink('a');
+    sink.hold();
+    const pipeline = pipelineWith([sink], 200);
+    const pushedBack: Promise<void>[] = [];
+    for (let i = 0; i < 600; i += 50) {
+      const wait = pipeline.deliver(Array.from({ length: 50 }, (_, j) => raw(i + j)));
+      if (wait) pushedBack.push(wait);
+    }
+    expect(pipeline.isFull()).toBe(true);
+    expect(pushedBack.length).toBeGreaterThan(0);
+    sink.release();
+    await Promise.all(pushedBack);
+    await pipeline.stop();
+    expect(seqs(sink.accepted).sort((x, y) => x - y)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+  });
+
+  it('swaps sinks without a batch finding none, and refuses submits once stopping', async () => {
+    const first = new RecordingSink('a');
+    const second = new RecordingSink('a');
+    const pipeline = pipelineWith([first]);
+    await pipeline.submit([raw(1)]);
+    await pipeline.replaceSinks(async (current) => {
+      for (const sink of current) await sink.stop(1000);
+      return [second];
+    });
+    await pipeline.submit([raw(2)]);
+    expect(first.stopped).toBe(true);
+    expect(seqs(first.accepted)).toEqual([1]);
+    expect(seqs(second.accepted)).toEqual([2]);
+    await pipeline.stop();
+    await expect(pipeline.submit([raw(3)])).rejects.toBeInstanceOf(PipelineStoppedError);
+  });
+
+  it('rejects the submit and counts the loss when a sink buffer cannot write', async () => {
+    const broken: Sink = {
+      id: 'broken',
+      type: 'broken',
+      accept: async () => {
+        throw new Error('disk full');
+      },
+      start: async () => {},
+      stop: async () => {},
+      ready: async () => false,
+    };
+    const registry = new MetricsRegistry();
+    const telemetry = new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' });
+    const errors: Error[] = [];
+    const pipeline = new Pipeline({
+      namespace: 'default',
+      queueEvents: 100,
+      enrich: undefined,
+      sinks: [broken],
+      telemetry,
+      onError: (e) => errors.push(e),
+    });
+    pipeline.start();
+    await expect(pipeline.submit([raw(1), raw(2)])).rejects.toThrow('disk full');
+    expect(registry.get('fortiems_component_discarded_events_total')?.total({ reason: 'buffer_write_failed' })).toBe(2);
+    expect(errors).toHaveLength(1);
+    await pipeline.stop();
+  });
+});
