@@ -1,0 +1,48 @@
+import type { ParsedEvent } from '../../../parsers/parse-line.js';
+
+/** `logs-<dataset>-<namespace>`: the data stream naming scheme OpenSearch and Elasticsearch share. */
+export function dataStreamOf(document: Record<string, unknown>): string {
+  const stream = document.data_stream as { dataset?: unknown; namespace?: unknown } | undefined;
+  const dataset = stream?.dataset;
+  const namespace = stream?.namespace;
+  if (typeof dataset !== 'string' || dataset === '' || typeof namespace !== 'string' || namespace === '')
+    throw new Error('cannot encode an event without data_stream.dataset and data_stream.namespace: the target data stream is unknown');
+  return `logs-${dataset}-${namespace}`;
+}
+
+/**
+ * One event as its bulk NDJSON pair. `create` because data streams accept nothing else, and with our deterministic
+ * `event.id` as `_id` a retried or replayed event is answered 409 instead of indexed twice.
+ */
+export function encodeBulkCreate(event: ParsedEvent): string {
+  const id = (event.document.event as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'string' || id === '')
+    throw new Error(`cannot encode a ${event.dataset} event without event.id (set by the enrichment stage): retries would duplicate it`);
+  const action = JSON.stringify({ create: { _index: dataStreamOf(event.document), _id: id } });
+  return `${action}\n${JSON.stringify(event.document)}\n`;
+}
+
+/** The parts of an encoded pair, for the dead-letter document. Lenient: a payload that is not a pair keeps its text. */
+export interface BulkPair {
+  index: string | undefined;
+  id: string | undefined;
+  /** The document line, without the newline. */
+  source: string;
+}
+
+export function splitBulkPair(payload: string): BulkPair {
+  const newline = payload.indexOf('\n');
+  const actionLine = newline >= 0 ? payload.slice(0, newline) : '';
+  const source = newline >= 0 ? payload.slice(newline + 1).replace(/\n$/, '') : payload;
+  try {
+    const action = JSON.parse(actionLine) as Record<string, { _index?: unknown; _id?: unknown } | undefined>;
+    const meta = Object.values(action)[0];
+    return {
+      index: typeof meta?._index === 'string' ? meta._index : undefined,
+      id: typeof meta?._id === 'string' ? meta._id : undefined,
+      source,
+    };
+  } catch {
+    return { index: undefined, id: undefined, source: payload };
+  }
+}

@@ -1,0 +1,291 @@
+import type { ParsedEvent } from '../../parsers/parse-line.js';
+import type { BufferRecord, EventBuffer } from '../buffers/event-buffer.js';
+import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
+import { BatchReader, type BatchSettings } from './batch-reader.js';
+import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy, sleep } from './retry-policy.js';
+import type { Sink } from './sink.js';
+import type { DeadLetter, ItemOutcome, SinkDriver } from './sink-driver.js';
+import { Slots } from './slots.js';
+
+/** What the helper logs through: pino's `(fields, message)` signature, so a pino logger fits as is. */
+export interface SinkLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info?(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface BufferedSinkOptions {
+  id: string;
+  /** Already opened; the helper owns it from here and closes it in `stop`. */
+  buffer: EventBuffer;
+  /** One event → the payload the driver sends. May throw: that event is discarded and counted, the others go on. */
+  encode: (event: ParsedEvent) => string;
+  driver: SinkDriver;
+  /** Kind `sink`. */
+  telemetry: ComponentTelemetry;
+  batch: BatchSettings;
+  /** At most this many batches in flight (being sent, or waiting to be retried). */
+  concurrency: number;
+  retry?: Partial<RetryPolicy>;
+  logger?: SinkLogger;
+  /** The jitter source; tests make it deterministic. */
+  random?: () => number;
+}
+
+/** A record on its way, with what happened to it so far. */
+interface Item {
+  record: BufferRecord;
+  attempts: number;
+  failures: Map<string, number>;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The shared sink helper (after the OpenTelemetry Collector's exporterhelper): buffer → batches by count, bytes and
+ * time → at most N in flight → the driver's per-item outcomes → ack, retry with backoff, or dead-letter. A batch keeps
+ * its slot while it waits to retry, so a target that is down stops the reading and the events wait in the buffer
+ * (durably, with the disk spool) instead of in memory.
+ */
+export class BufferedSink implements Sink {
+  readonly id: string;
+  readonly type: string;
+  private readonly policy: RetryPolicy;
+  private readonly slots: Slots;
+  private readonly random: () => number;
+  /** Aborted by `stop`: no new batches. */
+  private readonly stopReading = new AbortController();
+  /** Aborted when the drain time is up: in-flight requests and retry waits end, their records stay unacked. */
+  private readonly abortAll = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private reader: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private targetDown = false;
+
+  constructor(private readonly options: BufferedSinkOptions) {
+    this.id = options.id;
+    this.type = options.driver.type;
+    this.policy = retryPolicy(options.retry);
+    this.slots = new Slots(options.concurrency);
+    this.random = options.random ?? Math.random;
+    const { maxEvents, maxBytes, timeoutMs } = options.batch;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new Error(`sink ${this.id}: batch max_events must be an integer ≥ 1`);
+    if (!Number.isFinite(maxBytes) || maxBytes < 1) throw new Error(`sink ${this.id}: batch max_bytes must be ≥ 1`);
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new Error(`sink ${this.id}: batch timeout_ms must be ≥ 0`);
+  }
+
+  async accept(events: readonly ParsedEvent[]): Promise<void> {
+    if (this.stopping) throw new Error(`sink ${this.id} is stopping: it takes no new events`);
+    const { telemetry, encode, buffer } = this.options;
+    const payloads: string[] = [];
+    let bytes = 0;
+    let unencodable = 0;
+    for (const event of events) {
+      try {
+        const payload = encode(event);
+        payloads.push(payload);
+        bytes += Buffer.byteLength(payload);
+      } catch (error) {
+        // Counted, never thrown: one malformed event must not fail the whole batch the pipeline hands us.
+        if (unencodable++ === 0)
+          this.options.logger?.warn({ sink: this.id, error: errorText(error) }, 'event could not be encoded; discarded');
+      }
+    }
+    telemetry.received(events.length, bytes);
+    if (unencodable > 0) {
+      telemetry.error('encode', 'encode_error', unencodable);
+      telemetry.discarded('encode_error', unencodable);
+    }
+    if (payloads.length === 0) return;
+    const result = await buffer.write(payloads);
+    if (result.dropped > 0) telemetry.discarded('buffer_full', result.dropped);
+    this.updateGauge();
+  }
+
+  async start(): Promise<void> {
+    if (this.stopping) throw new Error(`sink ${this.id} is stopped`);
+    this.updateGauge(); // a disk spool may hold what a previous run left
+    this.reader ??= this.readLoop();
+  }
+
+  stop(timeoutMs: number): Promise<void> {
+    this.stopping ??= this.drain(timeoutMs);
+    return this.stopping;
+  }
+
+  async ready(): Promise<boolean> {
+    if (!this.options.driver.healthy) return true;
+    try {
+      return await this.options.driver.healthy();
+    } catch {
+      return false;
+    }
+  }
+
+  private async drain(timeoutMs: number): Promise<void> {
+    this.stopReading.abort();
+    const settled = (async () => {
+      await this.reader;
+      while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    });
+    await Promise.race([settled, timeUp]);
+    clearTimeout(timer);
+    this.abortAll.abort();
+    await settled;
+    this.updateGauge();
+    const left = this.options.buffer.depth();
+    if (left.events > 0)
+      this.options.logger?.warn(
+        { sink: this.id, events: left.events },
+        'stopped with undelivered events; a disk buffer keeps them for the next start',
+      );
+    await this.options.buffer.close();
+    await this.options.driver.close?.();
+  }
+
+  private async readLoop(): Promise<void> {
+    const batches = new BatchReader(this.options.buffer, this.options.batch);
+    let readFailures = 0;
+    while (await this.slots.acquire(this.abortAll.signal)) {
+      let batch: BufferRecord[];
+      try {
+        batch = await batches.next(this.stopReading.signal);
+        readFailures = 0;
+      } catch (error) {
+        this.slots.release();
+        this.options.telemetry.error('buffer', 'read_error');
+        this.options.logger?.warn({ sink: this.id, error: errorText(error) }, 'buffer read failed; retrying');
+        if (await sleep(backoffDelay(this.policy, readFailures++, this.random), this.stopReading.signal)) continue;
+        return;
+      }
+      if (batch.length === 0) {
+        // Stopped, or the buffer was closed under us: either way nothing more will come.
+        this.slots.release();
+        return;
+      }
+      const task: Promise<void> = this.deliver(batch)
+        .catch((error: unknown) =>
+          this.options.logger?.warn({ sink: this.id, error: errorText(error) }, 'batch delivery failed unexpectedly'),
+        )
+        .finally(() => {
+          this.inFlight.delete(task);
+          this.slots.release();
+        });
+      this.inFlight.add(task);
+    }
+  }
+
+  /** Sends a batch until every record is acked (delivered or dead-lettered), or the drain time is up. */
+  private async deliver(records: readonly BufferRecord[]): Promise<void> {
+    const signal = this.abortAll.signal;
+    let pending: Item[] = records.map((record) => ({ record, attempts: 0, failures: new Map() }));
+    let letters: DeadLetter[] = [];
+    let round = 0;
+    while (pending.length > 0 || letters.length > 0) {
+      if (pending.length > 0) {
+        const result = await this.sendOnce(pending, signal);
+        if (!result) return;
+        pending = result.retry;
+        letters = letters.concat(result.dead);
+      }
+      if (letters.length > 0 && (await this.writeDeadLetters(letters, signal))) letters = [];
+      if (signal.aborted) return;
+      // Only what failed goes again, and never before a backoff: a target that is down is not hammered.
+      if ((pending.length > 0 || letters.length > 0) && !(await sleep(backoffDelay(this.policy, round++, this.random), signal))) return;
+    }
+  }
+
+  /** One send of the items; undefined when aborted (the records stay unacked). */
+  private async sendOnce(items: readonly Item[], signal: AbortSignal): Promise<{ retry: Item[]; dead: DeadLetter[] } | undefined> {
+    const { driver, telemetry, buffer } = this.options;
+    for (const item of items) item.attempts++;
+    let outcomes: readonly ItemOutcome[];
+    let sentBytes = 0;
+    try {
+      const result = await driver.send(
+        items.map((item) => item.record),
+        signal,
+      );
+      outcomes = result.outcomes;
+      sentBytes = result.bytes;
+      if (outcomes.length !== items.length) {
+        // Which outcome belongs to which record is unknown: retry them all, within a bounded budget.
+        const error = `driver ${driver.type} returned ${outcomes.length} outcomes for ${items.length} records`;
+        outcomes = items.map(() => ({ status: 'retry', errorClass: 'invalid_response', error }));
+        sentBytes = 0;
+      }
+      if (this.targetDown) {
+        this.targetDown = false;
+        this.options.logger?.info?.({ sink: this.id }, 'target answers again');
+      }
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      if (!this.targetDown) {
+        this.targetDown = true;
+        this.options.logger?.warn({ sink: this.id, error: errorText(error) }, 'target unavailable; retrying with backoff');
+      }
+      const outcome: ItemOutcome = { status: 'retry', errorClass: 'unavailable', error: errorText(error) };
+      outcomes = items.map(() => outcome);
+    }
+
+    const delivered: BufferRecord[] = [];
+    const retry: Item[] = [];
+    const dead: DeadLetter[] = [];
+    const retriedBy = new Map<string, number>();
+    let rejected = 0;
+    outcomes.forEach((outcome, index) => {
+      const item = items[index] as Item;
+      if (outcome.status === 'ok') delivered.push(item.record);
+      else if (outcome.status === 'reject') {
+        rejected++;
+        dead.push({ record: item.record, errorType: outcome.errorType, error: outcome.error, attempts: item.attempts });
+      } else {
+        retriedBy.set(outcome.errorClass, (retriedBy.get(outcome.errorClass) ?? 0) + 1);
+        const failures = (item.failures.get(outcome.errorClass) ?? 0) + 1;
+        item.failures.set(outcome.errorClass, failures);
+        if (failures >= failureBudget(this.policy, outcome.errorClass))
+          dead.push({ record: item.record, errorType: outcome.errorClass, error: outcome.error, attempts: item.attempts });
+        else retry.push(item);
+      }
+    });
+    for (const [errorClass, count] of retriedBy) telemetry.error('send', errorClass, count);
+    if (rejected > 0) telemetry.error('send', 'rejected', rejected);
+    if (delivered.length > 0) {
+      buffer.ack(delivered);
+      telemetry.sent(delivered.length, sentBytes);
+      this.updateGauge();
+    }
+    return { retry, dead };
+  }
+
+  /** True once the letters are stored and acked; false leaves them unacked for the next round. */
+  private async writeDeadLetters(letters: readonly DeadLetter[], signal: AbortSignal): Promise<boolean> {
+    const { driver, telemetry, buffer, logger } = this.options;
+    try {
+      await driver.deadLetter(letters, signal);
+    } catch (error) {
+      if (!signal.aborted) {
+        telemetry.error('dead_letter', 'unavailable', letters.length);
+        logger?.warn({ sink: this.id, events: letters.length, error: errorText(error) }, 'dead-letter write failed; retrying');
+      }
+      return false;
+    }
+    buffer.ack(letters.map((letter) => letter.record));
+    telemetry.deadLettered(letters.length);
+    this.updateGauge();
+    const first = letters[0] as DeadLetter;
+    logger?.warn(
+      { sink: this.id, events: letters.length, error_type: first.errorType, error: first.error },
+      'events could not be delivered and were dead-lettered',
+    );
+    return true;
+  }
+
+  private updateGauge(): void {
+    const depth = this.options.buffer.depth();
+    this.options.telemetry.buffer(depth.events, depth.bytes);
+  }
+}
