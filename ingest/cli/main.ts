@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { registerEmsCommand } from './ems-command.js';
+import { registerIngestCommand } from './ingest-command.js';
 import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerParseCommand } from './parse-command.js';
+import { registerReplayCommand } from './replay-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
@@ -23,8 +25,10 @@ export function buildProgram(): Command {
   registerOpenSearchCommand(program);
   registerMappingsCommand(program);
   registerEmsCommand(program);
+  registerIngestCommand(program);
   registerParseCommand(program);
   registerValidateCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 

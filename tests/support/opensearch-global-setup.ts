@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     opensearchUrl: string;
     opensearchSource: string;
+    /** The managed node's instance folder (tests that stop and restart OpenSearch need it); '' for other sources. */
+    opensearchInstanceDir: string;
   }
 }
 
@@ -35,6 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const opensearch = await provideOpenSearch({ instanceDir, port: 0, heap: '1g', allowTestcontainers: true, log: (l) => console.log(l) });
   project.provide('opensearchUrl', opensearch.url);
   project.provide('opensearchSource', opensearch.source);
+  project.provide('opensearchInstanceDir', opensearch.source === 'managed' ? instanceDir : '');
   return async () => {
     await opensearch.release();
     const leftovers = openSearchProcessesUsing(instanceDir);

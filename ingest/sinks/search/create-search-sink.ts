@@ -2,6 +2,7 @@ import type { EventBuffer } from '../../buffers/event-buffer.js';
 import type { SearchSinkConfig } from '../../config/types.js';
 import { ComponentTelemetry } from '../../telemetry/component-telemetry.js';
 import type { MetricsRegistry } from '../../telemetry/metrics-registry.js';
+import { withSetup } from '../prepared-driver.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import type { Sink } from '../sink.js';
 import { BufferedSink, type SinkLogger } from '../sink-helper.js';
@@ -22,16 +23,20 @@ export interface SearchSinkDeps {
   retry?: Partial<RetryPolicy>;
   /** One bulk request may take this long (default 30 s). */
   requestTimeoutMs?: number;
+  /** Runs before the first delivery, retried until it succeeds (installing the index templates). */
+  setup?: (target: SearchTarget) => Promise<void>;
 }
 
 /** An OpenSearch or Elasticsearch sink: bulk `create` into the data streams, dead letters into `fortiems-dead-letter-<ns>`. */
 export function createSearchSink(id: string, config: SearchSinkConfig, deps: SearchSinkDeps): Sink {
   const settings = searchSinkSettings(id, config, deps.target);
   const driverSettings = { namespace: settings.namespace, ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}) };
-  const driver =
+  const bulkDriver =
     settings.type === 'opensearch'
       ? createOpenSearchDriver(settings.target, driverSettings)
       : createElasticsearchDriver(settings.target, driverSettings);
+  const { setup } = deps;
+  const driver = setup ? withSetup(bulkDriver, () => setup(settings.target)) : bulkDriver;
   return new BufferedSink({
     id,
     buffer: deps.buffer,

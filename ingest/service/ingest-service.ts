@@ -1,0 +1,294 @@
+import { join } from 'node:path';
+import { createBuffer } from '../buffers/create-buffer.js';
+import type { FortiemsConfig, HttpSourceConfig, SearchSinkConfig, SyslogSourceConfig } from '../config/types.js';
+import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
+import type { Logger } from '../logging/logger.js';
+import { createOpenSearchClient } from '../opensearch/client.js';
+import { installMappings } from '../opensearch/install-mappings.js';
+import type { OpenSearchTarget } from '../opensearch/target.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { createHttpServer, type HttpServer } from '../server/http-server.js';
+import { opsRoutes } from '../server/ops-routes.js';
+import { createSearchSink } from '../sinks/search/create-search-sink.js';
+import type { SearchTarget } from '../sinks/search/search-driver.js';
+import type { Sink } from '../sinks/sink.js';
+import { httpSource } from '../sources/http-source.js';
+import { type ComponentKind, ComponentTelemetry } from '../telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import { type RunningSource, startSyslogSource } from './build-sources.js';
+import { registerPipelineGauges } from './pipeline-gauges.js';
+
+export interface IngestServiceOptions {
+  /** Where sinks spool and the generated TLS certificate lives, unless the configuration sets `data_dir`. */
+  dataDir: string;
+  /** The cluster for search sinks that name no `url` (OPENSEARCH_URL or the managed node). */
+  target?: OpenSearchTarget;
+  logger: Logger;
+  /** How long a stop waits for the sinks to deliver what they hold (default 10 s); the rest stays spooled. */
+  drainTimeoutMs?: number;
+}
+
+/**
+ * An OpenSearch sink's cluster gets our templates and data streams for its namespace before the first event (retried
+ * until it answers), so no event lands in an index with guessed mappings. Elasticsearch clusters are left as they are:
+ * the generated templates use OpenSearch's `flat_object`.
+ */
+async function installSinkMappings(target: SearchTarget, namespace: string, logger: Logger): Promise<void> {
+  const client = createOpenSearchClient(target);
+  try {
+    const result = await installMappings(client, { namespace });
+    for (const warning of result.warnings) logger.warn(warning);
+    logger.info({ namespace }, 'index templates and data streams in place');
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The pipeline as a running service, built from one configuration: the sources, the parse → enrich stage, the sinks
+ * with their buffers, and the one HTTP server (ingest API, /metrics, /health, /ready). `reload()` applies a new
+ * configuration component by component; `stop()` drains.
+ */
+export class IngestService {
+  readonly registry = new MetricsRegistry();
+  private pipeline: Pipeline | undefined;
+  private enrich: EnrichStage | undefined;
+  private readonly sources = new Map<string, { config: string; running: RunningSource }>();
+  private sinkConfigs = new Map<string, string>();
+  private http: HttpServer | undefined;
+  private httpConfig = '';
+  /** The HTTP server's base URL once it listens. */
+  httpUrl: string | undefined;
+  private readonly telemetryById = new Map<string, ComponentTelemetry>();
+  private config!: FortiemsConfig;
+  private stopping = false;
+
+  constructor(private readonly options: IngestServiceOptions) {}
+
+  private get dataDir(): string {
+    return this.config.data_dir ?? this.options.dataDir;
+  }
+
+  telemetry(id: string, kind: ComponentKind, type: string): ComponentTelemetry {
+    const key = `${kind}:${id}`;
+    let telemetry = this.telemetryById.get(key);
+    if (!telemetry) {
+      telemetry = new ComponentTelemetry(this.registry, { id, kind, type });
+      this.telemetryById.set(key, telemetry);
+    }
+    return telemetry;
+  }
+
+  /** What is listening, one line each, for the start-up banner. */
+  listening(): string[] {
+    const lines = [...this.sources.values()].map(({ running }) => running.description);
+    if (this.httpUrl)
+      lines.push(`http ${this.httpUrl} (ingest API ${this.httpIngestPaths().join(', ') || 'off'}, /metrics, /health, /ready)`);
+    return lines;
+  }
+
+  /** Bound ports by source id (the HTTP sources share the HTTP server's). */
+  ports(): Record<string, number> {
+    return Object.fromEntries([...this.sources].map(([id, { running }]) => [id, running.port]));
+  }
+
+  private httpIngestPaths(): string[] {
+    return Object.values(this.config.sources ?? {})
+      .filter((source): source is HttpSourceConfig => source.type === 'http')
+      .map((source) => source.path ?? '/ingest');
+  }
+
+  async start(config: FortiemsConfig): Promise<void> {
+    this.config = config;
+    this.enrich = this.buildEnrich(config);
+    this.enrich?.preload();
+    const sinks = await this.buildSinks(config);
+    this.pipeline = new Pipeline({
+      namespace: this.namespaceOf(config),
+      queueEvents: config.pipeline?.queue_events ?? 20_000,
+      enrich: this.enrich,
+      sinks: sinks.map(([, sink]) => sink),
+      telemetry: this.telemetry('parse', 'transform', 'parse'),
+      onError: (error) => this.options.logger.error({ err: error }, 'a sink buffer refused events'),
+    });
+    registerPipelineGauges(
+      this.registry,
+      () => this.pipeline,
+      () => this.enrich,
+    );
+    this.pipeline.start();
+    for (const [, sink] of sinks) await sink.start();
+    for (const [id, source] of Object.entries(config.sources ?? {})) if (source.type === 'syslog') await this.startSource(id, source);
+    await this.startHttp(config);
+  }
+
+  private namespaceOf(config: FortiemsConfig): string {
+    const first = Object.values(config.sinks ?? {})[0];
+    return first?.namespace ?? 'default';
+  }
+
+  private buildEnrich(config: FortiemsConfig): EnrichStage {
+    const enrich = config.pipeline?.enrich;
+    const inventory = enrich?.inventory;
+    return createEnrichStage({
+      geoip: enrich?.geoip ?? true,
+      ...(inventory
+        ? {
+            inventory: {
+              url: inventory.url,
+              token: inventory.token ?? '',
+              ...(inventory.timeout_ms ? { timeoutMs: inventory.timeout_ms } : {}),
+            },
+          }
+        : {}),
+    });
+  }
+
+  private async buildSinks(config: FortiemsConfig): Promise<[string, Sink][]> {
+    const built: [string, Sink][] = [];
+    for (const [id, sinkConfig] of Object.entries(config.sinks ?? {})) {
+      built.push([id, await this.buildSink(id, sinkConfig)]);
+      this.sinkConfigs.set(id, JSON.stringify(sinkConfig));
+    }
+    return built;
+  }
+
+  private async buildSink(id: string, config: SearchSinkConfig): Promise<Sink> {
+    const logger = this.options.logger.child({ component_id: id, component_kind: 'sink' });
+    const buffer = await createBuffer(config.buffer ?? {}, join(this.dataDir, 'spool', id), {
+      onWarning: (message) => logger.warn(message),
+    });
+    return createSearchSink(id, config, {
+      buffer,
+      ...(config.type === 'opensearch' ? { setup: (target) => installSinkMappings(target, config.namespace ?? 'default', logger) } : {}),
+      registry: this.registry,
+      ...(this.options.target ? { target: this.options.target } : {}),
+      logger,
+    });
+  }
+
+  private async startSource(id: string, config: SyslogSourceConfig): Promise<void> {
+    const pipeline = this.pipeline as Pipeline;
+    const running = await startSyslogSource(id, config, {
+      intake: pipeline,
+      telemetry: this.telemetry(id, 'source', 'syslog'),
+      pipelineZone: this.config.pipeline?.timezone ?? 'UTC',
+      dataDir: this.dataDir,
+    });
+    this.sources.set(id, { config: JSON.stringify([config, this.config.pipeline?.timezone]), running });
+    this.options.logger.info({ component_id: id }, `listening: ${running.description}`);
+  }
+
+  private async startHttp(config: FortiemsConfig): Promise<void> {
+    const pipeline = this.pipeline as Pipeline;
+    const server = createHttpServer({
+      address: config.http?.address ?? '127.0.0.1:8080',
+      logger: this.options.logger.child({ component: 'http' }),
+    });
+    await server.app.register(opsRoutes, { metrics: this.registry, ready: () => this.readiness() });
+    for (const [id, source] of Object.entries(config.sources ?? {})) {
+      if (source.type !== 'http') continue;
+      await server.app.register(httpSource, {
+        id,
+        path: source.path ?? '/ingest',
+        ...(source.token ? { token: source.token } : {}),
+        maxBodyBytes: source.max_body_bytes ?? 10_485_760,
+        zone: source.timezone ?? config.pipeline?.timezone ?? 'UTC',
+        intake: pipeline,
+        telemetry: this.telemetry(id, 'source', 'http'),
+      });
+    }
+    this.httpUrl = await server.listen();
+    this.http = server;
+    this.httpConfig = JSON.stringify([
+      config.http,
+      Object.entries(config.sources ?? {}).filter(([, s]) => s.type === 'http'),
+      config.pipeline?.timezone,
+    ]);
+    this.options.logger.info({ url: this.httpUrl }, `http listening on ${this.httpUrl}`);
+  }
+
+  /** Ready when every sink's target answers; the ingest API answers 503 until then. */
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    const checks: Record<string, boolean> = {};
+    for (const sink of this.pipeline?.currentSinks() ?? []) checks[`sink:${sink.id}`] = await sink.ready().catch(() => false);
+    checks.pipeline = Boolean(this.pipeline) && !this.stopping;
+    return { ready: Object.values(checks).every(Boolean), checks };
+  }
+
+  /**
+   * Applies a new configuration without a restart: sources and sinks whose settings changed are replaced (a replaced
+   * sink drains first; its spool carries over), unchanged ones keep running. Queue size needs a restart.
+   */
+  async reload(config: FortiemsConfig): Promise<string[]> {
+    const pipeline = this.pipeline as Pipeline;
+    const changes: string[] = [];
+    const previous = this.config;
+    this.config = config;
+    if (JSON.stringify(previous.pipeline?.queue_events) !== JSON.stringify(config.pipeline?.queue_events))
+      changes.push('pipeline.queue_events changes at the next restart');
+    if (JSON.stringify(previous.pipeline?.enrich) !== JSON.stringify(config.pipeline?.enrich)) {
+      this.enrich = this.buildEnrich(config);
+      pipeline.setEnrich(this.enrich);
+      changes.push('pipeline.enrich replaced');
+    }
+    for (const [id, { config: before, running }] of [...this.sources]) {
+      const next = config.sources?.[id];
+      if (next?.type === 'syslog' && JSON.stringify([next, config.pipeline?.timezone]) === before) continue;
+      await running.stop();
+      this.sources.delete(id);
+      changes.push(`sources.${id} stopped`);
+    }
+    for (const [id, source] of Object.entries(config.sources ?? {})) {
+      if (source.type !== 'syslog' || this.sources.has(id)) continue;
+      await this.startSource(id, source);
+      changes.push(`sources.${id} started`);
+    }
+    await pipeline.replaceSinks(async (current) => {
+      const next: Sink[] = [];
+      const wanted = new Map(Object.entries(config.sinks ?? {}));
+      for (const sink of current) {
+        const sinkConfig = wanted.get(sink.id);
+        if (sinkConfig && JSON.stringify(sinkConfig) === this.sinkConfigs.get(sink.id)) next.push(sink);
+        else {
+          await sink.stop(this.options.drainTimeoutMs ?? 10_000);
+          this.sinkConfigs.delete(sink.id);
+          changes.push(`sinks.${sink.id} stopped`);
+        }
+      }
+      for (const [id, sinkConfig] of wanted) {
+        if (this.sinkConfigs.has(id)) continue;
+        const sink = await this.buildSink(id, sinkConfig);
+        await sink.start();
+        this.sinkConfigs.set(id, JSON.stringify(sinkConfig));
+        next.push(sink);
+        changes.push(`sinks.${id} started`);
+      }
+      return next;
+    });
+    const httpConfig = JSON.stringify([
+      config.http,
+      Object.entries(config.sources ?? {}).filter(([, s]) => s.type === 'http'),
+      config.pipeline?.timezone,
+    ]);
+    if (httpConfig !== this.httpConfig) {
+      await this.http?.close();
+      this.http = undefined;
+      await this.startHttp(config);
+      changes.push('http restarted');
+    }
+    return changes;
+  }
+
+  /** SIGTERM: stop listening, parse what is queued into the sink buffers, let the sinks deliver (bounded), close. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const { running } of this.sources.values()) await running.stop();
+    this.sources.clear();
+    await this.http?.close();
+    await this.pipeline?.stop();
+    const timeout = this.options.drainTimeoutMs ?? 10_000;
+    await Promise.all((this.pipeline?.currentSinks() ?? []).map((sink) => sink.stop(timeout)));
+  }
+}
