@@ -49,8 +49,12 @@ export class MemoryBuffer implements EventBuffer {
     while (this.head >= this.pending.length) {
       if (this.closed || signal?.aborted) return [];
       await new Promise<void>((resolve) => {
-        this.readers.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        const done = () => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.readers.push(done);
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
     const out: BufferRecord[] = [];

@@ -141,7 +141,8 @@ function semanticProblems(config: FortiemsConfig): { path: string[]; message: st
     if (source.type === 'syslog') {
       const port = source.address?.split(':').pop();
       const key = `${source.mode === 'udp' ? 'udp' : 'tcp'}:${port}`;
-      const other = listeners.get(key);
+      // Port 0 asks the system for any free port: two such listeners never collide.
+      const other = port === '0' ? undefined : listeners.get(key);
       if (other)
         problems.push({
           path: ['sources', name, 'address'],

@@ -44,8 +44,13 @@ export class BoundedQueue<T> {
     while (this.head >= this.items.length) {
       if (signal?.aborted) return [];
       await new Promise<void>((resolve) => {
-        this.dataWaiters.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        // Removed once woken: the pipeline passes one long-lived signal to every take.
+        const done = () => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.dataWaiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
     let end = this.head;

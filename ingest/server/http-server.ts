@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 export interface HttpServerOptions {
   /** HOST:PORT as in the configuration's `http.address` (`127.0.0.1:8080`, `[::]:8080`); port 0 takes any free port. */
@@ -35,6 +35,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1_048_576,
     requestTimeout: 300_000,
+    // Senders post many small batches: a log line per request would drown the pipeline's own logs.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   return {
     app,
