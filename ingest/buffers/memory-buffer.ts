@@ -5,7 +5,7 @@ import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-b
  * lost, so it is for sinks whose target is local and for tests; the default buffer is the disk spool.
  */
 export class MemoryBuffer implements EventBuffer {
-  private readonly pending: BufferRecord[] = [];
+  private pending: BufferRecord[] = [];
   private head = 0;
   private nextSeq = 0;
   private unackedEvents = 0;
@@ -64,9 +64,13 @@ export class MemoryBuffer implements EventBuffer {
       if (out.length > 0 && bytes + record.bytes > maxBytes) break;
       out.push(record);
       bytes += record.bytes;
-      this.head++;
+      // Handed-out records are the reader's now: the array must not keep them alive until a compaction.
+      (this.pending as (BufferRecord | undefined)[])[this.head++] = undefined;
     }
-    if (this.head > 4096 && this.head * 2 > this.pending.length) {
+    if (this.head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.pending.length) {
       this.pending.splice(0, this.head);
       this.head = 0;
     }

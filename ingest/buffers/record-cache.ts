@@ -6,6 +6,8 @@ import type { BufferRecord } from './event-buffer.js';
  * unread records, which are the next to be read, and refuses newer ones, which the reader then finds on disk. The
  * records held are always consecutive seqs; a chunk that would break that is refused too until the cache has drained.
  */
+const CONSUMED: readonly BufferRecord[] = [];
+
 export class RecordCache {
   private chunks: (readonly BufferRecord[])[] = [];
   private chunkHead = 0;
@@ -41,6 +43,8 @@ export class RecordCache {
     this.heldBytes -= record.bytes;
     this.heldRecords--;
     if (++this.recordHead === chunk.length) {
+      // A consumed chunk must not stay reachable until the next compaction: its payloads are the bulk of the memory.
+      this.chunks[this.chunkHead] = CONSUMED;
       this.chunkHead++;
       this.recordHead = 0;
       if (this.chunkHead === this.chunks.length) {

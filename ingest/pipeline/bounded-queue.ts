@@ -60,9 +60,15 @@ export class BoundedQueue<T> {
       end++;
     }
     const out = this.items.slice(this.head, end);
+    // Taken items must not stay reachable from the array: batches are few and large, so waiting for a compaction
+    // threshold in item count would hold every line ever queued.
+    (this.items as (T | undefined)[]).fill(undefined, this.head, end);
     this.head = end;
     this.weight -= taken;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
