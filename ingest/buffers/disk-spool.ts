@@ -62,6 +62,7 @@ export function openDiskSpool(options: DiskSpoolOptions): Promise<DiskSpool> {
  * space only when the older one is acked too. `depth()` counts unacked records and their payload bytes.
  */
 export class DiskSpool implements EventBuffer {
+  readonly durable = true;
   private readonly writer: SegmentWriter;
   private readonly reader = new SegmentReader();
   private readonly segments: Segment[];

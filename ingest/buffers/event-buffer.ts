@@ -26,6 +26,8 @@ export interface WriteResult {
 }
 
 export interface EventBuffer {
+  /** True when what it holds survives the process (disk spool); a memory buffer's content dies with it. */
+  readonly durable: boolean;
   /**
    * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
    * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and

@@ -5,6 +5,7 @@ import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-b
  * lost, so it is for sinks whose target is local and for tests; the default buffer is the disk spool.
  */
 export class MemoryBuffer implements EventBuffer {
+  readonly durable: boolean = false;
   private pending: BufferRecord[] = [];
   private head = 0;
   private nextSeq = 0;

@@ -15,6 +15,8 @@ export interface BatchSettings {
  */
 export class BatchReader {
   private carry: BufferRecord[] = [];
+  /** Once aborted, batches no longer wait for their timeout: a draining sink sends what it has at once. */
+  private readonly flushing = new AbortController();
 
   constructor(
     private readonly buffer: EventBuffer,
@@ -46,29 +48,42 @@ export class BatchReader {
     if (batch.length === 0) return batch;
 
     const deadline = Date.now() + timeoutMs;
-    while (!full() && !stop.aborted) {
+    while (!full() && !stop.aborted && !this.flushing.signal.aborted) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const more = await this.read(maxEvents - batch.length, maxBytes - bytes, remaining, stop);
+      const more = await this.read(maxEvents - batch.length, maxBytes - bytes, remaining, stop, this.flushing.signal);
       if (more.length === 0) break;
       take(more);
     }
     return batch;
   }
 
-  /** A read that ends after `ms` (when given) or on `stop`. */
-  private async read(maxEvents: number, maxBytes: number, ms: number | undefined, stop: AbortSignal): Promise<BufferRecord[]> {
+  /** From now on, partial batches go without waiting for their timeout (reading goes on). */
+  flush(): void {
+    this.flushing.abort();
+  }
+
+  /** A read that ends after `ms` (when given) or on `stop` (or `flush`, when given). */
+  private async read(
+    maxEvents: number,
+    maxBytes: number,
+    ms: number | undefined,
+    stop: AbortSignal,
+    flush?: AbortSignal,
+  ): Promise<BufferRecord[]> {
     // One controller per read: the buffer adds a listener to the signal it is given, and on the long-lived stop signal
     // those would pile up, one per read.
     const controller = new AbortController();
     const abort = () => controller.abort();
     const timer = ms === undefined ? undefined : setTimeout(abort, ms);
     stop.addEventListener('abort', abort, { once: true });
+    flush?.addEventListener('abort', abort, { once: true });
     try {
       return await this.buffer.read(maxEvents, Math.max(1, maxBytes), controller.signal);
     } finally {
       clearTimeout(timer);
       stop.removeEventListener('abort', abort);
+      flush?.removeEventListener('abort', abort);
     }
   }
 }

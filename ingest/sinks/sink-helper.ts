@@ -58,11 +58,13 @@ export class BufferedSink implements Sink {
   private readonly abortAll = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private reader: Promise<void> | undefined;
+  private readonly batches: BatchReader;
   private stopping: Promise<void> | undefined;
   private targetDown = false;
 
   constructor(private readonly options: BufferedSinkOptions) {
     this.id = options.id;
+    this.batches = new BatchReader(options.buffer, options.batch);
     this.type = options.driver.type;
     this.policy = retryPolicy(options.retry);
     this.slots = new Slots(options.concurrency);
@@ -122,32 +124,50 @@ export class BufferedSink implements Sink {
   }
 
   private async drain(timeoutMs: number): Promise<void> {
+    const { buffer } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(
+        () => {
+          timedOut = true;
+          resolve();
+        },
+        Math.max(0, timeoutMs),
+      );
+    });
+    // A disk spool keeps what is not yet read for the next start; a memory buffer would lose it, so it is emptied first.
+    if (!buffer.durable) {
+      this.batches.flush();
+      while (!timedOut && buffer.depth().events > 0) await Promise.race([timeUp, sleep(20, this.abortAll.signal)]);
+    }
     this.stopReading.abort();
     const settled = (async () => {
       await this.reader;
       while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, timeoutMs));
-    });
     await Promise.race([settled, timeUp]);
     clearTimeout(timer);
     this.abortAll.abort();
     await settled;
     this.updateGauge();
-    const left = this.options.buffer.depth();
-    if (left.events > 0)
+    const left = buffer.depth();
+    if (left.events > 0 && buffer.durable)
       this.options.logger?.warn(
         { sink: this.id, events: left.events },
-        'stopped with undelivered events; a disk buffer keeps them for the next start',
+        'stopped with undelivered events; the disk spool keeps them for the next start',
       );
+    else if (left.events > 0) {
+      // Lost with the process: said and counted, never silent.
+      this.options.telemetry.discarded('memory_buffer_at_shutdown', left.events);
+      this.options.logger?.warn({ sink: this.id, events: left.events }, 'stopped with undelivered events in a memory buffer: discarded');
+    }
     await this.options.buffer.close();
     await this.options.driver.close?.();
   }
 
   private async readLoop(): Promise<void> {
-    const batches = new BatchReader(this.options.buffer, this.options.batch);
+    const batches = this.batches;
     let readFailures = 0;
     while (await this.slots.acquire(this.abortAll.signal)) {
       let batch: BufferRecord[];

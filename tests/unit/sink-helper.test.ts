@@ -83,6 +83,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((sink) => sink.stop(0)));
 });
 
+/** A memory buffer that says it is durable: stands in for the disk spool, whose unread records wait for the next start. */
+class SpoolStandIn extends MemoryBuffer {
+  override readonly durable = true;
+}
+
 function harness(
   driver: ScriptedDriver,
   options: Partial<Omit<BufferedSinkOptions, 'retry'>> & { retry?: Partial<RetryPolicy> } = {},
@@ -282,7 +287,11 @@ describe('BufferedSink stop', () => {
       await pause(150);
       return payloads.map(() => OK);
     });
-    const { sink, buffer, metric } = harness(driver, { batch: { maxEvents: 2, maxBytes: 1_000_000, timeoutMs: 60_000 } });
+    const { sink, buffer, metric } = harness(
+      driver,
+      { batch: { maxEvents: 2, maxBytes: 1_000_000, timeoutMs: 60_000 } },
+      new SpoolStandIn(10_000_000),
+    );
     await sink.start();
     await sink.accept(events('e', 5));
     await until(() => driver.sends.length === 2, 1000, 'two batches');
@@ -299,7 +308,7 @@ describe('BufferedSink stop', () => {
     const driver = new ScriptedDriver(() => {
       throw new Error('connect ECONNREFUSED');
     });
-    const { sink, buffer, metric } = harness(driver, { retry: { baseDelayMs: 50, maxDelayMs: 50 } });
+    const { sink, buffer, metric } = harness(driver, { retry: { baseDelayMs: 50, maxDelayMs: 50 } }, new SpoolStandIn(10_000_000));
     await sink.start();
     await sink.accept(events('e', 4));
     await until(() => driver.sends.length > 0, 1000, 'a first attempt');
@@ -312,6 +321,29 @@ describe('BufferedSink stop', () => {
     expect(metric('sentEvents')).toBe(0);
     expect(metric('bufferEvents')).toBe(4);
     expect(metric('receivedEvents')).toBe(metric('sentEvents') + metric('deadLettered') + metric('discarded') + buffer.depth().events);
+  });
+
+  it('empties a memory buffer before stopping, and counts what it could not deliver as discarded', async () => {
+    const driver = new ScriptedDriver(async (payloads) => {
+      await pause(30);
+      return payloads.map(() => OK);
+    });
+    const { sink, buffer, metric } = harness(driver, { batch: { maxEvents: 2, maxBytes: 1_000_000, timeoutMs: 60_000 } });
+    await sink.start();
+    await sink.accept(events('e', 9));
+    await sink.stop(5000);
+    expect(metric('sentEvents')).toBe(9);
+    expect(buffer.depth().events).toBe(0);
+
+    const down = new ScriptedDriver(() => {
+      throw new Error('connect ECONNREFUSED');
+    });
+    const second = harness(down, { retry: { baseDelayMs: 20, maxDelayMs: 20 } });
+    await second.sink.start();
+    await second.sink.accept(events('f', 3));
+    await second.sink.stop(150);
+    expect(second.metric('sentEvents')).toBe(0);
+    expect(second.metric('discarded', { reason: 'memory_buffer_at_shutdown' })).toBe(3);
   });
 
   it('aborts an in-flight request at the deadline', async () => {
