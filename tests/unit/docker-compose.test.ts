@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfigFile } from '../../ingest/config/load-config.js';
 
 // The Compose Specification's JSON schema, as shipped (current) inside the dclint package.
 const require = createRequire(import.meta.url);
@@ -28,11 +30,20 @@ describe('docker-compose.yml', () => {
     expect(validateCompose(compose)).toEqual([]);
   });
 
-  it('runs OpenSearch, OpenSearch Dashboards and Grafana, published on loopback only', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'opensearch', 'opensearch-dashboards']);
+  it('runs OpenSearch, OpenSearch Dashboards, Grafana and the pipeline, published on loopback only', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['fortiems', 'grafana', 'opensearch', 'opensearch-dashboards']);
     for (const service of Object.values(compose.services) as { ports: string[] }[]) {
       for (const port of service.ports) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
+  });
+
+  it('runs the pipeline with a configuration that validates, listening where it publishes', () => {
+    const command = (compose.services.fortiems.command as string[]).join(' ');
+    const file = /--config \/app\/(\S+)/.exec(command)?.[1] as string;
+    const config = loadConfigFile(fileURLToPath(new URL(`../../${file}`, import.meta.url)), { OPENSEARCH_URL: 'http://opensearch:9200' });
+    expect(config.http?.address).toBe('0.0.0.0:8080');
+    const published = (compose.services.fortiems.ports as string[]).map((port) => port.replace(/^127\.0\.0\.1:\d+:/, ''));
+    expect(published.sort()).toEqual(['5514/tcp', '5514/udp', '6514/tcp', '8080/tcp']);
   });
 
   it('is checked by a schema that really rejects mistakes', () => {
