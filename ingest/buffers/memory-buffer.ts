@@ -1,4 +1,5 @@
 import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
+import { waitForWake } from './wait-for-wake.js';
 
 /**
  * The in-memory buffer: fast, bounded by bytes, and honest about its limit — what is in it when the process dies is
@@ -49,14 +50,7 @@ export class MemoryBuffer implements EventBuffer {
   async read(maxEvents: number, maxBytes: number, signal?: AbortSignal): Promise<BufferRecord[]> {
     while (this.head >= this.pending.length) {
       if (this.closed || signal?.aborted) return [];
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.readers.push(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await waitForWake(this.readers, signal);
     }
     const out: BufferRecord[] = [];
     let bytes = 0;

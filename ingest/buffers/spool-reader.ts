@@ -4,6 +4,7 @@ import { RecordCache } from './record-cache.js';
 import { type Segment, segmentEnd } from './segment-files.js';
 import { SegmentReader } from './segment-reader.js';
 import type { FrameChunk } from './segment-writer.js';
+import { waitForWake } from './wait-for-wake.js';
 
 export interface SpoolReaderOptions {
   dir: string;
@@ -213,14 +214,7 @@ export class SpoolReader {
   }
 
   private recordsWritten(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.readers.push(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return waitForWake(this.readers, signal);
   }
 }
 

@@ -1,3 +1,5 @@
+import { waitForWake } from '../buffers/wait-for-wake.js';
+
 /**
  * A bounded FIFO between stages. `push` never refuses: it returns a promise when the queue is at or above its bound,
  * which the producer awaits (TCP sources stop reading the socket meanwhile) — backpressure, not loss. Producers that
@@ -43,15 +45,7 @@ export class BoundedQueue<T> {
   async take(max: number, signal?: AbortSignal): Promise<T[]> {
     while (this.head >= this.items.length) {
       if (signal?.aborted) return [];
-      await new Promise<void>((resolve) => {
-        // Removed once woken: the pipeline passes one long-lived signal to every take.
-        const done = () => {
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.dataWaiters.push(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await waitForWake(this.dataWaiters, signal);
     }
     let end = this.head;
     let taken = 0;
