@@ -9,12 +9,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
+          // Unit tests first, integration after: on 2 cores, CPU-heavy unit files (fuzzing, CLI runs) beside a real
+          // OpenSearch under bulk load would make the end-to-end timings a lottery.
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
           globalSetup: ['./tests/support/opensearch-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,

@@ -57,7 +57,7 @@ describe('the pipeline end to end on a real OpenSearch', () => {
     // Late duplicates would show as a count above the corpus: give retries a moment to betray themselves.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await countDocuments(client, streams)).toBe(corpus.length);
-  });
+  }, 300_000);
 
   it('takes lines from a real syslog sender (logger over TCP with octet counting and over UDP)', async () => {
     const body = (i: number, via: string) =>
