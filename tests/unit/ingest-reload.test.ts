@@ -56,15 +56,24 @@ describe('configuration reload', () => {
     service = new IngestService({ dataDir: dir, logger: silentLogger() });
     await service.start(parseConfig(configYaml(dir, fake.url)));
     const tcpPort = service.ports().syslog_tcp as number;
-    await sendLines(`tcp://127.0.0.1:${tcpPort}?framing=octet`, Array.from({ length: 100 }, (_, i) => line(i)));
+    await sendLines(
+      `tcp://127.0.0.1:${tcpPort}?framing=octet`,
+      Array.from({ length: 100 }, (_, i) => line(i)),
+    );
     await until(() => fake?.documents('logs-fortiems.event-*').length === 100, '100 documents');
 
     const changes = await service.reload(parseConfig(configYaml(dir, fake.url, { udp: true, maxEvents: 10 })));
     expect(changes).toEqual(['sources.syslog_udp started', 'sinks.search stopped', 'sinks.search started']);
     expect(service.ports().syslog_tcp).toBe(tcpPort);
 
-    await sendLines(`tcp://127.0.0.1:${tcpPort}?framing=octet`, Array.from({ length: 100 }, (_, i) => line(100 + i)));
-    await sendLines(`udp://127.0.0.1:${service.ports().syslog_udp}`, Array.from({ length: 10 }, (_, i) => line(200 + i)));
+    await sendLines(
+      `tcp://127.0.0.1:${tcpPort}?framing=octet`,
+      Array.from({ length: 100 }, (_, i) => line(100 + i)),
+    );
+    await sendLines(
+      `udp://127.0.0.1:${service.ports().syslog_udp}`,
+      Array.from({ length: 10 }, (_, i) => line(200 + i)),
+    );
     await until(() => fake?.documents('logs-fortiems.event-*').length === 210, '210 documents');
     // After the swap the new batch size is in force.
     const lastBulk = fake.bulkRequests().at(-1);
