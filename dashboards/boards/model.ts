@@ -1,0 +1,61 @@
+/**
+ * The boards, defined once. Every output is generated from these definitions — Grafana JSON, OpenSearch Dashboards
+ * saved objects, the web console's views — and every panel's query is executed against a real OpenSearch in the tests,
+ * so a board cannot drift from the data it claims to show.
+ */
+
+/** The filters every board offers, each bound to one indexed field. */
+export interface TemplateVariable {
+  /** Name in Grafana (`$name`) and in the console's URL. */
+  name: 'ems_server' | 'category' | 'level' | 'site';
+  label: string;
+  field: string;
+}
+
+export const TEMPLATE_VARIABLES: readonly TemplateVariable[] = [
+  { name: 'ems_server', label: 'EMS server', field: 'observer.hostname' },
+  { name: 'category', label: 'Category', field: 'data_stream.dataset' },
+  { name: 'level', label: 'Level', field: 'log.level' },
+  { name: 'site', label: 'Site', field: 'ems.vd' },
+];
+
+/** What a panel computes over the documents its filter selects. */
+export type PanelQuery =
+  /** One number: how many documents. */
+  | { type: 'count' }
+  /** One number: distinct values of a field. */
+  | { type: 'cardinality'; field: string }
+  /** The top values of a field with their counts (optionally split by a second field). */
+  | { type: 'terms'; field: string; size: number; splitBy?: { field: string; size: number } }
+  /** Documents per time bucket, optionally one series per value of a field. */
+  | { type: 'date_histogram'; splitBy?: { field: string; size: number } }
+  /** The newest matching documents, with these columns. */
+  | { type: 'events'; columns: readonly string[]; size: number };
+
+export type PanelKind = 'stat' | 'timeseries' | 'bar' | 'pie' | 'table' | 'events';
+
+export interface Panel {
+  id: string;
+  title: string;
+  kind: PanelKind;
+  /** Lucene query narrowing the board's documents for this panel (ANDed with the board's filter). */
+  filter?: string;
+  query: PanelQuery;
+  /** Layout on a 24-column grid (Grafana's): width and height in grid units. */
+  width: number;
+  height: number;
+  description?: string;
+}
+
+export interface Board {
+  /** Stable id: the Grafana uid, the saved-object id, the console's route. */
+  id: string;
+  title: string;
+  description: string;
+  /** Lucene query every panel of the board starts from ('' for all events). */
+  filter: string;
+  panels: readonly Panel[];
+}
+
+/** The index pattern every board reads: the fortiems data streams of every namespace. */
+export const EVENTS_INDEX_PATTERN = 'logs-fortiems.*';
