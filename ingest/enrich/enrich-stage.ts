@@ -19,10 +19,13 @@ export interface EnrichStageOptions {
 }
 
 export interface EnrichStage {
-  /** Enriches one event in place; synchronous unless it has to wait for the inventory (at most its timeout). */
-  enrich(event: ParsedEvent): Promise<void> | void;
+  /**
+   * Enriches one event in place; synchronous unless it has to wait for the inventory (at most its timeout).
+   * `occurrence`: identical lines before it in its stream (RawLine.occurrence), part of the event id.
+   */
+  enrich(event: ParsedEvent, occurrence?: number): Promise<void> | void;
   /** Enriches a batch in place: inventory lookups in parallel, cache first; waits at most the inventory timeout. */
-  enrichBatch(events: readonly ParsedEvent[]): Promise<void>;
+  enrichBatch(events: readonly ParsedEvent[], occurrences?: readonly (number | undefined)[]): Promise<void>;
   /** Loads the GeoIP databases now (~0.5 s) rather than at the first public address. */
   preload(): void;
   /** Counters (`enrich_*_total`) and gauges, for the metrics endpoint. */
@@ -83,23 +86,23 @@ export function createEnrichStage(options: EnrichStageOptions = {}): EnrichStage
   const counts = { events: 0, ids: 0, geoEnriched: 0 };
 
   /** Everything synchronous: the id for all events, GeoIP for parsed ones. True when the event may get endpoint context. */
-  function enrichSynchronously(event: ParsedEvent): boolean {
+  function enrichSynchronously(event: ParsedEvent, occurrence: number | undefined): boolean {
     counts.events++;
-    if (assignEventId(event.document, event.dataset) !== undefined) counts.ids++;
+    if (assignEventId(event.document, event.dataset, occurrence ?? 0) !== undefined) counts.ids++;
     if (event.kind !== 'event') return false;
     if (geoip?.enrichDocument(event.document)) counts.geoEnriched++;
     return true;
   }
 
   return {
-    enrich(event) {
-      if (!enrichSynchronously(event) || !endpoints) return;
+    enrich(event, occurrence) {
+      if (!enrichSynchronously(event, occurrence) || !endpoints) return;
       return endpoints.enrich(event);
     },
 
-    async enrichBatch(events) {
+    async enrichBatch(events, occurrences) {
       let parsed = 0;
-      for (const event of events) if (enrichSynchronously(event)) parsed++;
+      for (let i = 0; i < events.length; i++) if (enrichSynchronously(events[i] as ParsedEvent, occurrences?.[i])) parsed++;
       if (endpoints && parsed > 0) await endpoints.enrichBatch(events);
     },
 

@@ -9,19 +9,23 @@ import { hash } from 'node:crypto';
  * in base64url: 43 characters. The header matters: it holds the second the line was sent and the sender, which is
  * what tells two occurrences of one message apart.
  *
+ * Two genuinely distinct events can have byte-identical lines (same sender, same message, same second: EMS writes
+ * second-resolution times and repeats messages in bursts, e.g. failed logins). The sources count such repeats per
+ * stream (`RawLine.occurrence`, see ingest/sources/occurrence-counter.ts) and the n-th repeat's id includes n, so
+ * repeats stay distinct documents while a replay of the same stream still produces the same ids.
+ *
  * Trade-offs:
- * - Two genuinely distinct events whose lines are byte for byte identical (same sender, same message, same second)
- *   collapse into one document. EMS writes second-resolution times and repeats some messages (keepalive bursts),
- *   so this can happen; counting such repeats exactly would need a sequence number the syslog line does not carry.
+ * - A repeat more than the counter's window (1024 lines) after its twin restarts at 0 and collapses into it.
  * - The same message relayed through two different paths (different headers) is two documents: the id is a
  *   fingerprint of the bytes, not of the meaning.
  * SHA-256 rather than SHA-1 or MD5: with the one-shot `crypto.hash` (Node ≥ 20.12) it costs the same (~1 µs per
  * 300-byte line on this machine), and ids stay collision-free even for lines an attacker chooses.
  */
 
-/** The id for a dataset and a raw line. */
-export function eventIdOf(dataset: string, original: string): string {
-  return hash('sha256', `${dataset}\n${original}`, 'base64url');
+/** The id for a dataset and a raw line (and, for the n-th repeat of that line in its stream, n). */
+export function eventIdOf(dataset: string, original: string, occurrence = 0): string {
+  // Occurrence 0 keeps the plain form: ids of lines that never repeat are the same as before repeats were counted.
+  return hash('sha256', occurrence === 0 ? `${dataset}\n${original}` : `${dataset}\n${occurrence}\n${original}`, 'base64url');
 }
 
 /**
@@ -29,12 +33,12 @@ export function eventIdOf(dataset: string, original: string): string {
  * taken from the line: a vendor's "id" names a message type, not an occurrence. Without `event.original` no id is
  * set and undefined is returned (the sink then lets OpenSearch choose one).
  */
-export function assignEventId(document: Record<string, unknown>, dataset: string): string | undefined {
+export function assignEventId(document: Record<string, unknown>, dataset: string, occurrence = 0): string | undefined {
   const event = document.event;
   if (typeof event !== 'object' || event === null) return undefined;
   const fields = event as Record<string, unknown>;
   if (typeof fields.original !== 'string') return undefined;
-  const id = eventIdOf(dataset, fields.original);
+  const id = eventIdOf(dataset, fields.original, occurrence);
   fields.id = id;
   return id;
 }

@@ -28,7 +28,11 @@ export async function processBatch(lines: readonly RawLine[], options: ProcessSt
   }
   options.telemetry.received(lines.length, bytes);
   if (failures > 0) options.telemetry.error('parse', 'pipeline_error', failures);
-  if (options.enrich) await options.enrich.enrichBatch(events);
+  if (options.enrich)
+    await options.enrich.enrichBatch(
+      events,
+      lines.map((raw) => raw.occurrence),
+    );
   options.telemetry.sent(events.length, bytes);
   return events;
 }

@@ -8,6 +8,8 @@ export interface RawLine {
   zone: string;
   /** Set when framing failed: the pipeline turns it into a pipeline_error event carrying `line`. */
   framingError?: string;
+  /** Identical lines before this one in the same stream (see OccurrenceCounter); part of the event id when > 0. */
+  occurrence?: number;
 }
 
 /** Where a source delivers; a returned promise means "the pipeline is full: stop reading until it resolves". */

@@ -5,6 +5,7 @@ import { LineSplitter } from '../../../parsers/line-splitter.js';
 import type { Malformed, Piece } from '../../../parsers/splitter.js';
 import type { RawLine } from '../../pipeline/raw-line.js';
 import type { ComponentTelemetry } from '../../telemetry/component-telemetry.js';
+import { OccurrenceCounter } from '../occurrence-counter.js';
 import type { BodyFormat } from './body-format.js';
 import type { ChunkSubmitter } from './chunk-submitter.js';
 import { decodeElement } from './decode-element.js';
@@ -35,6 +36,8 @@ export async function ingestBody(
   const pieces: Piece[] = [];
   let bytes = 0;
   let base: RawLine = { line: '', receivedAt: 0, sourceId: settings.id, zone: settings.zone };
+  // One request is one stream: a resent body gets the same occurrence numbers, hence the same ids.
+  const occurrences = new OccurrenceCounter();
 
   const take = async (problem: Malformed | undefined): Promise<Outcome | undefined> => {
     for (const piece of pieces) {
@@ -43,7 +46,8 @@ export async function ingestBody(
         settings.telemetry.error('decode', line.error);
         return { kind: 'malformed', at: piece.at, reason: line.reason };
       }
-      await submitter.add(line);
+      const occurrence = occurrences.occurrence(line.line);
+      await submitter.add(occurrence > 0 ? { ...line, occurrence } : line);
       if (submitter.refused) return { kind: 'refused' };
     }
     pieces.length = 0;
