@@ -2,6 +2,7 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeAckFile } from './ack-file.js';
 import { AckTracker } from './ack-tracker.js';
+import { errorMessage } from './error-message.js';
 import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 import { GroupCommit } from './group-commit.js';
@@ -287,7 +288,7 @@ export class DiskSpool implements EventBuffer {
         }
         await this.deleteSegmentsBelow(watermark);
       })
-      .catch((error) => this.warn(`disk spool ${this.dir}: checkpoint failed (tried again at the next one): ${messageOf(error)}`));
+      .catch((error) => this.warn(`disk spool ${this.dir}: checkpoint failed (tried again at the next one): ${errorMessage(error)}`));
     return this.checkpointTail;
   }
 
@@ -313,8 +314,4 @@ export class DiskSpool implements EventBuffer {
   private closedError(): Error {
     return new Error(`disk spool ${this.dir} is closed`);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message.js';
 import type { FrameChunk, SegmentWriter } from './segment-writer.js';
 
 interface Deferred {
@@ -57,7 +58,7 @@ export class GroupCommit {
         group.resolve();
       } catch (error) {
         // After a failed write or fsync the file's state is unknown: take no more records, keep serving the durable ones.
-        this.failure ??= new Error(`disk spool ${this.dir}: writing failed, the spool takes no more records: ${messageOf(error)}`, {
+        this.failure ??= new Error(`disk spool ${this.dir}: writing failed, the spool takes no more records: ${errorMessage(error)}`, {
           cause: error,
         });
         group.reject(this.failure);
@@ -78,8 +79,4 @@ function deferred(): Deferred {
   // A writer may give up (closed while blocked) before awaiting its commit: its failure must not go unhandled.
   promise.catch(() => {});
   return { promise, resolve, reject };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

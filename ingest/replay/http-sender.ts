@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ActionableError } from '../errors.js';
 import { type HttpAnswer, type NdjsonEndpoint, postNdjson } from './http-post.js';
 import { destinationFailed, failureSignal, type LineSender } from './line-sender.js';
@@ -10,8 +11,6 @@ export const TOKEN_ENV = 'FORTIEMS_INGEST_TOKEN';
 const HTTP_BATCH_LINES = 1000;
 // Well under the HTTP source's default limit (10 MiB); a 413 makes the sender shrink its requests to the receiver's.
 const HTTP_BATCH_BYTES = 1_048_576;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After in seconds (the HTTP source sends those), bounded so a confused receiver cannot park replay for hours. */
 function retryDelayMs(retryAfter: string | undefined, fallbackMs: number): number {

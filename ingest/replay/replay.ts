@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LineSender } from './line-sender.js';
 import { readLines } from './line-source.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `--rate`: line n goes out no earlier than (n - 1)/rate seconds after the first. */
 function pacer(rate: number | undefined): (lineNumber: number) => Promise<void> | undefined {
