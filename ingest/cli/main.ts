@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
+import { registerDashboardsCommand } from './dashboards-command.js';
 import { registerEmsCommand } from './ems-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerMappingsCommand } from './mappings-command.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerParseCommand(program);
   registerValidateCommand(program);
   registerReplayCommand(program);
+  registerDashboardsCommand(program);
   return program;
 }
 

@@ -30,11 +30,33 @@ describe('docker-compose.yml', () => {
     expect(validateCompose(compose)).toEqual([]);
   });
 
-  it('runs OpenSearch, OpenSearch Dashboards, Grafana and the pipeline, published on loopback only', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['fortiems', 'grafana', 'opensearch', 'opensearch-dashboards']);
-    for (const service of Object.values(compose.services) as { ports: string[] }[]) {
-      for (const port of service.ports) expect(port).toMatch(/^127\.0\.0\.1:/);
+  it('runs OpenSearch, OpenSearch Dashboards (+ its one-shot import), Grafana and the pipeline, published on loopback only', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'fortiems',
+      'grafana',
+      'opensearch',
+      'opensearch-dashboards',
+      'opensearch-dashboards-import',
+    ]);
+    for (const service of Object.values(compose.services) as { ports?: string[] }[]) {
+      for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
+  });
+
+  it('provisions Grafana and OpenSearch Dashboards from the files `fortiems dashboards export` writes', async () => {
+    const { dashboardFiles } = await import('../../ingest/cli/dashboards-command.js');
+    const { GRAFANA_DASHBOARDS_PATH } = await import('../../dashboards/grafana/index.js');
+    const folders = new Set(dashboardFiles().map((file) => `./dashboards/generated/${file.path.slice(0, file.path.lastIndexOf('/'))}`));
+    const grafana = compose.services.grafana as { volumes: string[]; environment: Record<string, string> };
+    expect(grafana.environment.GF_INSTALL_PLUGINS).toContain('grafana-opensearch-datasource');
+    expect(grafana.volumes).toContain(`./dashboards/generated/grafana:${GRAFANA_DASHBOARDS_PATH}:ro`);
+    const mounted = [...grafana.volumes, ...(compose.services['opensearch-dashboards-import'].volumes as string[])]
+      .map((volume) => volume.split(':')[0] as string)
+      .filter((source) => source.startsWith('./dashboards/generated/'));
+    expect(new Set(mounted)).toEqual(folders);
+    const command = (compose.services['opensearch-dashboards-import'].command as string[]).join(' ');
+    expect(command).toContain('/api/saved_objects/_import');
+    expect(command).toContain('file=@/import/fortiems.ndjson');
   });
 
   it('runs the pipeline with a configuration that validates, listening where it publishes', () => {

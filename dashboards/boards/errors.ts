@@ -1,0 +1,113 @@
+import { EVENT_COLUMNS } from './columns.js';
+import type { Board } from './model.js';
+
+/**
+ * What broke, per EMS service: ems-error, plus the service-down / restart lines of ems-event, because a crash loop is
+ * only readable with the monitor's restarts next to the crashes.
+ */
+export const errorsBoard: Board = {
+  id: 'fortiems-errors',
+  title: 'FortiClient EMS — Errors by service',
+  description: 'Crashes and communication errors by EMS service, error code and peer, with the monitor’s service restarts.',
+  filter: 'data_stream.dataset:fortiems.error OR (data_stream.dataset:fortiems.event AND event.action:(service-down OR service-restarted))',
+  panels: [
+    {
+      id: 'errors-total',
+      title: 'Errors',
+      kind: 'stat',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'count' },
+      width: 6,
+      height: 4,
+    },
+    {
+      id: 'crashes',
+      title: 'Service crashes',
+      kind: 'stat',
+      filter: 'event.action:service-crashed',
+      query: { type: 'count' },
+      width: 6,
+      height: 4,
+    },
+    {
+      id: 'restarts',
+      title: 'Restarts by the monitor',
+      kind: 'stat',
+      filter: 'event.action:service-restarted',
+      query: { type: 'count' },
+      width: 6,
+      height: 4,
+    },
+    {
+      id: 'services-failing',
+      title: 'Services with errors',
+      kind: 'stat',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'cardinality', field: 'service.name' },
+      width: 6,
+      height: 4,
+    },
+    {
+      id: 'by-service-over-time',
+      title: 'Errors over time by service',
+      kind: 'timeseries',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'date_histogram', splitBy: { field: 'service.name', size: 10 } },
+      width: 24,
+      height: 8,
+    },
+    {
+      id: 'by-service',
+      title: 'Errors by service',
+      kind: 'bar',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'terms', field: 'service.name', size: 15, splitBy: { field: 'event.action', size: 7 } },
+      width: 12,
+      height: 8,
+    },
+    {
+      id: 'service-lifecycle',
+      title: 'Crashes, downs and restarts by service',
+      kind: 'table',
+      filter: 'event.action:(service-crashed OR service-down OR service-restarted)',
+      query: { type: 'terms', field: 'service.name', size: 15, splitBy: { field: 'event.action', size: 3 } },
+      width: 12,
+      height: 8,
+    },
+    {
+      id: 'by-code',
+      title: 'Error codes',
+      kind: 'table',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'terms', field: 'error.code', size: 15, splitBy: { field: 'service.name', size: 3 } },
+      width: 8,
+      height: 8,
+    },
+    {
+      id: 'by-peer',
+      title: 'Errors by peer',
+      kind: 'pie',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'terms', field: 'ems.peer', size: 10 },
+      width: 8,
+      height: 8,
+    },
+    {
+      id: 'by-level',
+      title: 'Errors by level',
+      kind: 'pie',
+      filter: 'data_stream.dataset:fortiems.error',
+      query: { type: 'terms', field: 'log.level', size: 5 },
+      width: 8,
+      height: 8,
+    },
+    {
+      id: 'error-events',
+      title: 'Error lines',
+      kind: 'events',
+      query: { type: 'events', columns: EVENT_COLUMNS.error, size: 100 },
+      width: 24,
+      height: 10,
+    },
+  ],
+};

@@ -1,0 +1,88 @@
+import type { Board } from './model.js';
+
+/** Everything at a glance: what the EMS servers log, how much, and who it is about. */
+export const overviewBoard: Board = {
+  id: 'fortiems-overview',
+  title: 'FortiClient EMS — Overview',
+  description: 'Logs by FortiEMS category and subtype, volume over time by category and by level, top endpoints, users and EMS services.',
+  filter: '',
+  panels: [
+    { id: 'events-total', title: 'Events', kind: 'stat', query: { type: 'count' }, width: 6, height: 4 },
+    {
+      id: 'endpoints-distinct',
+      title: 'Endpoints seen',
+      kind: 'stat',
+      query: { type: 'cardinality', field: 'host.id' },
+      width: 6,
+      height: 4,
+      description: 'Distinct FortiClient UIDs (host.id) in the period.',
+    },
+    {
+      id: 'users-distinct',
+      title: 'Users seen',
+      kind: 'stat',
+      query: { type: 'cardinality', field: 'user.name' },
+      width: 6,
+      height: 4,
+    },
+    {
+      id: 'problems-total',
+      title: 'Warnings and worse',
+      kind: 'stat',
+      // The catalogue's levels from warning up; FortiClient's own `info` never reaches these.
+      filter: 'log.level:(warning OR error OR critical OR alert OR emergency)',
+      query: { type: 'count' },
+      width: 6,
+      height: 4,
+    },
+    {
+      id: 'by-category',
+      title: 'Logs by category',
+      kind: 'pie',
+      query: { type: 'terms', field: 'data_stream.dataset', size: 12 },
+      width: 8,
+      height: 8,
+    },
+    {
+      id: 'by-category-subtype',
+      title: 'Logs by category and subtype',
+      kind: 'bar',
+      query: { type: 'terms', field: 'data_stream.dataset', size: 12, splitBy: { field: 'ems.subtype', size: 10 } },
+      width: 16,
+      height: 8,
+    },
+    {
+      id: 'volume-by-category',
+      title: 'Volume over time by category',
+      kind: 'timeseries',
+      query: { type: 'date_histogram', splitBy: { field: 'data_stream.dataset', size: 12 } },
+      width: 12,
+      height: 8,
+    },
+    {
+      id: 'volume-by-level',
+      title: 'Volume over time by level',
+      kind: 'timeseries',
+      query: { type: 'date_histogram', splitBy: { field: 'log.level', size: 9 } },
+      width: 12,
+      height: 8,
+    },
+    {
+      id: 'top-endpoints',
+      title: 'Top endpoints',
+      kind: 'table',
+      query: { type: 'terms', field: 'host.hostname', size: 10 },
+      width: 8,
+      height: 8,
+    },
+    { id: 'top-users', title: 'Top users', kind: 'table', query: { type: 'terms', field: 'user.name', size: 10 }, width: 8, height: 8 },
+    {
+      id: 'top-services',
+      title: 'Top EMS services',
+      kind: 'table',
+      query: { type: 'terms', field: 'service.name', size: 10 },
+      width: 8,
+      height: 8,
+    },
+  ],
+};

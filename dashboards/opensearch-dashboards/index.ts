@@ -1,0 +1,24 @@
+import { BOARDS } from '../boards/index.js';
+import type { Board } from '../boards/model.js';
+import { dashboardObject, indexPatternObject, panelObjects } from './objects.js';
+import type { SavedObject } from './saved-object.js';
+
+export { dashboardId, INDEX_PATTERN_ID, panelObjectId } from './ids.js';
+export type { SavedObject, SavedObjectReference } from './saved-object.js';
+
+/** Every saved object, dependencies first (index pattern, then each board's panels, then its dashboard). */
+export function savedObjects(boards: readonly Board[] = BOARDS): SavedObject[] {
+  const objects: SavedObject[] = [indexPatternObject()];
+  for (const board of boards) {
+    const panels = panelObjects(board);
+    objects.push(...panels, dashboardObject(board, panels));
+  }
+  return objects;
+}
+
+/** The file `_import` takes: one JSON object per line. */
+export function savedObjectsNdjson(boards: readonly Board[] = BOARDS): string {
+  return `${savedObjects(boards)
+    .map((object) => JSON.stringify(object))
+    .join('\n')}\n`;
+}

@@ -1,0 +1,254 @@
+/**
+ * Every panel of every board, run against a real OpenSearch holding EMS data: the board model's own search bodies
+ * (panelSearchBody, what the console sends), the Lucene + aggregations of the generated Grafana targets, and the
+ * searchSourceJSON + visState aggregations of the OpenSearch Dashboards objects. A query that errors or finds nothing
+ * fails, naming the board and the panel: a board cannot claim a field or value the pipeline does not produce.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@opensearch-project/opensearch';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BOARDS } from '../../dashboards/boards/index.js';
+import type { Board, Panel } from '../../dashboards/boards/model.js';
+import { ALL_VALUE, grafanaDashboard, type OpenSearchTarget } from '../../dashboards/grafana/index.js';
+import { type SavedObject, savedObjects } from '../../dashboards/opensearch-dashboards/index.js';
+import { panelSearchBody } from '../../dashboards/query/search-body.js';
+import { formatLine } from '../../ems-core/emit/index.js';
+import { runSimulation } from '../../ems-core/simulation/runner.js';
+import { SCENARIOS, type ScenarioName } from '../../ems-core/simulation/scenarios.js';
+import { Simulation } from '../../ems-core/simulation/simulation.js';
+import { assignEventId } from '../../ingest/enrich/event-id.js';
+import { sharedGeoIp } from '../../ingest/enrich/geoip.js';
+import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { installMappings } from '../../ingest/opensearch/install-mappings.js';
+import { parseLine } from '../../parsers/parse-line.js';
+
+const DAY = 86_400_000;
+const MONDAY = Date.parse('2026-11-23T00:00:00Z');
+/** A week of office days (FortiClient upgrades and tag removals are not daily), plus each incident's day. */
+const OFFICE_DAYS = 7;
+const FROM = new Date(MONDAY).toISOString();
+const TO = new Date(MONDAY + OFFICE_DAYS * DAY).toISOString();
+const HOSTNAME = 'ems01.corp.example.com';
+
+/** The EMS lines of one scenario, parsed as the pipeline does (GeoIP included: boards show countries), with ids. */
+async function scenarioDocuments(scenario: ScenarioName, seed: number, namespace: string): Promise<Record<string, unknown>[]> {
+  const sim = new Simulation({ seed, start: MONDAY, endpoints: 60, scenario });
+  const documents: Record<string, unknown>[] = [];
+  const days = scenario === 'office-day' ? OFFICE_DAYS : 1;
+  await runSimulation(
+    sim,
+    (source) => {
+      const event = parseLine(formatLine(source, { hostname: HOSTNAME }), { receivedAt: MONDAY + days * DAY, namespace });
+      sharedGeoIp().enrichDocument(event.document);
+      assignEventId(event.document, event.dataset);
+      documents.push(event.document);
+    },
+    { until: MONDAY + days * DAY },
+  );
+  return documents;
+}
+
+async function bulkCreate(client: Client, documents: Record<string, unknown>[]): Promise<void> {
+  const body: unknown[] = [];
+  for (const document of documents) {
+    const stream = document.data_stream as { dataset: string; namespace: string };
+    const id = (document.event as { id?: string }).id;
+    body.push({ create: { _index: `logs-${stream.dataset}-${stream.namespace}`, ...(id ? { _id: id } : {}) } }, document);
+  }
+  const response = await client.bulk({ body: body as never, refresh: 'wait_for' });
+  const items = response.body.items as { create?: { status: number; error?: unknown } }[];
+  // 409: the same line from two scenarios (same id) — indexed once, as the pipeline would.
+  const failed = items.filter((item) => item.create && item.create.status >= 300 && item.create.status !== 409);
+  if (failed.length > 0) throw new Error(`bulk: ${failed.length} failed, first: ${JSON.stringify(failed[0])}`);
+}
+
+type Aggregations = Record<string, unknown> | undefined;
+interface SearchAnswer {
+  hits: { total: { value: number } | number; hits: { _source: Record<string, unknown> }[] };
+  aggregations?: Record<string, unknown>;
+}
+
+function totalHits(answer: SearchAnswer): number {
+  return typeof answer.hits.total === 'number' ? answer.hits.total : answer.hits.total.value;
+}
+
+/** Whether an aggregation tree found anything: a bucket with documents, or a metric above zero. */
+function aggregationFound(aggregations: Aggregations): boolean {
+  if (!aggregations) return false;
+  return Object.values(aggregations).some((value) => {
+    const agg = value as { buckets?: { doc_count: number }[]; value?: number | null };
+    if (Array.isArray(agg.buckets)) return agg.buckets.some((bucket) => bucket.doc_count > 0);
+    return typeof agg.value === 'number' && agg.value > 0;
+  });
+}
+
+/** What a panel must show for the query to count as answered, by what the body asked for. */
+function answered(answer: SearchAnswer, body: Record<string, unknown>): boolean {
+  if (body.aggs) return aggregationFound(answer.aggregations);
+  if (body.size === 0) return totalHits(answer) > 0;
+  return answer.hits.hits.length > 0;
+}
+
+/**
+ * The `_search` body the OpenSearch data source plugin sends for a target: the Lucene query in a query_string, the
+ * bucket aggregations nested in order around the metric. `auto` intervals become 1h (Grafana derives one from the
+ * panel width); variables are given the values a user would pick.
+ */
+function targetBody(target: OpenSearchTarget, lucene: string): Record<string, unknown> {
+  const query = {
+    bool: {
+      filter: [
+        { range: { '@timestamp': { gte: FROM, lte: TO, format: 'strict_date_optional_time' } } },
+        { query_string: { query: lucene, analyze_wildcard: true } },
+      ],
+    },
+  };
+  const [metric] = target.metrics;
+  if (metric?.type === 'raw_data') return { size: Number(metric.settings.size), query, sort: [{ '@timestamp': 'desc' }] };
+  const metricAggs = metric?.type === 'cardinality' ? { '1': { cardinality: { field: metric.field } } } : undefined;
+  if (target.bucketAggs.length === 0) return { size: 0, track_total_hits: true, query, ...(metricAggs ? { aggs: metricAggs } : {}) };
+  let aggs: Record<string, unknown> | undefined = metricAggs;
+  for (const bucket of [...target.bucketAggs].reverse()) {
+    const definition =
+      bucket.type === 'terms'
+        ? { terms: { field: bucket.field, size: Number(bucket.settings.size), order: { _count: bucket.settings.order } } }
+        : {
+            date_histogram: { field: bucket.field, fixed_interval: bucket.settings.interval === 'auto' ? '1h' : bucket.settings.interval },
+          };
+    aggs = { [bucket.id]: { ...definition, ...(aggs ? { aggs } : {}) } };
+  }
+  return { size: 0, query, aggs };
+}
+
+/** The search an OSD visualization runs: its searchSourceJSON query and its visState aggregations, nested in order. */
+function visualizationBody(object: SavedObject): Record<string, unknown> {
+  const meta = object.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string };
+  const source = JSON.parse(meta.searchSourceJSON) as { query: { query: string; language: string } };
+  const query = {
+    bool: {
+      filter: [
+        { range: { '@timestamp': { gte: FROM, lte: TO } } },
+        { query_string: { query: source.query.query, analyze_wildcard: true } },
+      ],
+    },
+  };
+  if (object.type === 'search') return { size: 50, query, sort: [{ '@timestamp': 'desc' }] };
+  const vis = JSON.parse(object.attributes.visState as string) as {
+    aggs: { id: string; type: string; schema: string; params: { field?: string; size?: number; interval?: string } }[];
+  };
+  const metric = vis.aggs.find((agg) => agg.schema === 'metric');
+  let aggs: Record<string, unknown> | undefined =
+    metric?.type === 'cardinality' ? { [metric.id]: { cardinality: { field: metric.params.field } } } : undefined;
+  const buckets = vis.aggs.filter((agg) => agg.schema !== 'metric');
+  if (buckets.length === 0) return { size: 0, track_total_hits: true, query, ...(aggs ? { aggs } : {}) };
+  for (const bucket of [...buckets].reverse()) {
+    const definition =
+      bucket.type === 'terms'
+        ? { terms: { field: bucket.params.field, size: bucket.params.size } }
+        : { date_histogram: { field: bucket.params.field, fixed_interval: '1h' } };
+    aggs = { [bucket.id]: { ...definition, ...(aggs ? { aggs } : {}) } };
+  }
+  return { size: 0, query, aggs };
+}
+
+/** Grafana's Lucene formatting of variable values: `*` for "All", `("a" OR "b")` for a selection. */
+function withVariables(query: string, values: Partial<Record<string, readonly string[]>> = {}): string {
+  return query.replace(/\$(\w+)/g, (_match, name: string) => {
+    const selected = values[name];
+    return selected ? `(${selected.map((value) => JSON.stringify(value)).join(' OR ')})` : ALL_VALUE;
+  });
+}
+
+describe('every board panel on a real OpenSearch', () => {
+  const url = inject('opensearchUrl');
+  const client = createOpenSearchClient({ url });
+  const namespace = `boards${randomUUID().slice(0, 8)}`;
+  const index = `logs-fortiems.*-${namespace}`;
+  const seeded: Record<string, number> = {};
+
+  const search = async (body: Record<string, unknown>): Promise<SearchAnswer> => {
+    const response = await client.search({ index, body: body as never });
+    return response.body as unknown as SearchAnswer;
+  };
+
+  /** Runs one query; a failure names the board and the panel, and says whether it errored or came back empty. */
+  const expectAnswered = async (where: string, body: Record<string, unknown>): Promise<void> => {
+    let answer: SearchAnswer;
+    try {
+      answer = await search(body);
+    } catch (error) {
+      const reason = (error as { meta?: { body?: unknown } }).meta?.body ?? (error as Error).message;
+      throw new Error(`${where}: the query failed: ${JSON.stringify(reason)}\n${JSON.stringify(body)}`);
+    }
+    if (!answered(answer, body)) throw new Error(`${where}: the query found nothing\n${JSON.stringify(body)}`);
+  };
+
+  beforeAll(async () => {
+    await installMappings(client, { namespace });
+    const scenarios = Object.keys(SCENARIOS) as ScenarioName[];
+    for (const [i, scenario] of scenarios.entries()) {
+      const documents = await scenarioDocuments(scenario, i + 1, namespace);
+      await bulkCreate(client, documents);
+      seeded[scenario] = documents.length;
+    }
+    await client.indices.refresh({ index });
+  });
+
+  afterAll(async () => {
+    await client.indices.deleteDataStream({ name: index }).catch(() => undefined);
+    await client.close();
+  });
+
+  it('holds the office week and every incident scenario', async () => {
+    expect(Object.keys(seeded).sort()).toEqual(Object.keys(SCENARIOS).sort());
+    for (const count of Object.values(seeded)) expect(count).toBeGreaterThan(100);
+    const answer = await search({ size: 0, track_total_hits: true, query: { match_all: {} } });
+    expect(totalHits(answer)).toBeGreaterThan(5000);
+  });
+
+  const panels = BOARDS.flatMap((board) => board.panels.map((panel) => [`${board.id}/${panel.id}`, board, panel] as const));
+
+  it.each(panels)('%s: panelSearchBody answers', async (where, board: Board, panel: Panel) => {
+    await expectAnswered(where, panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h' }));
+  });
+
+  it.each(panels)('%s: panelSearchBody answers with the variables set', async (where, board: Board, panel: Panel) => {
+    const variables = { ems_server: [HOSTNAME], site: ['default'] };
+    await expectAnswered(`${where} (variables)`, panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h', variables }));
+  });
+
+  it('the events panels return whole documents with the raw line', async () => {
+    for (const board of BOARDS) {
+      for (const panel of board.panels.filter((p) => p.query.type === 'events')) {
+        const answer = await search(panelSearchBody(board, panel, { from: FROM, to: TO }));
+        const [first] = answer.hits.hits;
+        expect(typeof (first?._source.event as { original?: unknown } | undefined)?.original, `${board.id}/${panel.id}`).toBe('string');
+      }
+    }
+  });
+
+  const targets = BOARDS.flatMap((board) =>
+    (grafanaDashboard(board).panels ?? []).flatMap((grafanaPanel) =>
+      ((grafanaPanel as { targets?: OpenSearchTarget[] }).targets ?? []).map(
+        (target) => [`${board.id}: Grafana panel "${(grafanaPanel as { title?: string }).title}"`, target] as const,
+      ),
+    ),
+  );
+
+  it.each(targets)('%s: the target answers with "All"', async (where, target: OpenSearchTarget) => {
+    await expectAnswered(where, targetBody(target, withVariables(target.query)));
+  });
+
+  it.each(targets)('%s: the target answers with an EMS server and a site selected', async (where, target: OpenSearchTarget) => {
+    const lucene = withVariables(target.query, { ems_server: [HOSTNAME], site: ['default', 'no-such-site'] });
+    await expectAnswered(`${where} (variables)`, targetBody(target, lucene));
+  });
+
+  const osdObjects = savedObjects()
+    .filter((object) => object.type === 'visualization' || object.type === 'search')
+    .map((object) => [`${object.type} ${object.id}`, object] as const);
+
+  it.each(osdObjects)('OpenSearch Dashboards %s answers', async (where, object: SavedObject) => {
+    await expectAnswered(where, visualizationBody(object));
+  });
+});
