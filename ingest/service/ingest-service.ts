@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { consolePlugin } from '../../dashboards/console/server/index.js';
 import { createBuffer } from '../buffers/create-buffer.js';
 import type { FortiemsConfig, HttpSourceConfig, SearchSinkConfig, SyslogSourceConfig } from '../config/types.js';
 import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
@@ -16,6 +17,7 @@ import { httpSource } from '../sources/http-source.js';
 import { type ComponentKind, ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import { type RunningSource, startSyslogSource } from './build-sources.js';
+import { consolePassword } from './console-credentials.js';
 import { registerPipelineGauges } from './pipeline-gauges.js';
 
 export interface IngestServiceOptions {
@@ -57,6 +59,7 @@ export class IngestService {
   private sinkConfigs = new Map<string, string>();
   private http: HttpServer | undefined;
   private httpConfig = '';
+  private consoleNote: string | undefined;
   /** The HTTP server's base URL once it listens. */
   httpUrl: string | undefined;
   private readonly telemetryById = new Map<string, ComponentTelemetry>();
@@ -84,6 +87,7 @@ export class IngestService {
     const lines = [...this.sources.values()].map(({ running }) => running.description);
     if (this.httpUrl)
       lines.push(`http ${this.httpUrl} (ingest API ${this.httpIngestPaths().join(', ') || 'off'}, /metrics, /health, /ready)`);
+    if (this.httpUrl && this.consoleNote) lines.push(`console ${this.httpUrl}/console/ (${this.consoleNote})`);
     return lines;
   }
 
@@ -186,6 +190,7 @@ export class IngestService {
       logger: this.options.logger.child({ component: 'http' }),
     });
     await server.app.register(opsRoutes, { metrics: this.registry, ready: () => this.readiness() });
+    await this.registerConsole(server, config);
     for (const [id, source] of Object.entries(config.sources ?? {})) {
       if (source.type !== 'http') continue;
       await server.app.register(httpSource, {
@@ -200,12 +205,38 @@ export class IngestService {
     }
     this.httpUrl = await server.listen();
     this.http = server;
-    this.httpConfig = JSON.stringify([
-      config.http,
-      Object.entries(config.sources ?? {}).filter(([, s]) => s.type === 'http'),
-      config.pipeline?.timezone,
-    ]);
+    this.httpConfig = this.httpConfigKey(config);
     this.options.logger.info({ url: this.httpUrl }, `http listening on ${this.httpUrl}`);
+  }
+
+  /**
+   * The web console on the same server, reading from the first OpenSearch sink's cluster and, when the enrichment knows
+   * the EMS core's admin API, tuning its log settings. Never anonymous: without a configured password one is generated.
+   */
+  private async registerConsole(server: HttpServer, config: FortiemsConfig): Promise<void> {
+    this.consoleNote = undefined;
+    if (config.console?.enabled === false) return;
+    const [, sink] = Object.entries(config.sinks ?? {}).find(([, candidate]) => candidate.type === 'opensearch') ?? [];
+    const target = sink?.url
+      ? { url: sink.url, username: sink.username, password: sink.password, caFile: sink.ca_file }
+      : this.options.target;
+    if (!target) return;
+    const adminUser = config.console?.admin_user ?? 'admin';
+    const { password, file } = consolePassword(config.console?.admin_password, this.dataDir);
+    const inventory = config.pipeline?.enrich?.inventory;
+    await server.app.register(consolePlugin, {
+      opensearch: target,
+      adminUser,
+      adminPassword: password,
+      ...(inventory?.token ? { emsApi: { url: inventory.url, token: inventory.token } } : {}),
+    });
+    this.consoleNote = `user ${adminUser}, password ${file ? `${password} (kept in ${file})` : 'from the configuration'}`;
+  }
+
+  /** What the HTTP server is built from: a change to any of it rebuilds the server on reload. */
+  private httpConfigKey(config: FortiemsConfig): string {
+    const httpSources = Object.entries(config.sources ?? {}).filter(([, source]) => source.type === 'http');
+    return JSON.stringify([config.http, httpSources, config.pipeline?.timezone, config.console, config.pipeline?.enrich?.inventory]);
   }
 
   /** Ready when every sink's target answers; the ingest API answers 503 until then. */
@@ -266,11 +297,7 @@ export class IngestService {
       }
       return next;
     });
-    const httpConfig = JSON.stringify([
-      config.http,
-      Object.entries(config.sources ?? {}).filter(([, s]) => s.type === 'http'),
-      config.pipeline?.timezone,
-    ]);
+    const httpConfig = this.httpConfigKey(config);
     if (httpConfig !== this.httpConfig) {
       await this.http?.close();
       this.http = undefined;

@@ -1,0 +1,4 @@
+import { CATALOGUE } from '../../../mappings/index.js';
+
+/** The `data_stream.dataset` values the events view filters by: the ten categories, then the lines that failed to parse. */
+export const CONSOLE_DATASETS: readonly string[] = [...CATALOGUE.map((category) => category.dataset), 'fortiems.unparsed'];

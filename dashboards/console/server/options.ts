@@ -1,0 +1,65 @@
+import { EVENTS_INDEX_PATTERN } from '../../boards/model.js';
+
+/** Where the events are: the same fields as the pipeline's sink target, so the lead can pass them straight through. */
+export interface OpenSearchConnection {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** PEM file of the CA that signed the cluster's certificate. */
+  caFile?: string | undefined;
+}
+
+/** The EMS core admin API (`ems-core/api/`): base URL (with or without `/api/v1`) and its bearer token. */
+export interface EmsApiConnection {
+  url: string;
+  token: string;
+}
+
+export interface ConsolePluginOptions {
+  opensearch: OpenSearchConnection;
+  /** Indices the console searches (default `logs-fortiems.*`: every category, every namespace). */
+  indexPattern?: string | undefined;
+  /** The one console account (configuration `console.admin_user` / `console.admin_password`). */
+  adminUser: string;
+  adminPassword: string;
+  /** Without it, the log-settings API answers 503 and the page says why. */
+  emsApi?: EmsApiConnection | undefined;
+  /** How long a session lives after login (default 8 h). */
+  sessionTtlMs?: number | undefined;
+  /** Sessions kept at once; the oldest goes first (default 1000). */
+  maxSessions?: number | undefined;
+  /** Failed logins one address may make per minute before it gets 429 (default 5). */
+  loginFailuresPerMinute?: number | undefined;
+  /** Folder of the built web part (default: `dist/dashboards/console/web`, found from this file). */
+  webRoot?: string | undefined;
+  /** The clock, for tests of expiry and throttling (default `Date.now`). */
+  now?: (() => number) | undefined;
+}
+
+export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot'>> {
+  emsApi: EmsApiConnection | undefined;
+  webRoot: string | undefined;
+}
+
+const HOUR = 3_600_000;
+
+/** Defaults filled in, and a refusal to start without credentials: the console has no anonymous mode. */
+export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOptions {
+  if (!options.adminUser || !options.adminPassword)
+    throw new Error('the console needs console.admin_user and console.admin_password: there is no anonymous access');
+  if (!options.opensearch?.url) throw new Error('the console needs an OpenSearch URL to read events from');
+  if (options.emsApi && (!options.emsApi.url || !options.emsApi.token))
+    throw new Error('the console needs both the URL and the token of the EMS core admin API');
+  return {
+    opensearch: options.opensearch,
+    indexPattern: options.indexPattern ?? EVENTS_INDEX_PATTERN,
+    adminUser: options.adminUser,
+    adminPassword: options.adminPassword,
+    emsApi: options.emsApi,
+    sessionTtlMs: options.sessionTtlMs ?? 8 * HOUR,
+    maxSessions: options.maxSessions ?? 1000,
+    loginFailuresPerMinute: options.loginFailuresPerMinute ?? 5,
+    webRoot: options.webRoot,
+    now: options.now ?? Date.now,
+  };
+}

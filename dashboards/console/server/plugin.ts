@@ -1,0 +1,57 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { authRoutes } from './auth-routes.js';
+import { boardRoutes } from './board-routes.js';
+import { emsApiClient } from './ems-client.js';
+import { emsRoutes } from './ems-routes.js';
+import { sendErrorAsJson } from './error-replies.js';
+import { eventRoutes } from './event-routes.js';
+import { createSearchClient } from './opensearch-client.js';
+import { type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
+import { searchOver } from './search-runner.js';
+import { addSecurityHeaders } from './security-headers.js';
+import { requireSameOrigin, sessionGuard } from './session-guard.js';
+import { SessionStore } from './sessions.js';
+import { staticRoutes } from './static-routes.js';
+import { defaultWebRoot, uplotDistDir } from './web-root.js';
+
+export const CONSOLE_PREFIX = '/console';
+
+/** Everything under /console, in its own encapsulated context: its hooks never touch the pipeline's other routes. */
+const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = async (app, { options }) => {
+  const sessions = new SessionStore({ ttlMs: options.sessionTtlMs, max: options.maxSessions, now: options.now });
+  const client = createSearchClient(options.opensearch);
+  const search = searchOver(client, options.indexPattern);
+  app.addHook('onClose', async () => client.close());
+
+  // JSON only: a cross-site form can post text/plain without a preflight, so the console takes no such body at all.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(sendErrorAsJson);
+  app.addHook('onRequest', requireSameOrigin);
+  app.addHook('onRequest', sessionGuard(sessions));
+  app.addHook('onSend', addSecurityHeaders);
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found', message: 'no such console route' }));
+
+  await app.register(authRoutes, {
+    sessions,
+    adminUser: options.adminUser,
+    adminPassword: options.adminPassword,
+    sessionTtlMs: options.sessionTtlMs,
+    loginFailuresPerMinute: options.loginFailuresPerMinute,
+    emsApi: options.emsApi !== undefined,
+    now: options.now,
+  });
+  await app.register(boardRoutes, { search, now: options.now });
+  await app.register(eventRoutes, { search, now: options.now });
+  await app.register(emsRoutes, { ems: options.emsApi ? emsApiClient(options.emsApi) : undefined });
+  await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });
+};
+
+/**
+ * The web console as a fastify plugin. Register it at the root of the pipeline's server (no prefix): it serves
+ * /console (login page, SPA, /console/api/*) and sends / there. Every route but the login page and call needs a session.
+ */
+export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (app, rawOptions) => {
+  const options = resolveOptions(rawOptions);
+  app.get('/', async (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`, 302));
+  await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX, options });
+};

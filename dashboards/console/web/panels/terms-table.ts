@@ -1,0 +1,29 @@
+import type { PanelData } from '../../api-types.js';
+import { h } from '../dom.js';
+import { formatNumber } from '../format.js';
+
+type Buckets = Extract<PanelData, { type: 'buckets' }>['buckets'];
+
+/** The top values of a field as a table: value, count, share of the listed total. */
+export function renderTermsTable(body: HTMLElement, buckets: Buckets): void {
+  const total = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
+  const rows = buckets.map((bucket) => {
+    const bar = h('span', { class: 'share-bar' });
+    bar.style.width = `${total === 0 ? 0 : (bucket.count / total) * 100}%`;
+    return h(
+      'tr',
+      {},
+      h('td', { class: 'key' }, bucket.key),
+      h('td', { class: 'num' }, formatNumber(bucket.count)),
+      h('td', { class: 'share' }, bar),
+    );
+  });
+  body.appendChild(
+    h(
+      'table',
+      { class: 'data-table terms' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Value'), h('th', { class: 'num' }, 'Count'), h('th', {}, 'Share'))),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}
