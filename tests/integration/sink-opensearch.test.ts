@@ -1,45 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { formatLine } from '../../ems-core/emit/index.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
-import { assignEventId } from '../../ingest/enrich/event-id.js';
 import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
 import { installMappings } from '../../ingest/opensearch/install-mappings.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
 import { METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
-import { CATALOGUE, type Level } from '../../mappings/index.js';
+import { CATALOGUE } from '../../mappings/index.js';
 import { buildTemplates } from '../../mappings/opensearch/index.js';
-import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
-import { SAMPLE_RECORDS } from '../support/sample-records.js';
+import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { sampleEvents as baseSampleEvents, until } from '../support/sample-events.js';
 
 const ROUNDS = 20;
 const receivedAt = Date.now();
 
-/** `rounds` real EMS lines per category (distinct header times, so distinct ids), parsed and given ids. */
-function sampleEvents(namespace: string, rounds: number, firstRound = 0): ParsedEvent[] {
-  const events: ParsedEvent[] = [];
-  for (let round = firstRound; round < firstRound + rounds; round++) {
-    for (const category of CATALOGUE) {
-      const record = SAMPLE_RECORDS[category.name] as Record<string, string | number>;
-      const time = new Date(receivedAt - 3_600_000 + round * 1000);
-      const line = formatLine({ category: category.name, level: record.level as Level, time, record }, { hostname: 'ems01' });
-      const event = parseLine(line, { receivedAt, namespace });
-      assignEventId(event.document, event.dataset);
-      events.push(event);
-    }
-  }
-  return events;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Sample events, all received at this file's instant: a replay of the same rounds yields the same ids. */
+const sampleEvents = (namespace: string, rounds: number, firstRound = 0) => baseSampleEvents(namespace, rounds, firstRound, receivedAt);
 
 describe('the OpenSearch sink on a real OpenSearch', () => {
   const url = inject('opensearchUrl');
