@@ -19,6 +19,11 @@ export interface BufferedSinkOptions {
   buffer: EventBuffer;
   /** One event → the payload the driver sends. May throw: that event is discarded and counted, the others go on. */
   encode: (event: ParsedEvent) => string;
+  /**
+   * Which events this sink takes (a forwarding destination's categories, level, query). The others are counted as
+   * `discarded{reason="filtered"}`: an explicit policy, so accounting still reconciles per sink.
+   */
+  filter?: (event: ParsedEvent) => boolean;
   driver: SinkDriver;
   /** Kind `sink`. */
   telemetry: ComponentTelemetry;
@@ -77,11 +82,16 @@ export class BufferedSink implements Sink {
 
   async accept(events: readonly ParsedEvent[]): Promise<void> {
     if (this.stopping) throw new Error(`sink ${this.id} is stopping: it takes no new events`);
-    const { telemetry, encode, buffer } = this.options;
+    const { telemetry, encode, buffer, filter } = this.options;
     const payloads: string[] = [];
     let bytes = 0;
     let unencodable = 0;
+    let filtered = 0;
     for (const event of events) {
+      if (filter && !filter(event)) {
+        filtered++;
+        continue;
+      }
       try {
         const payload = encode(event);
         payloads.push(payload);
@@ -93,6 +103,7 @@ export class BufferedSink implements Sink {
       }
     }
     telemetry.received(events.length, bytes);
+    if (filtered > 0) telemetry.discarded('filtered', filtered);
     if (unencodable > 0) {
       telemetry.error('encode', 'encode_error', unencodable);
       telemetry.discarded('encode_error', unencodable);
