@@ -63,7 +63,11 @@ export class Pipeline implements PipelineIntake {
   }
 
   readonly deliver = (lines: RawLine[]): undefined | Promise<void> => {
-    if (!this.accepting) return undefined;
+    if (!this.accepting) {
+      // A source's last frame racing the shutdown: said and counted, never silently gone.
+      this.options.telemetry.discarded('pipeline_stopped', lines.length);
+      return undefined;
+    }
     return this.queue.push([{ lines }]);
   };
 

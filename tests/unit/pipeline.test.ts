@@ -130,6 +130,22 @@ describe('the pipeline', () => {
     await expect(pipeline.submit([raw(3)])).rejects.toBeInstanceOf(PipelineStoppedError);
   });
 
+  it('counts lines a source delivers after the stop as discarded', async () => {
+    const registry = new MetricsRegistry();
+    const telemetry = new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' });
+    const pipeline = new Pipeline({
+      namespace: 'default',
+      queueEvents: 100,
+      enrich: undefined,
+      sinks: [new RecordingSink('a')],
+      telemetry,
+    });
+    pipeline.start();
+    await pipeline.stop();
+    expect(pipeline.deliver([raw(1), raw(2)])).toBeUndefined();
+    expect(registry.get('fortiems_component_discarded_events_total')?.total({ reason: 'pipeline_stopped' })).toBe(2);
+  });
+
   it('rejects the submit and counts the loss when a sink buffer cannot write', async () => {
     const broken: Sink = {
       id: 'broken',
