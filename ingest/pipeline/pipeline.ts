@@ -52,7 +52,6 @@ export class Pipeline implements PipelineIntake {
   private accepting = true;
   private loop: Promise<void> | undefined;
   private paused: Promise<void> | undefined;
-  private resumePaused: (() => void) | undefined;
 
   private readonly options: PipelineOptions;
 
@@ -108,11 +107,12 @@ export class Pipeline implements PipelineIntake {
     while (this.accepting || this.queue.size > 0) {
       const batches = await this.queue.take(batchEvents, this.abort.signal);
       if (batches.length === 0) continue;
+      // A sink swap may have begun while we waited for lines: these must go to the new sinks, not the draining ones.
+      while (this.paused) await this.paused;
       const work = this.handle(batches);
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
       while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-      if (this.paused) await this.paused;
     }
     await Promise.all(this.inFlight);
   }
@@ -130,8 +130,8 @@ export class Pipeline implements PipelineIntake {
     } catch (error) {
       // Only a sink buffer that cannot write (disk failure, closed) gets here: say so to the sender and the operator.
       const failure = error instanceof Error ? error : new Error(String(error));
+      // The failing sink counted the events as discarded (each sink keeps its own accounting); here only the error.
       this.options.telemetry.error('route', 'buffer_write_failed');
-      this.options.telemetry.discarded('buffer_write_failed', lines.length);
       this.options.onError?.(failure);
       for (const batch of batches) batch.durable?.reject(failure);
     }
@@ -148,15 +148,18 @@ export class Pipeline implements PipelineIntake {
    * reload replaces a sink without a gap in which events could find no sink.
    */
   async replaceSinks(change: (current: readonly Sink[]) => Promise<Sink[]>): Promise<void> {
+    // Swaps never overlap: a second one waits for the first (each keeps its own resolver).
+    while (this.paused) await this.paused;
+    let resume!: () => void;
     this.paused = new Promise<void>((resolve) => {
-      this.resumePaused = resolve;
+      resume = resolve;
     });
     try {
       await Promise.all(this.inFlight);
       this.sinks = await change(this.sinks);
     } finally {
-      this.resumePaused?.();
       this.paused = undefined;
+      resume();
     }
   }
 

@@ -39,14 +39,16 @@ export function registerPipelineGauges(
     const parseReceived = total(METRIC_NAMES.receivedEvents, { component_id: 'parse' });
     const parseSent = total(METRIC_NAMES.sentEvents, { component_id: 'parse' });
     // Lines between the queue and the sinks' buffers: taken by the parse stage, not yet accepted by the sinks.
-    const inParse = Math.max(0, parseReceived - parseSent - parseDiscarded);
+    // (The transform's own discards, pipeline_stopped, are lines that never reached it.)
+    const inParse = Math.max(0, parseReceived - parseSent);
     for (const sink of current?.currentSinks() ?? []) {
       const labels = { component_id: sink.id, component_kind: 'sink' };
       const explained =
         total(METRIC_NAMES.sentEvents, labels) +
         total(METRIC_NAMES.deadLettered, labels) +
         total(METRIC_NAMES.discarded, labels) +
-        total(METRIC_NAMES.bufferEvents, labels);
+        total(METRIC_NAMES.bufferEvents, labels) -
+        total(METRIC_NAMES.recovered, labels);
       const pendingIntoSink = Math.max(0, parseSent - total(METRIC_NAMES.receivedEvents, labels));
       unaccounted
         .with({ component_id: sink.id })

@@ -9,7 +9,7 @@ import type { SinkDriver } from './sink-driver.js';
 export function withSetup(driver: SinkDriver, setup: () => Promise<void>): SinkDriver {
   let prepared: Promise<void> | undefined;
   let done = false;
-  const ensure = async () => {
+  const ensure = async (signal: AbortSignal) => {
     if (done) return;
     prepared ??= setup().then(
       () => {
@@ -20,16 +20,22 @@ export function withSetup(driver: SinkDriver, setup: () => Promise<void>): SinkD
         throw error;
       },
     );
-    await prepared;
+    // A drain or a reload must not wait on a setup request to a target that does not answer.
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new Error('aborted while preparing the target'));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      (prepared as Promise<void>).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   };
   return {
     type: driver.type,
     send: async (batch, signal) => {
-      await ensure();
+      await ensure(signal);
       return driver.send(batch, signal);
     },
     deadLetter: async (letters, signal) => {
-      await ensure();
+      await ensure(signal);
       return driver.deadLetter(letters, signal);
     },
     ...(driver.healthy ? { healthy: () => (driver.healthy as () => Promise<boolean>)() } : {}),

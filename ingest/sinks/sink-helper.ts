@@ -81,8 +81,13 @@ export class BufferedSink implements Sink {
   }
 
   async accept(events: readonly ParsedEvent[]): Promise<void> {
-    if (this.stopping) throw new Error(`sink ${this.id} is stopping: it takes no new events`);
     const { telemetry, encode, buffer, filter } = this.options;
+    if (this.stopping) {
+      // Counted here, by the sink they were meant for, so each sink's accounting stays whole.
+      telemetry.received(events.length, 0);
+      telemetry.discarded('sink_stopping', events.length);
+      throw new Error(`sink ${this.id} is stopping: it takes no new events`);
+    }
     const payloads: string[] = [];
     let bytes = 0;
     let unencodable = 0;
@@ -109,14 +114,24 @@ export class BufferedSink implements Sink {
       telemetry.discarded('encode_error', unencodable);
     }
     if (payloads.length === 0) return;
-    const result = await buffer.write(payloads);
+    let result: Awaited<ReturnType<typeof buffer.write>>;
+    try {
+      result = await buffer.write(payloads);
+    } catch (error) {
+      telemetry.error('buffer', 'buffer_write_failed');
+      telemetry.discarded('buffer_write_failed', payloads.length);
+      throw error;
+    }
     if (result.dropped > 0) telemetry.discarded('buffer_full', result.dropped);
     this.updateGauge();
   }
 
   async start(): Promise<void> {
     if (this.stopping) throw new Error(`sink ${this.id} is stopped`);
-    this.updateGauge(); // a disk spool may hold what a previous run left
+    // A disk spool may hold what a previous run left: those events enter this run's accounting here.
+    const carried = this.options.buffer.depth().events;
+    if (carried > 0) this.options.telemetry.recovered(carried);
+    this.updateGauge();
     this.reader ??= this.readLoop();
   }
 

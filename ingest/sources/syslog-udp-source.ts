@@ -16,7 +16,8 @@ export interface UdpSourceOptions {
   isFull: () => boolean;
 }
 
-const MAX_PEERS = 1024;
+// Each peer's counter holds up to 1024 numbers: a sender spraying source ports costs us at most MAX_PEERS of them.
+const MAX_PEERS = 256;
 
 /** Syslog over UDP: one message per datagram. What it cannot take is counted as discarded ('queue_full'), never hidden. */
 export class SyslogUdpSource {

@@ -23,6 +23,7 @@ export const METRIC_NAMES = {
   errors: 'fortiems_component_errors_total',
   discarded: 'fortiems_component_discarded_events_total',
   deadLettered: 'fortiems_component_dead_lettered_events_total',
+  recovered: 'fortiems_component_recovered_events_total',
   bufferEvents: 'fortiems_buffer_events',
   bufferBytes: 'fortiems_buffer_bytes',
 } as const;
@@ -35,6 +36,7 @@ const HELP: Record<keyof typeof METRIC_NAMES, string> = {
   errors: 'Errors, by stage and error type; an error does not by itself mean an event was lost.',
   discarded: 'Events dropped by an explicit policy, by reason.',
   deadLettered: 'Events a sink could not deliver and wrote to its dead-letter store, with the error.',
+  recovered: 'Events a sink found at start in its durable buffer, left by a previous run (they count on its received side).',
   bufferEvents: 'Events waiting in a component buffer (memory queue and disk spool).',
   bufferBytes: 'Bytes waiting in a component buffer.',
 };
@@ -94,6 +96,10 @@ export class ComponentTelemetry {
     this.metric('discarded')
       .with({ ...this.labels, reason })
       .inc(count);
+  }
+
+  recovered(count: number): void {
+    this.metric('recovered').with(this.labels).inc(count);
   }
 
   deadLettered(count: number): void {

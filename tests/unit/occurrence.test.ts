@@ -25,6 +25,14 @@ describe('repeats of an identical line', () => {
     expect(counter.occurrence('a')).toBe(0);
   });
 
+  it('keeps numbering a line that keeps repeating, and remembers at most the window', () => {
+    const counter = new OccurrenceCounter(1024);
+    const numbers = Array.from({ length: 3000 }, () => counter.occurrence('same line'));
+    expect(numbers).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    for (let i = 0; i < 5000; i++) counter.occurrence(`distinct ${i}`);
+    expect(counter.size).toBeLessThanOrEqual(1024);
+  });
+
   it('stay distinct events (distinct ids), and the same stream replayed gives the same ids', async () => {
     const telemetry = new ComponentTelemetry(new MetricsRegistry(), { id: 'parse', kind: 'transform', type: 'parse' });
     const enrich = createEnrichStage({ geoip: false });

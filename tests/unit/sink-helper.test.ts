@@ -368,6 +368,20 @@ describe('BufferedSink stop', () => {
 });
 
 describe('BufferedSink accounting', () => {
+  it('counts events refused while stopping, and events a previous run left in its buffer', async () => {
+    const spool = new SpoolStandIn(10_000_000);
+    await spool.write(['left-1', 'left-2', 'left-3']);
+    const driver = new ScriptedDriver(async (payloads) => payloads.map(() => OK));
+    const { sink, metric } = harness(driver, {}, spool);
+    await sink.start();
+    expect(metric('recovered')).toBe(3);
+    await until(() => metric('sentEvents') === 3, 1000, 'the recovered events');
+    await sink.stop(1000);
+    await expect(sink.accept(events('late', 2))).rejects.toThrow(/stopping/);
+    expect(metric('discarded', { reason: 'sink_stopping' })).toBe(2);
+    expect(metric('receivedEvents') + metric('recovered')).toBe(metric('sentEvents') + metric('discarded'));
+  });
+
   it('received = sent + dead-lettered + discarded + still buffered', async () => {
     const driver = new ScriptedDriver(async (payloads) => {
       await pause(10);
