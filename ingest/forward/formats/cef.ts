@@ -1,0 +1,95 @@
+/**
+ * ArcSight CEF 0 (Micro Focus "Implementing ArcSight CEF" rev. 25):
+ * `CEF:0|Fortinet|FortiClient EMS|<version>|<signature id>|<name>|<severity>|<extension>`.
+ * The key table is documented in README.md; custom strings use cs1..cs6 with their labels.
+ */
+import type { ParsedEvent } from '../../../parsers/parse-line.js';
+import { epochOf, levelOf, textAt } from '../event-fields.js';
+import type { Formatter } from '../forward-format.js';
+import { colonMac, escapeHeader, eventIdOf, productVersionOf, SEVERITY_0_10 } from './siem-fields.js';
+
+type Read = (event: ParsedEvent) => string | undefined;
+const at =
+  (...paths: string[]): Read =>
+  (event) => {
+    for (const path of paths) {
+      const value = textAt(event.document, path);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+
+/** CEF extension key → value source, in output order. Labels for cs1..cs6 are written right after their value. */
+export const CEF_EXTENSION: readonly (readonly [string, Read])[] = [
+  ['rt', (event) => String(epochOf(event))],
+  ['src', at('source.ip', 'host.ip')],
+  ['spt', at('source.port')],
+  ['dst', at('destination.ip')],
+  ['dpt', at('destination.port')],
+  ['suser', at('user.name')],
+  ['duser', at('user.target.name')],
+  ['shost', at('host.hostname', 'source.domain')],
+  ['dhost', at('destination.domain', 'server.address')],
+  // ECS writes MACs with dashes; CEF/LEEF consumers expect the colon form.
+  ['smac', (event) => colonMac(at('host.mac', 'source.mac')(event))],
+  ['dvchost', at('observer.hostname')],
+  ['deviceExternalId', at('observer.serial_number')],
+  ['cat', at('event.category')],
+  ['act', at('event.action')],
+  ['outcome', at('event.outcome')],
+  ['reason', at('error.message')],
+  ['msg', at('message')],
+  ['cs1', (event) => event.category],
+  ['cs2', (event) => event.dataset],
+  ['cs3', at('ems.emsserial', 'observer.serial_number')],
+  ['cs4', at('device.serial_number')],
+  ['cs5', at('host.id')],
+  ['cs6', at('agent.version')],
+];
+
+export const CEF_LABELS: Readonly<Record<string, string>> = {
+  cs1: 'category',
+  cs2: 'dataset',
+  cs3: 'emsSerial',
+  cs4: 'deviceId',
+  cs5: 'endpointUid',
+  cs6: 'forticlientVersion',
+};
+
+/**
+ * Extension value: `\` and `=` backslash-escaped, CR/LF as `\r`/`\n` (the spec's only multi-line form); other control
+ * characters become a space, as CEF defines no escape for them and they must not reach the frame.
+ */
+export function escapeCefValue(value: string): string {
+  return value
+    .replace(/[\\=]/g, '\\$&')
+    .replace(/\r/g, '\\r')
+    .replace(/\n/g, '\\n')
+    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ');
+}
+
+export function cefExtension(event: ParsedEvent): string {
+  const parts: string[] = [];
+  for (const [key, read] of CEF_EXTENSION) {
+    const value = read(event);
+    if (value === undefined) continue;
+    parts.push(`${key}=${escapeCefValue(value)}`);
+    const label = CEF_LABELS[key];
+    if (label) parts.push(`${key}Label=${label}`);
+  }
+  return parts.join(' ');
+}
+
+export const formatCef: Formatter = (event) => {
+  const header = [
+    'CEF:0',
+    'Fortinet',
+    'FortiClient EMS',
+    escapeHeader(productVersionOf(event)),
+    escapeHeader(eventIdOf(event)),
+    // Name is required by CEF: the message, else the event id.
+    escapeHeader(textAt(event.document, 'message') ?? eventIdOf(event)),
+    String(SEVERITY_0_10[levelOf(event)]),
+  ].join('|');
+  return `${header}|${cefExtension(event)}`;
+};

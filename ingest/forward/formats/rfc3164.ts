@@ -1,0 +1,17 @@
+/**
+ * RFC 3164 (BSD syslog, what EMS itself sends): `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG`. The timestamp is @timestamp
+ * in UTC, because the format has no zone and a forwarded stream mixes hosts. RFC 3164 caps a packet at 1024 bytes;
+ * the sink decides whether to truncate (UDP) or not (TCP relays accept longer lines).
+ */
+import { rfc3164Timestamp, wallClock } from '../../../ems-core/emit/syslog-format.js';
+import { epochOf } from '../event-fields.js';
+import type { Formatter } from '../forward-format.js';
+import { appNameOf, hostnameOf, printableToken, priorityOf, rfc3164Tag } from './header-fields.js';
+import { keyValueBody } from './kv-body.js';
+
+export const formatRfc3164: Formatter = (event, options) => {
+  const timestamp = rfc3164Timestamp(wallClock(new Date(epochOf(event)), 'UTC'));
+  const hostname = printableToken(hostnameOf(event, options), 255, 'localhost');
+  const tag = rfc3164Tag(appNameOf(event, options));
+  return `${priorityOf(event, options)}${timestamp} ${hostname} ${tag}: ${keyValueBody(event)}`;
+};

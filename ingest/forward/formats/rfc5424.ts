@@ -1,0 +1,56 @@
+/**
+ * RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME - MSGID [fortiems@32473 …] MSG`. The timestamp is @timestamp in UTC
+ * (the EMS core's RFC 3339 writer); the structured data carries the routing fields a SIEM filters on, so that it does
+ * not have to parse MSG.
+ */
+import { quoteValue } from '../../../ems-core/emit/body.js';
+import { rfc5424Timestamp, wallClock } from '../../../ems-core/emit/syslog-format.js';
+import type { ParsedEvent } from '../../../parsers/parse-line.js';
+import { epochOf, levelOf, textAt } from '../event-fields.js';
+import type { Formatter } from '../forward-format.js';
+import { appNameOf, hostnameOf, printableToken, priorityOf } from './header-fields.js';
+import { keyValueBody } from './kv-body.js';
+
+/** Fortinet's IANA private enterprise number: the SD-ID `fortiems@32473` is ours to define under it. */
+export const SD_ID = 'fortiems@32473';
+
+/** SD-PARAM names (fixed, valid SD-NAMEs) → where the value comes from. Absent values are left out. */
+const SD_PARAMS: readonly (readonly [string, (event: ParsedEvent) => string | undefined])[] = [
+  ['category', (event) => event.category],
+  ['dataset', (event) => event.dataset],
+  ['level', (event) => levelOf(event)],
+  ['kind', (event) => (event.kind === 'pipeline_error' ? event.kind : undefined)],
+  ['outcome', (event) => textAt(event.document, 'event.outcome')],
+  ['emsserial', (event) => textAt(event.document, 'observer.serial_number')],
+  ['devid', (event) => textAt(event.document, 'device.serial_number')],
+  ['uid', (event) => textAt(event.document, 'host.id')],
+  ['endpoint', (event) => textAt(event.document, 'host.hostname')],
+  ['user', (event) => textAt(event.document, 'user.name')],
+  ['srcip', (event) => textAt(event.document, 'source.ip')],
+];
+
+/**
+ * PARAM-VALUE (RFC 5424 §6.3.3): `"`, `\` and `]` must be backslash-escaped. quoteValue already escapes `"` and `\` and
+ * writes control characters as `\n`/`\xNN` (a raw newline would split a newline-framed stream); `]` is added here.
+ */
+export function sdParamValue(value: string): string {
+  return quoteValue(value).replace(/]/g, '\\]');
+}
+
+export function structuredData(event: ParsedEvent): string {
+  let sd = `[${SD_ID}`;
+  for (const [name, read] of SD_PARAMS) {
+    const value = read(event);
+    if (value !== undefined) sd += ` ${name}=${sdParamValue(value)}`;
+  }
+  return `${sd}]`;
+}
+
+export const formatRfc5424: Formatter = (event, options) => {
+  const timestamp = rfc5424Timestamp(wallClock(new Date(epochOf(event)), 'UTC'));
+  // Field limits of RFC 5424 §6: HOSTNAME 255, APP-NAME 48, MSGID 32; NILVALUE `-` when empty.
+  const hostname = printableToken(hostnameOf(event, options), 255, '-');
+  const appName = printableToken(appNameOf(event, options), 48, '-');
+  const msgId = printableToken(textAt(event.document, 'event.action'), 32, '-');
+  return `${priorityOf(event, options)}1 ${timestamp} ${hostname} ${appName} - ${msgId} ${structuredData(event)} ${keyValueBody(event)}`;
+};

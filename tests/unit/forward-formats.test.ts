@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import { formatCef } from '../../ingest/forward/formats/cef.js';
+import { formatterFor } from '../../ingest/forward/formats/index.js';
+import { formatLeef } from '../../ingest/forward/formats/leef.js';
+import { formatRfc3164 } from '../../ingest/forward/formats/rfc3164.js';
+import { formatRfc5424 } from '../../ingest/forward/formats/rfc5424.js';
+import { FORWARD_FORMATS, type FormatOptions } from '../../ingest/forward/forward-format.js';
+import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
+
+// Real lines from `fortiems ems simulate --seed 1`.
+const AD_LINE =
+  '<134>Dec  1 00:01:00 ems01.corp.example.com ems-adconnector: dtime="2026-12-01 00:01:00" type=event subtype=adconnector level=information emsserial=FCTEMS8883780002 msg="Connected to directory server" connector="ad" domain="corp.example.com" server="dc02.corp.example.com" emshostname="ems01.corp.example.com" vd="default"';
+const NETWORK_LINE =
+  '<134>Dec  1 07:30:00 ems01.corp.example.com ems-network: dtime="2026-12-01 07:30:00" type=event subtype=network level=information devid=FCTXY25PMDZFNFE2 uid=9C2DF0B55B1DB5CDCE8B75DAD09A7640 hostname="LAPTOP-55PXHFZ" user="jamal.muller" deviceip=10.10.32.23 devicemac=00-b4-35-39-ba-58 emsserial=FCTEMS8883780002 os="Microsoft Windows 11 Professional Edition, 64-bit (build 22631)" msg="Connection accepted" srcip=10.10.32.23 srcport=54907 dstport=8013 service="fcems_ecsocksrv" certstatus="valid" tlsver="TLSv1.3" usingpolicy="Legal-Policy" emshostname="ems01.corp.example.com" vd="default" fctver="7.2.5.1049"';
+const CLIENT_WARNING_LINE =
+  '<132>Dec  1 07:30:13 ems01.corp.example.com ems-client: dtime="2026-12-01 07:30:13" type=event subtype=endpoint level=warning devid=FCT67C10GU3XM2RK uid=1309AF63CB2FE1AB75E503DECA3CD7DE hostname="Galaxy-S23-yasmin" user="yasmin.martin" deviceip=10.10.33.67 devicemac=1c-d6-62-df-1c-d7 emsserial=FCTEMS8883780002 os="Android 13" msg="Endpoint compliance changed" status="compliant" reason="posture passed" usingpolicy="Global" emshostname="ems01.corp.example.com" vd="default" fctver="7.4.0.0127"';
+
+const CONTEXT = { receivedAt: Date.UTC(2026, 11, 1, 8, 0, 0) };
+const OPTIONS: FormatOptions = { facility: 16 };
+const parse = (line: string): ParsedEvent => parseLine(line, CONTEXT);
+
+/** A real event whose attacker-controlled values (endpoint name, user, message) contain every character a format must escape. */
+function hostileEvent(): ParsedEvent {
+  const event = structuredClone(parse(NETWORK_LINE));
+  const document = event.document as Record<string, unknown>;
+  document.message = 'a=b | c\\d\nsecond line\r';
+  (document.user as Record<string, unknown>).name = 'eve=1|x\\y\tz';
+  (document.host as Record<string, unknown>).hostname = 'evil host\n]"';
+  (document.observer as Record<string, unknown>).hostname = 'ems 01\n.corp';
+  (document.event as Record<string, unknown>).action = 'act|ion\\x';
+  return event;
+}
+
+// --- Minimal readers, written from the specs, to prove that the escaped values round-trip. ---
+
+/** CEF: 7 header fields split on unescaped `|`, then the extension. */
+function parseCef(line: string): { header: string[]; extension: Record<string, string> } {
+  const header: string[] = [];
+  let field = '';
+  let i = 0;
+  while (header.length < 7) {
+    const c = line[i++];
+    if (c === undefined) throw new Error('short CEF header');
+    if (c === '\\') field += line[i++];
+    else if (c === '|') {
+      header.push(field);
+      field = '';
+    } else field += c;
+  }
+  return { header, extension: parseCefExtension(line.slice(i)) };
+}
+
+/** CEF extension: `key=value` pairs; a value runs up to the space before the next unescaped `key=`. */
+function parseCefExtension(text: string): Record<string, string> {
+  const keys: { key: string; start: number; valueStart: number }[] = [];
+  const keyPattern = /(?:^| )([A-Za-z0-9_]+)=/g;
+  for (const match of text.matchAll(keyPattern)) {
+    const equals = (match.index ?? 0) + match[0].length - 1;
+    // An `=` preceded by an odd number of backslashes is escaped: not a key boundary.
+    let slashes = 0;
+    for (let j = equals - 1; j >= 0 && text[j] === '\\'; j--) slashes++;
+    if (slashes % 2 === 1) continue;
+    keys.push({ key: match[1] as string, start: match.index ?? 0, valueStart: equals + 1 });
+  }
+  const result: Record<string, string> = {};
+  keys.forEach((entry, index) => {
+    const end = index + 1 < keys.length ? (keys[index + 1] as { start: number }).start : text.length;
+    result[entry.key] = unescapeBackslashes(text.slice(entry.valueStart, end));
+  });
+  return result;
+}
+
+function unescapeBackslashes(value: string): string {
+  return value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c));
+}
+
+/** LEEF 2.0: 6 header fields split on `|`, then tab-separated attributes split at the first unescaped `=`. */
+function parseLeef(line: string): { header: string[]; attributes: Record<string, string> } {
+  const header: string[] = [];
+  let field = '';
+  let i = 0;
+  while (header.length < 6) {
+    const c = line[i++];
+    if (c === undefined) throw new Error('short LEEF header');
+    if (c === '\\') field += line[i++];
+    else if (c === '|') {
+      header.push(field);
+      field = '';
+    } else field += c;
+  }
+  const attributes: Record<string, string> = {};
+  for (const pair of line.slice(i).split('\t')) {
+    const equals = pair.search(/(?<!\\)=/);
+    attributes[pair.slice(0, equals)] = unescapeBackslashes(pair.slice(equals + 1));
+  }
+  return { header, attributes };
+}
+
+/** RFC 5424 SD-PARAMs of the first SD-ELEMENT: `name="value"` with `\"`, `\\` and `\]` unescaped (§6.3.3). */
+function parseStructuredData(line: string): { id: string; params: Record<string, string> } {
+  const start = line.indexOf('[');
+  const element = /^\[([^ \]]+)((?: [^=]+="(?:[^"\\]|\\.)*")*)\]/.exec(line.slice(start));
+  if (!element) throw new Error('no SD-ELEMENT');
+  const params: Record<string, string> = {};
+  for (const match of (element[2] ?? '').matchAll(/ ([^=]+)="((?:[^"\\]|\\.)*)"/g)) {
+    params[match[1] as string] = (match[2] as string).replace(/\\(["\\\]])/g, '$1');
+  }
+  return { id: element[1] as string, params };
+}
+
+describe('formatterFor', () => {
+  it('has a formatter for every configured format and rejects others', () => {
+    for (const format of FORWARD_FORMATS) expect(typeof formatterFor(format)).toBe('function');
+    expect(() => formatterFor('xml' as never)).toThrow(/unknown forward format 'xml'/);
+    expect(() => formatterFor('toString' as never)).toThrow(/unknown forward format/);
+  });
+
+  it('every format but raw gives exactly one line, for real, hostile and pipeline-error events', () => {
+    const events = [
+      parse(AD_LINE),
+      parse(NETWORK_LINE),
+      parse(CLIENT_WARNING_LINE),
+      hostileEvent(),
+      parse('not a log line\nwith a newline'),
+      parse(
+        'date=2026-11-23 time=08:00:01 logid="0107045057" type="event" subtype="endpoint" level="information" vd="root" msg="Add a FortiClient"',
+      ),
+    ];
+    for (const format of FORWARD_FORMATS) {
+      if (format === 'raw') continue;
+      for (const event of events) {
+        const output = formatterFor(format)(event, OPTIONS);
+        expect(output.length, format).toBeGreaterThan(0);
+        expect(output, format).not.toMatch(/[\r\n\u2028\u2029]/);
+      }
+    }
+  });
+});
+
+describe('raw and json', () => {
+  it('raw is exactly event.original', () => {
+    expect(formatterFor('raw')(parse(AD_LINE), OPTIONS)).toBe(AD_LINE);
+  });
+
+  it('json is the ECS document on one line, newlines escaped by JSON', () => {
+    const event = hostileEvent();
+    const output = formatterFor('json')(event, OPTIONS);
+    expect(output).not.toContain('\n');
+    expect(JSON.parse(output)).toEqual(event.document);
+  });
+});
+
+describe('rfc5424', () => {
+  it('golden: a real EMS event', () => {
+    expect(formatRfc5424(parse(NETWORK_LINE), OPTIONS)).toBe(GOLDEN.rfc5424Network);
+    expect(formatRfc5424(parse(CLIENT_WARNING_LINE), { facility: 1, appName: 'fortiems', hostname: 'relay01' })).toBe(
+      GOLDEN.rfc5424Warning,
+    );
+  });
+
+  it('escapes ", \\ and ] in SD-PARAM values and keeps the values readable back', () => {
+    const output = formatRfc5424(hostileEvent(), OPTIONS);
+    const sd = parseStructuredData(output.slice(output.indexOf('[')));
+    expect(sd.id).toBe('fortiems@32473');
+    // The newline is written as the two characters `\n` (RFC 5424 has no escape for it; a raw one would split the frame).
+    expect(sd.params.endpoint).toBe('evil host\\n]"');
+    expect(sd.params.user).toBe('eve=1|x\\y\\tz');
+    expect(sd.params.category).toBe('ems-network');
+  });
+
+  it('sanitizes HOSTNAME, APP-NAME and MSGID to printable ASCII without spaces and cuts them to their RFC lengths', () => {
+    const fields = formatRfc5424(hostileEvent(), { facility: 16, appName: `app name\n${'x'.repeat(60)}` }).split(' ');
+    expect(fields[2]).toBe('ems_01_.corp');
+    expect(fields[3]).toBe(`app_name_${'x'.repeat(39)}`);
+    expect(fields[3]).toHaveLength(48);
+    expect(fields[4]).toBe('-');
+    expect(fields[5]).toBe('act|ion\\x');
+    const long = formatRfc5424(parse(AD_LINE), { facility: 16, hostname: 'h'.repeat(300) }).split(' ');
+    expect(long[2]).toHaveLength(255);
+  });
+
+  it('a pipeline error keeps its original line as MSG, escaped to one line, at severity error', () => {
+    const output = formatRfc5424(parse('not a log line\nwith a newline'), { facility: 16, hostname: 'relay' });
+    expect(output).toMatch(
+      /^<131>1 \S+ relay fortiems - - \[fortiems@32473 dataset="fortiems.unparsed" level="error" kind="pipeline_error"\] /,
+    );
+    expect(output.endsWith(' not a log line\\nwith a newline')).toBe(true);
+  });
+
+  it('an invalid facility falls back to local0 instead of throwing per event', () => {
+    expect(formatRfc5424(parse(AD_LINE), { facility: 99 })).toMatch(/^<134>1 /);
+  });
+});
+
+describe('rfc3164', () => {
+  it('golden: the EMS header shape with the rebuilt EMS body', () => {
+    expect(formatRfc3164(parse(AD_LINE), OPTIONS)).toBe(AD_LINE);
+    expect(formatRfc3164(parse(CLIENT_WARNING_LINE), { facility: 4, hostname: 'relay 01', appName: 'fortiems ems:client' })).toBe(
+      GOLDEN.rfc3164Warning,
+    );
+  });
+
+  it('sanitizes the hostname and the TAG', () => {
+    const output = formatRfc3164(hostileEvent(), OPTIONS);
+    expect(output.startsWith('<134>Dec  1 07:30:00 ems_01_.corp ems-network: ')).toBe(true);
+    expect(formatRfc3164(parse(AD_LINE), { facility: 16, appName: 't'.repeat(40) })).toContain(` ${'t'.repeat(32)}: `);
+  });
+});
+
+describe('cef', () => {
+  it('golden: real events', () => {
+    expect(formatCef(parse(NETWORK_LINE), OPTIONS)).toBe(GOLDEN.cefNetwork);
+    expect(formatCef(parse(CLIENT_WARNING_LINE), OPTIONS)).toBe(GOLDEN.cefWarning);
+  });
+
+  it('values with =, |, \\ and newlines give ONE line whose header and extension parse back to the original values', () => {
+    const event = hostileEvent();
+    const output = formatCef(event, OPTIONS);
+    expect(output.split('\n')).toHaveLength(1);
+    expect(output).not.toMatch(/[\r\n]/);
+    const { header, extension } = parseCef(output);
+    expect(header.slice(0, 4)).toEqual(['CEF:0', 'Fortinet', 'FortiClient EMS', '7.x']);
+    expect(header[4]).toBe('act|ion\\x');
+    // Header fields cannot carry line breaks: they become spaces.
+    expect(header[5]).toBe('a=b | c\\d second line ');
+    expect(header[6]).toBe('3');
+    expect(extension.msg).toBe('a=b | c\\d\nsecond line\r');
+    expect(extension.suser).toBe('eve=1|x\\y z');
+    expect(extension.shost).toBe('evil host\n]"');
+    expect(extension.dvchost).toBe('ems 01\n.corp');
+    expect(extension.act).toBe('act|ion\\x');
+    expect(extension.rt).toBe(String(Date.UTC(2026, 11, 1, 7, 30, 0)));
+    expect(extension.cs1).toBe('ems-network');
+    expect(extension.cs1Label).toBe('category');
+  });
+});
+
+describe('leef', () => {
+  it('golden: real events', () => {
+    expect(formatLeef(parse(NETWORK_LINE), OPTIONS)).toBe(GOLDEN.leefNetwork);
+  });
+
+  it('escapes the tab delimiter, \\, = and newlines; values parse back', () => {
+    const output = formatLeef(hostileEvent(), OPTIONS);
+    expect(output).not.toMatch(/[\r\n]/);
+    const { header, attributes } = parseLeef(output);
+    expect(header).toEqual(['LEEF:2.0', 'Fortinet', 'FortiClient EMS', '7.x', 'act|ion\\x', 'x09']);
+    expect(attributes.msg).toBe('a=b | c\\d\nsecond line\r');
+    expect(attributes.usrName).toBe('eve=1|x\\y\tz');
+    expect(attributes.identHostName).toBe('evil host\n]"');
+    expect(attributes.sev).toBe('3');
+  });
+});
+
+// Reviewed by hand against the specs (README.md has the mapping); regenerate only on a deliberate mapping change.
+const GOLDEN = {
+  rfc5424Network:
+    '<134>1 2026-12-01T07:30:00.000Z ems01.corp.example.com ems-network - connection-accepted [fortiems@32473 category="ems-network" dataset="fortiems.network" level="information" outcome="success" emsserial="FCTEMS8883780002" devid="FCTXY25PMDZFNFE2" uid="9C2DF0B55B1DB5CDCE8B75DAD09A7640" endpoint="LAPTOP-55PXHFZ" user="jamal.muller" srcip="10.10.32.23"] dtime="2026-12-01 07:30:00" type=event subtype=network level=information devid=FCTXY25PMDZFNFE2 uid=9C2DF0B55B1DB5CDCE8B75DAD09A7640 hostname="LAPTOP-55PXHFZ" user="jamal.muller" deviceip=10.10.32.23 devicemac=00-b4-35-39-ba-58 emsserial=FCTEMS8883780002 os="Microsoft Windows 11 Professional Edition, 64-bit (build 22631)" msg="Connection accepted" srcip=10.10.32.23 srcport=54907 dstport=8013 service="fcems_ecsocksrv" certstatus="valid" tlsver="TLSv1.3" usingpolicy="Legal-Policy" emshostname="ems01.corp.example.com" vd="default" fctver="7.2.5.1049"',
+  rfc5424Warning:
+    '<12>1 2026-12-01T07:30:13.000Z relay01 fortiems - compliance-changed [fortiems@32473 category="ems-client" dataset="fortiems.client" level="warning" outcome="success" emsserial="FCTEMS8883780002" devid="FCT67C10GU3XM2RK" uid="1309AF63CB2FE1AB75E503DECA3CD7DE" endpoint="Galaxy-S23-yasmin" user="yasmin.martin"] dtime="2026-12-01 07:30:13" type=event subtype=endpoint level=warning devid=FCT67C10GU3XM2RK uid=1309AF63CB2FE1AB75E503DECA3CD7DE hostname="Galaxy-S23-yasmin" user="yasmin.martin" deviceip=10.10.33.67 devicemac=1c-d6-62-df-1c-d7 emsserial=FCTEMS8883780002 os="Android 13" msg="Endpoint compliance changed" status="compliant" reason="posture passed" usingpolicy="Global" emshostname="ems01.corp.example.com" vd="default" fctver="7.4.0.0127"',
+  rfc3164Warning:
+    '<36>Dec  1 07:30:13 relay_01 fortiems_ems_client: dtime="2026-12-01 07:30:13" type=event subtype=endpoint level=warning devid=FCT67C10GU3XM2RK uid=1309AF63CB2FE1AB75E503DECA3CD7DE hostname="Galaxy-S23-yasmin" user="yasmin.martin" deviceip=10.10.33.67 devicemac=1c-d6-62-df-1c-d7 emsserial=FCTEMS8883780002 os="Android 13" msg="Endpoint compliance changed" status="compliant" reason="posture passed" usingpolicy="Global" emshostname="ems01.corp.example.com" vd="default" fctver="7.4.0.0127"',
+  cefNetwork:
+    'CEF:0|Fortinet|FortiClient EMS|7.x|connection-accepted|Connection accepted|3|rt=1796110200000 src=10.10.32.23 spt=54907 dpt=8013 suser=jamal.muller shost=LAPTOP-55PXHFZ smac=00:B4:35:39:BA:58 dvchost=ems01.corp.example.com deviceExternalId=FCTEMS8883780002 cat=network act=connection-accepted outcome=success msg=Connection accepted cs1=ems-network cs1Label=category cs2=fortiems.network cs2Label=dataset cs3=FCTEMS8883780002 cs3Label=emsSerial cs4=FCTXY25PMDZFNFE2 cs4Label=deviceId cs5=9C2DF0B55B1DB5CDCE8B75DAD09A7640 cs5Label=endpointUid cs6=7.2.5.1049 cs6Label=forticlientVersion',
+  cefWarning:
+    'CEF:0|Fortinet|FortiClient EMS|7.x|compliance-changed|Endpoint compliance changed|5|rt=1796110213000 src=10.10.33.67 suser=yasmin.martin shost=Galaxy-S23-yasmin smac=1C:D6:62:DF:1C:D7 dvchost=ems01.corp.example.com deviceExternalId=FCTEMS8883780002 cat=host act=compliance-changed outcome=success msg=Endpoint compliance changed cs1=ems-client cs1Label=category cs2=fortiems.client cs2Label=dataset cs3=FCTEMS8883780002 cs3Label=emsSerial cs4=FCT67C10GU3XM2RK cs4Label=deviceId cs5=1309AF63CB2FE1AB75E503DECA3CD7DE cs5Label=endpointUid cs6=7.4.0.0127 cs6Label=forticlientVersion',
+  leefNetwork:
+    'LEEF:2.0|Fortinet|FortiClient EMS|7.x|connection-accepted|x09|devTime=1796110200000\tcat=ems-network\tsev=3\tsrc=10.10.32.23\tsrcPort=54907\tdstPort=8013\tsrcMAC=00:B4:35:39:BA:58\tusrName=jamal.muller\tidentHostName=LAPTOP-55PXHFZ\taction=connection-accepted\toutcome=success\tmsg=Connection accepted\tdataset=fortiems.network\temsHost=ems01.corp.example.com\temsSerial=FCTEMS8883780002\tdevId=FCTXY25PMDZFNFE2\tendpointUid=9C2DF0B55B1DB5CDCE8B75DAD09A7640\tfctVersion=7.2.5.1049',
+};
