@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { isValidZone } from '../../mappings/index.js';
+import { CATALOGUE, isValidZone } from '../../mappings/index.js';
+import { compileQuery } from '../forward/filter-query.js';
 import { interpolate } from './interpolate.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG_YAML } from './schema.js';
-import type { FortiemsConfig } from './types.js';
+import type { FortiemsConfig, SyslogSinkConfig } from './types.js';
 
 /** One problem in a configuration: where (file, line, column, path), what, and how to fix it. */
 export interface ConfigProblem {
@@ -118,7 +119,7 @@ function describeError(error: ErrorObject): { path: string[]; message: string; f
       return {
         path: [...path, 'type'],
         message: `'type' must name a known kind here (${String(params.tagValue ?? 'missing')} is not one)`,
-        fix: 'sources: syslog or http; sinks: opensearch or elasticsearch',
+        fix: 'sources: syslog or http; sinks: opensearch, elasticsearch or syslog',
       };
     case 'propertyNames':
       return {
@@ -131,9 +132,65 @@ function describeError(error: ErrorObject): { path: string[]; message: string; f
   }
 }
 
+interface SemanticProblem {
+  path: (string | number)[];
+  message: string;
+  fix: string;
+  /** 0-based character offset inside the value at `path` (a filter query's syntax error), for an exact column. */
+  offset?: number;
+}
+
+/** A syslog forwarding sink's settings that only make sense together. */
+function syslogSinkProblems(name: string, sink: SyslogSinkConfig): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const mode = sink.mode ?? 'tcp';
+  if (mode === 'udp' && sink.framing)
+    problems.push({
+      path: ['sinks', name, 'framing'],
+      message: 'framing on a UDP destination',
+      fix: "remove 'framing' (a datagram is one message), or use mode: tcp or tls",
+    });
+  if (mode !== 'tls' && sink.tls)
+    problems.push({
+      path: ['sinks', name, 'tls'],
+      message: `tls settings on a ${mode} destination`,
+      fix: "set mode: tls, or remove 'tls'",
+    });
+  if (sink.tls && Boolean(sink.tls.cert_file) !== Boolean(sink.tls.key_file))
+    problems.push({
+      path: ['sinks', name, 'tls'],
+      message: 'cert_file and key_file come together',
+      fix: 'give both (a client certificate), or neither',
+    });
+  const known = new Set(CATALOGUE.map((category) => category.name as string));
+  (sink.filter?.categories ?? []).forEach((category, index) => {
+    if (!known.has(category))
+      problems.push({
+        path: ['sinks', name, 'filter', 'categories', index],
+        message: `unknown category '${category}'`,
+        fix: `use one of ${[...known].join(', ')}`,
+      });
+  });
+  if (sink.filter?.query !== undefined) {
+    try {
+      compileQuery(sink.filter.query);
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = Number(/at position (\d+)/.exec(message)?.[1]);
+      problems.push({
+        path: ['sinks', name, 'filter', 'query'],
+        message: message.replace(/^forward filter query: /, 'filter query: '),
+        fix: 'fix the query (field:value, AND, OR, NOT, parentheses, "quoted values")',
+        ...(position > 0 ? { offset: position - 1 } : {}),
+      });
+    }
+  }
+  return problems;
+}
+
 /** Checks the schema cannot express: time zones, listeners that would collide, TLS settings that must come in pairs. */
-function semanticProblems(config: FortiemsConfig): { path: string[]; message: string; fix: string }[] {
-  const problems: { path: string[]; message: string; fix: string }[] = [];
+function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
   const zones: [string[], string | undefined][] = [[['pipeline', 'timezone'], config.pipeline?.timezone]];
   const listeners = new Map<string, string>();
   for (const [name, source] of Object.entries(config.sources ?? {})) {
@@ -174,6 +231,8 @@ function semanticProblems(config: FortiemsConfig): { path: string[]; message: st
   for (const [path, zone] of zones)
     if (zone !== undefined && !isValidZone(zone))
       problems.push({ path, message: `unknown time zone '${zone}'`, fix: 'use an IANA zone such as UTC or Europe/Paris' });
+  for (const [name, sink] of Object.entries(config.sinks ?? {}))
+    if (sink.type === 'syslog') problems.push(...syslogSinkProblems(name, sink));
   if (Object.keys(config.sinks ?? {}).length === 0)
     problems.push({
       path: ['sinks'],
@@ -202,6 +261,14 @@ export function parseConfig(text: string, file = '<config>', env: NodeJS.Process
       }
     }
     return {};
+  };
+  // Where character `offset` of a scalar value is (past its opening quote); falls back to the key's position.
+  const valuePosition = (path: (string | number)[], offset: number) => {
+    const node = document.getIn(path, true) as { range?: [number, number, number]; type?: string } | undefined;
+    if (!isScalar(node) || !node.range) return position(path);
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+    const { line, col } = lineCounter.linePos(node.range[0] + quoted + offset);
+    return { line, column: col };
   };
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -240,10 +307,34 @@ export function parseConfig(text: string, file = '<config>', env: NodeJS.Process
     }
   } else {
     for (const problem of semanticProblems(config))
-      problems.push({ path: dotted(problem.path), ...position(problem.path), message: problem.message, fix: problem.fix });
+      problems.push({
+        path: dotted(problem.path),
+        ...(problem.offset !== undefined ? valuePosition(problem.path, problem.offset) : position(problem.path)),
+        message: problem.message,
+        fix: problem.fix,
+      });
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+/**
+ * Checks a configuration built in code (the file plus `--forward` sinks): the same schema (defaults applied) and
+ * semantic checks as a file, reported without positions.
+ */
+export function checkConfig(config: FortiemsConfig, source: string): FortiemsConfig {
+  const problems: ConfigProblem[] = [];
+  if (!validateSchema(config)) {
+    for (const error of validateSchema.errors ?? []) {
+      if (error.keyword === 'oneOf' || error.keyword === 'if') continue;
+      const described = describeError(error);
+      problems.push({ path: dotted(described.path), message: described.message, fix: described.fix });
+    }
+  } else
+    for (const problem of semanticProblems(config))
+      problems.push({ path: dotted(problem.path), message: problem.message, fix: problem.fix });
+  if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
 }
 

@@ -38,6 +38,24 @@ export interface SearchSinkConfig {
   buffer?: { type?: 'disk' | 'memory'; path?: string; max_bytes?: number; when_full?: 'block' | 'drop_newest' };
 }
 
+/** A syslog forwarding destination (`ingest/forward/`): one formatted message per event, over UDP, TCP or TLS. */
+export interface SyslogSinkConfig {
+  type: 'syslog';
+  address: string;
+  mode?: 'udp' | 'tcp' | 'tls';
+  framing?: 'octet' | 'newline';
+  format?: 'rfc5424' | 'rfc3164' | 'cef' | 'leef' | 'raw' | 'json';
+  facility?: number;
+  tls?: { ca_file?: string; cert_file?: string; key_file?: string; verify?: boolean; server_name?: string };
+  filter?: { categories?: string[]; min_level?: string; query?: string };
+  rate_limit?: { events_per_second: number; burst?: number };
+  concurrency?: number;
+  batch?: SearchSinkConfig['batch'];
+  buffer?: SearchSinkConfig['buffer'];
+}
+
+export type SinkConfig = SearchSinkConfig | SyslogSinkConfig;
+
 export interface FortiemsConfig {
   data_dir?: string;
   sources?: Record<string, SourceConfig>;
@@ -47,7 +65,7 @@ export interface FortiemsConfig {
     workers?: 'auto' | number;
     enrich?: { geoip?: boolean; inventory?: { url: string; token?: string; timeout_ms?: number } };
   };
-  sinks?: Record<string, SearchSinkConfig>;
+  sinks?: Record<string, SinkConfig>;
   http?: { address?: string };
   ems?: { enabled?: boolean; scenario?: string; seed?: number; to?: string[]; admin_address?: string; admin_token?: string };
   console?: { enabled?: boolean; admin_user?: string; admin_password?: string };

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
 import { createBuffer } from '../buffers/create-buffer.js';
-import type { FortiemsConfig, HttpSourceConfig, SearchSinkConfig, SyslogSourceConfig } from '../config/types.js';
+import type { FortiemsConfig, HttpSourceConfig, SearchSinkConfig, SinkConfig, SyslogSourceConfig } from '../config/types.js';
 import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
+import { createSyslogSink } from '../forward/create-syslog-sink.js';
 import type { Logger } from '../logging/logger.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { installMappings } from '../opensearch/install-mappings.js';
@@ -36,7 +37,8 @@ export interface IngestServiceOptions {
  * the generated templates use OpenSearch's `flat_object`.
  */
 async function installSinkMappings(target: SearchTarget, namespace: string, logger: Logger): Promise<void> {
-  const client = createOpenSearchClient(target);
+  // Short and without the client's own retries: the sink helper retries a failed setup with its backoff.
+  const client = createOpenSearchClient(target, { requestTimeoutMs: 10_000, maxRetries: 0 });
   try {
     const result = await installMappings(client, { namespace });
     for (const warning of result.warnings) logger.warn(warning);
@@ -65,6 +67,7 @@ export class IngestService {
   private readonly telemetryById = new Map<string, ComponentTelemetry>();
   private config!: FortiemsConfig;
   private stopping = false;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: IngestServiceOptions) {}
 
@@ -126,8 +129,9 @@ export class IngestService {
     await this.startHttp(config);
   }
 
+  /** The namespace of the first search sink: forwarding sinks have none. */
   private namespaceOf(config: FortiemsConfig): string {
-    const first = Object.values(config.sinks ?? {})[0];
+    const first = Object.values(config.sinks ?? {}).find((sink): sink is SearchSinkConfig => sink.type !== 'syslog');
     return first?.namespace ?? 'default';
   }
 
@@ -157,11 +161,13 @@ export class IngestService {
     return built;
   }
 
-  private async buildSink(id: string, config: SearchSinkConfig): Promise<Sink> {
+  private async buildSink(id: string, config: SinkConfig): Promise<Sink> {
     const logger = this.options.logger.child({ component_id: id, component_kind: 'sink' });
     const buffer = await createBuffer(config.buffer ?? {}, join(this.dataDir, 'spool', id), {
       onWarning: (message) => logger.warn(message),
     });
+    // A forwarding sink needs no cluster: its target is the syslog receiver in its own configuration.
+    if (config.type === 'syslog') return createSyslogSink(id, config, { buffer, registry: this.registry, dataDir: this.dataDir, logger });
     return createSearchSink(id, config, {
       buffer,
       ...(config.type === 'opensearch' ? { setup: (target) => installSinkMappings(target, config.namespace ?? 'default', logger) } : {}),
@@ -169,6 +175,13 @@ export class IngestService {
       ...(this.options.target ? { target: this.options.target } : {}),
       logger,
     });
+  }
+
+  private async startSink(id: string, config: SinkConfig): Promise<Sink> {
+    const sink = await this.buildSink(id, config);
+    await sink.start();
+    this.sinkConfigs.set(id, JSON.stringify(config));
+    return sink;
   }
 
   private async startSource(id: string, config: SyslogSourceConfig): Promise<void> {
@@ -216,7 +229,7 @@ export class IngestService {
   private async registerConsole(server: HttpServer, config: FortiemsConfig): Promise<void> {
     this.consoleNote = undefined;
     if (config.console?.enabled === false) return;
-    const [, sink] = Object.entries(config.sinks ?? {}).find(([, candidate]) => candidate.type === 'opensearch') ?? [];
+    const sink = Object.values(config.sinks ?? {}).find((candidate): candidate is SearchSinkConfig => candidate.type === 'opensearch');
     const target = sink?.url
       ? { url: sink.url, username: sink.username, password: sink.password, caFile: sink.ca_file }
       : this.options.target;
@@ -252,6 +265,16 @@ export class IngestService {
    * sink drains first; its spool carries over), unchanged ones keep running. Queue size needs a restart.
    */
   async reload(config: FortiemsConfig): Promise<string[]> {
+    // One reload at a time (two SIGHUPs in a row), and none once a stop has begun.
+    const run = this.reloading.then(() => {
+      if (this.stopping) throw new Error('the pipeline is stopping: reload refused');
+      return this.applyReload(config);
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyReload(config: FortiemsConfig): Promise<string[]> {
     const pipeline = this.pipeline as Pipeline;
     const changes: string[] = [];
     const previous = this.config;
@@ -289,11 +312,17 @@ export class IngestService {
       }
       for (const [id, sinkConfig] of wanted) {
         if (this.sinkConfigs.has(id)) continue;
-        const sink = await this.buildSink(id, sinkConfig);
-        await sink.start();
-        this.sinkConfigs.set(id, JSON.stringify(sinkConfig));
-        next.push(sink);
-        changes.push(`sinks.${id} started`);
+        try {
+          next.push(await this.startSink(id, sinkConfig));
+          changes.push(`sinks.${id} started`);
+        } catch (error) {
+          // The new settings do not work (unwritable spool, bad CA file, …): keep delivering with the old ones.
+          const before = previous.sinks?.[id];
+          this.options.logger.error({ err: error, component_id: id }, 'reload: the new sink settings failed; keeping the previous ones');
+          if (!before) throw error;
+          next.push(await this.startSink(id, before));
+          changes.push(`sinks.${id} kept its previous settings (the new ones failed)`);
+        }
       }
       return next;
     });
@@ -311,11 +340,17 @@ export class IngestService {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.reloading;
     for (const { running } of this.sources.values()) await running.stop();
     this.sources.clear();
-    await this.http?.close();
-    await this.pipeline?.stop();
     const timeout = this.options.drainTimeoutMs ?? 10_000;
+    // Bounded: with a full spool (target down, when_full: block) the parse stage cannot finish until the sinks close
+    // their buffers, which rejects the blocked writes (counted) and lets everything settle.
+    const upstream = Promise.all([this.http?.close(), this.pipeline?.stop()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([upstream, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    clearTimeout(timer);
     await Promise.all((this.pipeline?.currentSinks() ?? []).map((sink) => sink.stop(timeout)));
+    await upstream;
   }
 }

@@ -10,6 +10,8 @@ export interface RunIngestOptions {
   config: FortiemsConfig;
   /** Re-read on SIGHUP; without a file there is nothing to reload. */
   configFile?: string;
+  /** Applied to the re-read file too (the command line's `--forward` sinks must survive a reload). */
+  extend?: (config: FortiemsConfig) => FortiemsConfig;
   /** The cluster for sinks without a `url` (already provided by the caller: OPENSEARCH_URL or the managed node). */
   opensearch?: ProvidedOpenSearch;
   logger?: Logger;
@@ -21,7 +23,7 @@ export interface RunIngestOptions {
 
 /** True when some OpenSearch sink has no `url` of its own and so writes to the provided cluster. */
 export function needsProvidedOpenSearch(config: FortiemsConfig): boolean {
-  return Object.values(config.sinks ?? {}).some((sink) => !sink.url);
+  return Object.values(config.sinks ?? {}).some((sink) => sink.type !== 'syslog' && !sink.url);
 }
 
 /**
@@ -55,6 +57,7 @@ export async function runIngest(options: RunIngestOptions): Promise<void> {
       let next: FortiemsConfig;
       try {
         next = loadConfigFile(options.configFile);
+        if (options.extend) next = options.extend(next);
       } catch (error) {
         logger.error({ err: error }, 'SIGHUP: the new configuration is invalid; keeping the running one');
         return;

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, parseConfig } from '../../ingest/config/load-config.js';
+import { ConfigError, checkConfig, defaultConfig, parseConfig } from '../../ingest/config/load-config.js';
+import { parseForwardUrl, withForwardSinks } from '../../ingest/forward/forward-url.js';
 
 function problemsOf(text: string, env: NodeJS.ProcessEnv = {}) {
   try {
@@ -97,7 +98,7 @@ describe('configuration', () => {
   it('never lets a variable inject structure', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: literal ${ENV} references are the input under test
     const config = parseConfig('sinks:\n  os: { type: opensearch, username: "${EVIL}" }\n', 'x.yaml', { EVIL: 'x\n  admin: true' });
-    expect(config.sinks?.os?.username).toBe('x\n  admin: true');
+    expect(config.sinks?.os).toMatchObject({ username: 'x\n  admin: true' });
   });
 
   it('checks what the schema cannot: zones, port collisions, TLS pairs, at least one sink', () => {
@@ -117,6 +118,80 @@ describe('configuration', () => {
       [4, 'cert_file and key_file come together'],
       [5, 'no sink: events would have nowhere to go'],
     ]);
+  });
+
+  it('takes a syslog forwarding sink with its defaults (tcp, rfc5424, facility 16, concurrency 1, verify on)', () => {
+    const config = parseConfig(
+      'sinks:\n  siem: { type: syslog, address: "siem.example.com:6514", mode: tls, tls: { ca_file: /ca.pem } }\n',
+    );
+    expect(config.sinks?.siem).toMatchObject({
+      type: 'syslog',
+      mode: 'tls',
+      format: 'rfc5424',
+      facility: 16,
+      concurrency: 1,
+      tls: { ca_file: '/ca.pem', verify: true },
+    });
+    expect(parseConfig('sinks:\n  s: { type: syslog, address: "h:514" }\n').sinks?.s).toMatchObject({ mode: 'tcp' });
+  });
+
+  it('checks a syslog sink: framing only on tcp/tls, tls only with mode tls, known categories, and the query (line:column)', () => {
+    const problems = problemsOf(
+      [
+        'sinks:',
+        '  a: { type: syslog, address: "h:514", mode: udp, framing: octet }',
+        '  b: { type: syslog, address: "h:514", mode: tcp, tls: { verify: false } }',
+        '  c: { type: syslog, address: "h:514", filter: { categories: [ems-nope] } }',
+        '  d:',
+        '    type: syslog',
+        '    address: "h:514"',
+        '    filter: { query: "event.dataset:fortiems.vpn AND (" }',
+      ].join('\n'),
+    );
+    expect(problems.map((p) => [p.path, p.line, p.message.split(':')[0]])).toEqual([
+      ['sinks.a.framing', 2, 'framing on a UDP destination'],
+      ['sinks.b.tls', 3, 'tls settings on a tcp destination'],
+      ['sinks.c.filter.categories[0]', 4, "unknown category 'ems-nope'"],
+      ['sinks.d.filter.query', 8, 'filter query'],
+    ]);
+    // The column points into the query, at the end where a field was expected (after the opening quote at column 22).
+    expect(problems[3]?.column).toBe(22 + 'event.dataset:fortiems.vpn AND ('.length + 1);
+    expect(problems[3]?.message).toMatch(/syntax error at position 33/);
+  });
+
+  it('rejects a syslog sink without an address, or with an unknown format, naming the fix', () => {
+    const problems = problemsOf('sinks:\n  s: { type: syslog, format: syslog }\n');
+    expect(problems.map((p) => p.message)).toEqual(
+      expect.arrayContaining(["'address' is required here", 'must be one of rfc5424, rfc3164, cef, leef, raw, json']),
+    );
+  });
+
+  it('--forward URLs become syslog sinks forward_1, forward_2 with clear errors', () => {
+    const config = withForwardSinks(defaultConfig(), [
+      'tls://siem.example.com:6514?format=cef&framing=octet&ca=/ca.pem&insecure=1&categories=ems-vpn,ems-authentication&min_level=warning',
+      'udp://10.0.0.9:514?format=rfc3164&rate=500&burst=50',
+    ]);
+    expect(checkConfig(config, '--forward').sinks).toMatchObject({
+      opensearch: { type: 'opensearch' },
+      forward_1: {
+        type: 'syslog',
+        address: 'siem.example.com:6514',
+        mode: 'tls',
+        format: 'cef',
+        framing: 'octet',
+        tls: { ca_file: '/ca.pem', verify: false },
+        filter: { categories: ['ems-vpn', 'ems-authentication'], min_level: 'warning' },
+      },
+      forward_2: { mode: 'udp', format: 'rfc3164', rate_limit: { events_per_second: 500, burst: 50 } },
+    });
+    expect(() => parseForwardUrl('udp://h:514?framing=octet')).toThrow(/framing on udp/);
+    expect(() => parseForwardUrl('tcp://h:514?ca=/x.pem')).toThrow(/TLS settings .* non-TLS/);
+    expect(() => parseForwardUrl('http://h:514')).toThrow(/unknown scheme 'http'/);
+    expect(() => parseForwardUrl('tcp://h:514?fromat=cef')).toThrow(/unknown parameter 'fromat'/);
+    expect(() => parseForwardUrl('tcp://h?format=cef')).toThrow(/no HOST:PORT/);
+    expect(() => checkConfig(withForwardSinks({ sinks: {} }, ['tcp://h:514?query=a:(']), '--forward')).toThrow(
+      /filter query: syntax error/,
+    );
   });
 
   it('reports broken YAML with its position', () => {
