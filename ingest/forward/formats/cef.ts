@@ -6,18 +6,7 @@
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
 import { epochOf, levelOf, textAt } from '../event-fields.js';
 import type { Formatter } from '../forward-format.js';
-import { colonMac, escapeHeader, eventIdOf, productVersionOf, SEVERITY_0_10 } from './siem-fields.js';
-
-type Read = (event: ParsedEvent) => string | undefined;
-const at =
-  (...paths: string[]): Read =>
-  (event) => {
-    for (const path of paths) {
-      const value = textAt(event.document, path);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
+import { at, colonMac, escapeHeader, eventIdOf, productVersionOf, type Read, SEVERITY_0_10 } from './siem-fields.js';
 
 /** CEF extension key → value source, in output order. Labels for cs1..cs6 are written right after their value. */
 export const CEF_EXTENSION: readonly (readonly [string, Read])[] = [

@@ -4,20 +4,9 @@
  * table is documented in README.md; predefined LEEF keys are used where one exists, the rest are custom keys.
  */
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { epochOf, levelOf, textAt } from '../event-fields.js';
+import { epochOf, levelOf } from '../event-fields.js';
 import type { Formatter } from '../forward-format.js';
-import { colonMac, escapeHeader, eventIdOf, productVersionOf, SEVERITY_0_10 } from './siem-fields.js';
-
-type Read = (event: ParsedEvent) => string | undefined;
-const at =
-  (...paths: string[]): Read =>
-  (event) => {
-    for (const path of paths) {
-      const value = textAt(event.document, path);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
+import { at, colonMac, escapeHeader, eventIdOf, productVersionOf, type Read, SEVERITY_0_10 } from './siem-fields.js';
 
 export const LEEF_DELIMITER = '\t';
 

@@ -40,3 +40,17 @@ export function escapeHeader(value: string): string {
 export function colonMac(mac: string | undefined): string | undefined {
   return mac !== undefined && /^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}$/.test(mac) ? mac.replace(/-/g, ':') : mac;
 }
+
+/** Reads a field of the event as text. */
+export type Read = (event: ParsedEvent) => string | undefined;
+
+/** The first of these document paths that has a value, as text: CEF and LEEF fall back from one ECS field to another. */
+export const at =
+  (...paths: string[]): Read =>
+  (event) => {
+    for (const path of paths) {
+      const value = textAt(event.document, path);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
