@@ -8,6 +8,7 @@ import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerParseCommand } from './parse-command.js';
 import { registerReplayCommand } from './replay-command.js';
+import { registerRulesCommand } from './rules-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerReplayCommand(program);
   registerDashboardsCommand(program);
+  registerRulesCommand(program);
   return program;
 }
 

@@ -1,0 +1,67 @@
+/**
+ * Query → OpenSearch query DSL. Leaves prefer the cheapest exact form: term (case_insensitive where Sigma is),
+ * prefix for `value*`, wildcard otherwise; query_string only for keyword (full-text) searches, which have no field.
+ */
+import type { Pattern, Query } from './query.js';
+import { hasWildcard, literalOf } from './query.js';
+import { luceneTerm } from './to-lucene.js';
+
+export type Dsl = Record<string, unknown>;
+
+export function toDsl(query: Query): Dsl {
+  switch (query.kind) {
+    case 'and':
+      return { bool: { must: query.items.map(toDsl) } };
+    case 'or':
+      return orToDsl(query.items);
+    case 'not':
+      return { bool: { must_not: [toDsl(query.item)] } };
+    case 'match':
+      return matchToDsl(query.field, query.pattern, query.caseInsensitive);
+    case 'value':
+      return { term: { [query.field]: { value: query.value } } };
+    case 'regexp':
+      return { regexp: { [query.field]: { value: query.regexp, flags: 'ALL', ...ci(query.caseInsensitive) } } };
+    case 'cidr':
+      // A term query on an ip field accepts CIDR notation and matches every address in the block.
+      return { term: { [query.field]: { value: query.cidr } } };
+    case 'exists':
+      return { exists: { field: query.field } };
+    case 'range':
+      return { range: { [query.field]: { [query.op]: query.value } } };
+    case 'keyword':
+      return { query_string: { query: luceneTerm(query.pattern) } };
+  }
+}
+
+function ci(caseInsensitive: boolean): Record<string, boolean> {
+  return caseInsensitive ? { case_insensitive: true } : {};
+}
+
+/** Exact case-sensitive values of one field collapse into one `terms`; everything else is a bool should. */
+function orToDsl(items: readonly Query[]): Dsl {
+  const exact = items.filter(
+    (item): item is Extract<Query, { kind: 'match' | 'value' }> =>
+      item.kind === 'value' || (item.kind === 'match' && !item.caseInsensitive && !hasWildcard(item.pattern)),
+  );
+  const field = exact[0]?.field;
+  if (field !== undefined && exact.length === items.length && exact.every((item) => item.field === field)) {
+    return { terms: { [field]: exact.map((item) => (item.kind === 'value' ? item.value : literalOf(item.pattern))) } };
+  }
+  return { bool: { should: items.map(toDsl), minimum_should_match: 1 } };
+}
+
+function matchToDsl(field: string, pattern: Pattern, caseInsensitive: boolean): Dsl {
+  if (!hasWildcard(pattern)) return { term: { [field]: { value: literalOf(pattern), ...ci(caseInsensitive) } } };
+  const last = pattern[pattern.length - 1];
+  const head = pattern.slice(0, -1);
+  if (last && 'wildcard' in last && last.wildcard === '*' && head.length > 0 && !hasWildcard(head)) {
+    return { prefix: { [field]: { value: literalOf(head), ...ci(caseInsensitive) } } };
+  }
+  return { wildcard: { [field]: { value: wildcardValue(pattern), ...ci(caseInsensitive) } } };
+}
+
+/** The wildcard query's own syntax: `*`, `?` and `\` are special, escaped with a backslash. */
+function wildcardValue(pattern: Pattern): string {
+  return pattern.map((part) => ('literal' in part ? part.literal.replace(/[*?\\]/g, '\\$&') : part.wildcard)).join('');
+}
