@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { compileRules, isCompiled } from '../../detections/sigma/compile.js';
+import { addRulesTestCommand } from './rules-test.js';
 
 /**
  * `fortiems rules …`: Sigma detection rules. Returns the `rules` command so further subcommands
@@ -8,6 +9,7 @@ import { compileRules, isCompiled } from '../../detections/sigma/compile.js';
 export function registerRulesCommand(program: Command): Command {
   const rules = program.command('rules').description('Sigma detection rules: compile to OpenSearch queries');
   addCompileCommand(rules);
+  addRulesTestCommand(rules);
   return rules;
 }
 

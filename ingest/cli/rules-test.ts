@@ -1,0 +1,98 @@
+/**
+ * `fortiems rules test [PATH]`: every rule's `fortiems_tests` samples are parsed, indexed into a namespace of
+ * their own on a real OpenSearch, and the compiled rule must match exactly `expected_matches` of them.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Client } from '@opensearch-project/opensearch';
+import type { Command } from 'commander';
+import { compileRules, isCompiled } from '../../detections/sigma/compile.js';
+import { countMatches, eventsOf, indexEvents, readRuleSamples } from '../detections/rule-samples.js';
+import { createOpenSearchClient } from '../opensearch/client.js';
+import { installMappings } from '../opensearch/install-mappings.js';
+import { runningOpenSearchTarget } from './mappings-command.js';
+
+export const DEFAULT_RULES_PATH = 'detections/rules';
+
+export interface RuleTestResult {
+  readonly file: string;
+  readonly title: string;
+  readonly ok: boolean;
+  /** `ok`, `FAIL expected N got M`, or `FAIL <why the rule could not be tested>`. */
+  readonly verdict: string;
+}
+
+export interface RuleTestOptions {
+  /** Namespace to index the samples into; a fresh `rt<random>` by default. */
+  namespace?: string;
+  /** Keep the namespace's data streams afterwards (default: delete them). */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function runRuleTests(client: Client, path: string, options: RuleTestOptions = {}): Promise<RuleTestResult[]> {
+  const namespace = options.namespace ?? `rt${randomUUID().slice(0, 8)}`;
+  const results: RuleTestResult[] = [];
+  await installMappings(client, { namespace, log: options.log ?? (() => undefined) });
+  try {
+    for (const compiled of compileRules(path)) {
+      if (!isCompiled(compiled)) {
+        results.push({ file: compiled.file, title: '', ok: false, verdict: `FAIL ${compiled.error.describe()}` });
+        continue;
+      }
+      const samples = readRuleSamples(readFileSync(compiled.file, 'utf8'));
+      if ('problem' in samples) {
+        results.push({ file: compiled.file, title: compiled.rule.title, ok: false, verdict: `FAIL ${samples.problem}` });
+        continue;
+      }
+      const events = eventsOf(samples.samples, namespace);
+      await indexEvents(client, events, namespace);
+      const got = await countMatches(
+        client,
+        compiled,
+        namespace,
+        events.map((event) => event.id),
+      );
+      const ok = got === samples.expectedMatches;
+      results.push({
+        file: compiled.file,
+        title: compiled.rule.title,
+        ok,
+        verdict: ok ? 'ok' : `FAIL expected ${samples.expectedMatches} got ${got}`,
+      });
+    }
+  } finally {
+    if (!options.keep) await client.indices.deleteDataStream({ name: `logs-fortiems.*-${namespace}` }).catch(() => undefined);
+  }
+  return results;
+}
+
+export function formatRuleTestResults(results: readonly RuleTestResult[]): { lines: string[]; summary: string } {
+  const failed = results.filter((result) => !result.ok).length;
+  return {
+    lines: results.map((result) => [result.verdict, result.file, result.title].filter((part) => part !== '').join('\t')),
+    summary: `${results.length - failed} passed, ${failed} failed, ${results.length} rules`,
+  };
+}
+
+/** Adds `test [path]` to the `rules` command. */
+export function addRulesTestCommand(rules: Command): void {
+  rules
+    .command('test')
+    .description("index each rule's fortiems_tests samples into a scratch namespace on OpenSearch and check the match counts")
+    .argument('[path]', 'a rule file or a folder of rules', DEFAULT_RULES_PATH)
+    .option('--namespace <name>', 'namespace to index the samples into (default: a fresh random one)')
+    .option('--keep', 'keep the scratch data streams afterwards')
+    .action(async (path: string, options: { namespace?: string; keep?: boolean }) => {
+      const target = await runningOpenSearchTarget();
+      const client = createOpenSearchClient(target);
+      const results = await runRuleTests(client, path, {
+        ...options,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      const { lines, summary } = formatRuleTestResults(results);
+      for (const line of lines) process.stdout.write(`${line}\n`);
+      process.stdout.write(`${summary}\n`);
+      if (results.some((result) => !result.ok)) process.exitCode = 1;
+    });
+}
