@@ -6,11 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { accepts, readIfPresent, readJsonLines, waitForJsonLines } from '../support/receiver-output.js';
 import { createSelfSignedCertificate } from '../support/tls.js';
 
 export type Protocol = 'udp' | 'tcp' | 'tls';
@@ -130,28 +131,13 @@ export async function startForwardRsyslog(listeners: Record<string, Protocol>): 
       await exited;
     }
   };
-  const received = (listener: string): ParsedMessage[] => {
-    const text = readIfPresent(join(dir, `${listener}.log`));
-    return text === ''
-      ? []
-      : text
-          .replace(/\n$/, '')
-          .split('\n')
-          .map((line) => JSON.parse(line) as ParsedMessage);
-  };
+  const received = (listener: string): ParsedMessage[] => readJsonLines<ParsedMessage>(join(dir, `${listener}.log`));
   await launch();
   return {
     ports: Object.fromEntries(Object.entries(specs).map(([name, { port }]) => [name, port])),
     caFile: certificate.certFile,
     received,
-    async waitFor(listener, count, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const messages = received(listener);
-        if (messages.length >= count || Date.now() > until) return messages;
-        await sleep(50);
-      }
-    },
+    waitFor: (listener, count, timeoutMs = 30_000) => waitForJsonLines<ParsedMessage>(join(dir, `${listener}.log`), count, timeoutMs),
     pause: halt,
     resume: launch,
     async stop() {
@@ -161,21 +147,4 @@ export async function startForwardRsyslog(listeners: Record<string, Protocol>): 
       certificate.remove();
     },
   };
-}
-
-function readIfPresent(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
-}
-
-async function accepts(port: number): Promise<boolean> {
-  const { Socket } = await import('node:net');
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1');
-  });
 }

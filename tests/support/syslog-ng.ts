@@ -5,11 +5,11 @@
  * control files in a temp folder. Each source writes what syslog-ng parsed as one JSON line per message.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync as readdir, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync as readdir, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { accepts, readJsonLines, waitForJsonLines } from './receiver-output.js';
 
 /** Where `.ci/run` extracts the package; SYSLOG_NG_HOME overrides it. */
 export const SYSLOG_NG_HOME =
@@ -61,22 +61,6 @@ function render(dir: string, sources: Record<string, { kind: SyslogNgSourceKind;
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-function readIfPresent(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1');
-  });
 }
 
 /** Starts syslog-ng with the sources on the given free ports; throws a clear error when it is not extracted. */
@@ -133,26 +117,11 @@ export async function startSyslogNg(sources: Record<string, { kind: SyslogNgSour
       }
       await sleep(50);
     }
-  const received = (source: string): SyslogNgMessage[] => {
-    const text = readIfPresent(join(dir, `${source}.log`));
-    return text === ''
-      ? []
-      : text
-          .replace(/\n$/, '')
-          .split('\n')
-          .map((line) => JSON.parse(line) as SyslogNgMessage);
-  };
+  const received = (source: string): SyslogNgMessage[] => readJsonLines<SyslogNgMessage>(join(dir, `${source}.log`));
   return {
     ports: Object.fromEntries(Object.entries(sources).map(([name, { port }]) => [name, port])),
     received,
-    async waitFor(source, count, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const messages = received(source);
-        if (messages.length >= count || Date.now() > until) return messages;
-        await sleep(50);
-      }
-    },
+    waitFor: (source, count, timeoutMs = 30_000) => waitForJsonLines<SyslogNgMessage>(join(dir, `${source}.log`), count, timeoutMs),
     stop,
   };
 }
