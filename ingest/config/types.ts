@@ -56,6 +56,52 @@ export interface SyslogSinkConfig {
 
 export type SinkConfig = SearchSinkConfig | SyslogSinkConfig;
 
+/** Sigma levels an alert output can select from (lowest first); see mappings/opensearch/alerts.ts. */
+export type AlertLevelName = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+
+/** An alert output that forwards alerts as syslog: the same settings as a syslog sink, minus the event filter. */
+export interface SyslogAlertOutputConfig extends Omit<SyslogSinkConfig, 'filter'> {
+  /** Only alerts at or above this level (default: all). */
+  min_level?: AlertLevelName;
+}
+
+/** An alert output that POSTs each alert as one JSON document to a URL. */
+export interface WebhookAlertOutputConfig {
+  type: 'webhook';
+  url: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  headers?: Record<string, string>;
+  timeout_ms?: number;
+  tls?: { ca_file?: string; verify?: boolean };
+  min_level?: AlertLevelName;
+  concurrency?: number;
+  batch?: SearchSinkConfig['batch'];
+  buffer?: SearchSinkConfig['buffer'];
+}
+
+export type AlertOutputConfig = SyslogAlertOutputConfig | WebhookAlertOutputConfig;
+
+/** The detection scheduler (`ingest/detections/`): Sigma rules run over the recent window, alerts to an index and outputs. */
+export interface DetectionsConfig {
+  enabled?: boolean;
+  /** A rule file or a folder of rules (default: the shipped pack, detections/rules). */
+  rules?: string;
+  /** How often every enabled rule runs (default 60). */
+  interval_seconds?: number;
+  /** Plain rules search [now - interval - lookback, now]: the lookback covers events that arrive late (default 60). */
+  lookback_seconds?: number;
+  /** The time field windows are taken on (default `@timestamp`; `event.ingested` for replayed or backfilled data). */
+  time_field?: string;
+  /** Alerts go to `fortiems-alerts-<namespace>` (default: the first search sink's namespace). */
+  namespace?: string;
+  /** At most this many alerts per rule and run (default 100); the rest are counted and logged, found by the next runs. */
+  max_alerts_per_run?: number;
+  /** Rule ids or file names (without .yml) to skip. */
+  disabled_rules?: string[];
+  outputs?: Record<string, AlertOutputConfig>;
+}
+
 export interface FortiemsConfig {
   data_dir?: string;
   sources?: Record<string, SourceConfig>;
@@ -69,4 +115,5 @@ export interface FortiemsConfig {
   http?: { address?: string };
   ems?: { enabled?: boolean; scenario?: string; seed?: number; to?: string[]; admin_address?: string; admin_token?: string };
   console?: { enabled?: boolean; admin_user?: string; admin_password?: string };
+  detections?: DetectionsConfig;
 }

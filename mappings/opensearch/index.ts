@@ -6,3 +6,4 @@ export * from './mapping-tree.js';
 export * from './raw-aliases.js';
 export * from './raw-fields.js';
 export * from './templates.js';
+export * from './alerts.js';
