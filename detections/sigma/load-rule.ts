@@ -1,54 +1,28 @@
 /**
- * Parses one Sigma rule (YAML) into a SigmaRule. Every problem names the file, the YAML path and what is wrong;
- * valid Sigma we do not translate is reported as `unsupported: …` so it is never compiled into a wrong query.
+ * One Sigma detection rule (a YAML map already read by load-documents.ts) → SigmaRule. Every problem names the YAML
+ * path and what is wrong; valid Sigma we do not translate is reported as `unsupported: …` so it is never compiled
+ * into a wrong query.
  */
-import { isMap, parseAllDocuments, visit } from 'yaml';
-import { invalid, PlacedError, SigmaError, unsupported } from './errors.js';
+import { invalid, unsupported } from './errors.js';
 import type { FieldMatch, Selection, SigmaRule, SigmaScalar } from './types.js';
-
-type Json = SigmaScalar | Json[] | { [key: string]: Json };
+import { isObject, type Json, type JsonMap, optionalString, requiredString, stringList } from './yaml-values.js';
 
 /** Keys of `detection` that are not search identifiers. */
 const NON_IDENTIFIERS = new Set(['condition', 'timeframe']);
 
-export function loadRule(text: string, file: string): SigmaRule {
-  try {
-    return loadRuleOrThrow(text, file);
-  } catch (error) {
-    if (error instanceof PlacedError) throw new SigmaError(file, error.place, error.message);
-    throw error;
-  }
-}
-
-function loadRuleOrThrow(text: string, file: string): SigmaRule {
-  const documents = parseAllDocuments(text);
-  if (!Array.isArray(documents)) throw invalid('', 'empty file: no YAML document');
-  // An empty trailing document (a final `---`) is trivial; two real documents are a rule collection.
-  const yamlError = documents.flatMap((document) => document.errors)[0];
-  if (yamlError) throw invalid(`(line ${yamlError.linePos?.[0].line ?? '?'})`, `YAML: ${yamlError.message.split('\n')[0]}`);
-  const real = documents.filter((document) => document.contents !== null);
-  if (real.length > 1) throw unsupported('', 'rule collection (multi-document YAML)');
-  const document = real[0];
-  if (!document) throw invalid('', 'empty file: no YAML document');
-  if (!isMap(document.contents)) throw invalid('', 'a rule must be a YAML map');
-  // YAML reads `0x10` as 16 and `1.10` as 1.1; Sigma matches the text as written, so keep non-canonical numbers as text.
-  visit(document, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'number' && node.source !== undefined && String(node.value) !== node.source) node.value = node.source;
-    },
-  });
-  const root = document.toJS() as { [key: string]: Json };
-  if (root.action !== undefined) throw unsupported('action', 'rule collection (action)');
-  if (root.correlation !== undefined) throw unsupported('correlation', 'correlation rule');
-
+/** The rule of one YAML document; throws PlacedError (the caller attaches the file and the document). */
+export function ruleFromRoot(root: JsonMap, file: string): SigmaRule {
   const detection = root.detection;
   if (!isObject(detection)) throw invalid('detection', 'missing or not a map');
   return {
     file,
     title: requiredString(root, 'title'),
     ...optionalString(root, 'id'),
+    ...optionalString(root, 'name'),
     ...optionalString(root, 'status'),
     ...optionalString(root, 'level'),
+    ...informational(root, 'description'),
+    ...informational(root, 'author'),
     tags: stringList(root, 'tags'),
     logsource: logsourceOf(root.logsource),
     selections: selectionsOf(detection),
@@ -58,32 +32,10 @@ function loadRuleOrThrow(text: string, file: string): SigmaRule {
   };
 }
 
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requiredString(root: { [key: string]: Json }, key: string): string {
+/** Text that only describes the rule: kept when it is a string, ignored (never an error) when written otherwise. */
+function informational(root: JsonMap, key: 'description' | 'author'): Partial<Record<typeof key, string>> {
   const value = root[key];
-  if (typeof value !== 'string' || value === '') throw invalid(key, 'missing or not a string');
-  return value;
-}
-
-function optionalString(root: { [key: string]: Json }, key: string): Record<string, string> {
-  const value = root[key];
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'string' && typeof value !== 'number') throw invalid(key, 'not a string');
-  return { [key]: String(value) };
-}
-
-function stringList(root: { [key: string]: Json }, key: string): string[] {
-  const value = root[key];
-  if (value === undefined || value === null) return [];
-  // Some rules write a single string where a list is expected; accept it as a list of one.
-  const items = Array.isArray(value) ? value : [value];
-  return items.map((item, index) => {
-    if (item === null || typeof item === 'object') throw invalid(`${key}[${index}]`, 'not a string');
-    return String(item);
-  });
+  return typeof value === 'string' && value !== '' ? { [key]: value } : {};
 }
 
 function logsourceOf(value: Json | undefined): Record<string, string> {
@@ -110,7 +62,7 @@ function conditionsOf(value: Json | undefined): string[] {
   });
 }
 
-function selectionsOf(detection: { [key: string]: Json }): Map<string, Selection> {
+function selectionsOf(detection: JsonMap): Map<string, Selection> {
   const selections = new Map<string, Selection>();
   for (const [name, body] of Object.entries(detection)) {
     if (NON_IDENTIFIERS.has(name)) continue;
@@ -142,7 +94,7 @@ function keywordMatch(values: SigmaScalar[], place: string): FieldMatch {
   return { field: '', modifiers: [], values, place };
 }
 
-function matchesOf(map: { [key: string]: Json }, place: string): FieldMatch[] {
+function matchesOf(map: JsonMap, place: string): FieldMatch[] {
   const entries = Object.entries(map);
   if (entries.length === 0) throw invalid(place, 'empty map');
   return entries.map(([key, value]) => {

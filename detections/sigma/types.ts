@@ -21,8 +21,12 @@ export interface SigmaRule {
   readonly file: string;
   readonly title: string;
   readonly id?: string;
+  /** Sigma v2 `name:`, how correlation rules may refer to this rule besides its id. */
+  readonly name?: string;
   readonly status?: string;
   readonly level?: string;
+  readonly description?: string;
+  readonly author?: string;
   readonly tags: readonly string[];
   readonly logsource: Readonly<Record<string, string>>;
   readonly selections: ReadonlyMap<string, Selection>;
@@ -30,4 +34,39 @@ export interface SigmaRule {
   readonly conditions: readonly string[];
   readonly falsepositives: readonly string[];
   readonly fields: readonly string[];
+}
+
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal';
+
+/** Bounds on the count (event_count) or the distinct count (value_count); several bounds all apply. */
+export interface CorrelationCondition {
+  readonly gt?: number;
+  readonly gte?: number;
+  readonly lt?: number;
+  readonly lte?: number;
+  readonly eq?: number;
+  /** value_count only: the field whose distinct values are counted, as written. */
+  readonly field?: string;
+}
+
+/** A Sigma v2 correlation rule as loaded: references and fields as written, nothing resolved or mapped yet. */
+export interface CorrelationRule {
+  readonly file: string;
+  readonly title: string;
+  readonly id?: string;
+  readonly name?: string;
+  readonly status?: string;
+  readonly level?: string;
+  readonly description?: string;
+  readonly author?: string;
+  readonly tags: readonly string[];
+  readonly falsepositives: readonly string[];
+  readonly type: CorrelationType;
+  /** The referenced rules' `name` or `id`, as written. */
+  readonly rules: readonly string[];
+  readonly groupBy: readonly string[];
+  readonly timespanMs: number;
+  readonly condition: CorrelationCondition;
+  /** Whether the referenced rules also alert on their own (Sigma's default: no). */
+  readonly generate: boolean;
 }

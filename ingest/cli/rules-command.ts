@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { compileRules, isCompiled } from '../../detections/sigma/compile.js';
+import { type CompiledCorrelation, type CompiledRule, compileRules, isCompiled } from '../../detections/sigma/compile.js';
+import { describeCorrelation, formatTimespan } from '../../detections/sigma/compile-correlation.js';
+import { correlationSearchBodyUntilNow } from '../../detections/sigma/correlation-search.js';
 import { addRulesTestCommand } from './rules-test.js';
 
 /**
@@ -16,7 +18,9 @@ export function registerRulesCommand(program: Command): Command {
 function addCompileCommand(rules: Command): void {
   rules
     .command('compile')
-    .description('compile a Sigma rule file or folder (recursive *.yml): one query or one error line per rule, then a summary')
+    .description(
+      'compile a Sigma rule file or folder (recursive *.yml): one query, aggregation or error line per rule (per document of a collection), then a summary',
+    )
     .argument('<path>', 'a rule file or a folder of rules')
     .option('--to <target>', 'dsl (OpenSearch query DSL, JSON) or lucene (query string)', 'dsl')
     .action((path: string, options: { to: string }) => {
@@ -31,8 +35,7 @@ function addCompileCommand(rules: Command): void {
       for (const result of compileRules(path)) {
         if (isCompiled(result)) {
           compiled += 1;
-          const query = options.to === 'dsl' ? JSON.stringify({ index: result.index, query: result.dsl }) : result.lucene;
-          process.stdout.write(`${result.file}\t${options.to === 'dsl' ? query : `${result.index}\t${query}`}\n`);
+          process.stdout.write(`${result.file}\t${options.to === 'dsl' ? dslLine(result) : luceneLine(result)}\n`);
           continue;
         }
         if (result.error.unsupported) unsupported += 1;
@@ -43,4 +46,17 @@ function addCompileCommand(rules: Command): void {
       // Invalid rules are the author's bug: fail the run. Unsupported ones are a known gap, reported, not fatal.
       if (invalid > 0) process.exitCode = 1;
     });
+}
+
+/** `{"index":…,"query":…}`; a correlation: its aggregation over the timespan ending now, `{"index","query","aggs","timespan"}`. */
+function dslLine(result: CompiledRule | CompiledCorrelation): string {
+  if (result.kind === 'query') return JSON.stringify({ index: result.index, query: result.dsl });
+  const { query, aggs } = correlationSearchBodyUntilNow(result);
+  return JSON.stringify({ index: result.index, query, aggs, timespan: formatTimespan(result.rule.timespanMs) });
+}
+
+/** `index\tlucene`; a correlation adds its aggregation: `\t| event_count by ems.srcip >= 5 in 5m`. */
+function luceneLine(result: CompiledRule | CompiledCorrelation): string {
+  if (result.kind === 'query') return `${result.index}\t${result.lucene}`;
+  return `${result.index}\t${result.lucene}\t| ${describeCorrelation(result)}`;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { CATALOGUE, isValidZone } from '../../mappings/index.js';
@@ -141,24 +141,28 @@ interface SemanticProblem {
 }
 
 /** A syslog forwarding sink's settings that only make sense together. */
-function syslogSinkProblems(name: string, sink: SyslogSinkConfig): SemanticProblem[] {
+function syslogSinkProblems(
+  name: string,
+  sink: Omit<SyslogSinkConfig, 'type'> & { filter?: SyslogSinkConfig['filter'] },
+  section: readonly string[] = ['sinks'],
+): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const mode = sink.mode ?? 'tcp';
   if (mode === 'udp' && sink.framing)
     problems.push({
-      path: ['sinks', name, 'framing'],
+      path: [...section, name, 'framing'],
       message: 'framing on a UDP destination',
       fix: "remove 'framing' (a datagram is one message), or use mode: tcp or tls",
     });
   if (mode !== 'tls' && sink.tls)
     problems.push({
-      path: ['sinks', name, 'tls'],
+      path: [...section, name, 'tls'],
       message: `tls settings on a ${mode} destination`,
       fix: "set mode: tls, or remove 'tls'",
     });
   if (sink.tls && Boolean(sink.tls.cert_file) !== Boolean(sink.tls.key_file))
     problems.push({
-      path: ['sinks', name, 'tls'],
+      path: [...section, name, 'tls'],
       message: 'cert_file and key_file come together',
       fix: 'give both (a client certificate), or neither',
     });
@@ -166,7 +170,7 @@ function syslogSinkProblems(name: string, sink: SyslogSinkConfig): SemanticProbl
   (sink.filter?.categories ?? []).forEach((category, index) => {
     if (!known.has(category))
       problems.push({
-        path: ['sinks', name, 'filter', 'categories', index],
+        path: [...section, name, 'filter', 'categories', index],
         message: `unknown category '${category}'`,
         fix: `use one of ${[...known].join(', ')}`,
       });
@@ -178,12 +182,48 @@ function syslogSinkProblems(name: string, sink: SyslogSinkConfig): SemanticProbl
       const message = (error as Error).message;
       const position = Number(/at position (\d+)/.exec(message)?.[1]);
       problems.push({
-        path: ['sinks', name, 'filter', 'query'],
+        path: [...section, name, 'filter', 'query'],
         message: message.replace(/^forward filter query: /, 'filter query: '),
         fix: 'fix the query (field:value, AND, OR, NOT, parentheses, "quoted values")',
         ...(position > 0 ? { offset: position - 1 } : {}),
       });
     }
+  }
+  return problems;
+}
+
+/** The detection scheduler's settings: its rules must exist, its outputs make sense, it needs a cluster to search. */
+function detectionProblems(config: FortiemsConfig): SemanticProblem[] {
+  const detections = config.detections;
+  if (!detections || detections.enabled === false) return [];
+  const problems: SemanticProblem[] = [];
+  if (detections.rules !== undefined && !existsSync(detections.rules))
+    problems.push({
+      path: ['detections', 'rules'],
+      message: `no such rule file or folder '${detections.rules}'`,
+      fix: 'give a Sigma rule file or a folder of rules (relative paths start at the working directory), or leave it out for the shipped pack',
+    });
+  if (!Object.values(config.sinks ?? {}).some((sink) => sink.type === 'opensearch'))
+    problems.push({
+      path: ['detections'],
+      message: 'detections search OpenSearch, and no sink is of type opensearch',
+      fix: 'add an opensearch sink, or set detections.enabled: false',
+    });
+  for (const [name, output] of Object.entries(detections.outputs ?? {})) {
+    // Ids name metric series and dead-letter files: an output sharing a sink's id would mix their accounting.
+    if (config.sinks?.[name])
+      problems.push({
+        path: ['detections', 'outputs', name],
+        message: `the id '${name}' is also a sink's`,
+        fix: `give the alert output another name, e.g. alerts_${name}`,
+      });
+    if (output.type === 'syslog') problems.push(...syslogSinkProblems(name, output, ['detections', 'outputs']));
+    else if (output.tls && output.url.startsWith('http://'))
+      problems.push({
+        path: ['detections', 'outputs', name, 'tls'],
+        message: 'tls settings on an http:// webhook',
+        fix: "use an https:// URL, or remove 'tls'",
+      });
   }
   return problems;
 }
@@ -233,6 +273,7 @@ function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
       problems.push({ path, message: `unknown time zone '${zone}'`, fix: 'use an IANA zone such as UTC or Europe/Paris' });
   for (const [name, sink] of Object.entries(config.sinks ?? {}))
     if (sink.type === 'syslog') problems.push(...syslogSinkProblems(name, sink));
+  problems.push(...detectionProblems(config));
   if (Object.keys(config.sinks ?? {}).length === 0)
     problems.push({
       path: ['sinks'],

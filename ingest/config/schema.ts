@@ -140,6 +140,72 @@ const syslogSink = {
   },
 } as const;
 
+const alertLevel = {
+  enum: ['informational', 'low', 'medium', 'high', 'critical'],
+  description: 'the least severe Sigma level an output takes',
+} as const;
+
+const { filter: _eventFilter, ...syslogOutputProperties } = syslogSink.properties;
+
+/** An alert output over syslog: a syslog sink's settings, with a minimum alert level instead of the event filter. */
+const syslogAlertOutput = {
+  ...syslogSink,
+  properties: { ...syslogOutputProperties, min_level: alertLevel },
+} as const;
+
+const webhookAlertOutput = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'url'],
+  properties: {
+    type: { const: 'webhook' },
+    url: { type: 'string', pattern: '^https?://', description: 'each alert is POSTed here as one JSON document' },
+    token: { type: 'string', minLength: 1, description: 'sent as Authorization: Bearer <token>' },
+    headers: {
+      type: 'object',
+      propertyNames: { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" },
+      additionalProperties: { type: 'string' },
+    },
+    timeout_ms: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ca_file: { type: 'string', minLength: 1 }, verify: { type: 'boolean', default: true } },
+    },
+    min_level: alertLevel,
+    concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
+    batch,
+    buffer,
+  },
+} as const;
+
+const detections = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    // Writing the section means wanting it: on unless said otherwise.
+    enabled: { type: 'boolean', default: true },
+    rules: { type: 'string', minLength: 1, description: 'a rule file or a folder of Sigma rules (default: the shipped pack)' },
+    interval_seconds: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
+    lookback_seconds: { type: 'integer', minimum: 0, maximum: 86_400, default: 60 },
+    time_field: { type: 'string', minLength: 1, default: '@timestamp' },
+    namespace: { type: 'string', pattern: '^[a-z0-9_]+$' },
+    max_alerts_per_run: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+    disabled_rules: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+    min_level: { ...alertLevel, default: 'low', description: 'rules below this Sigma level do not run' },
+    outputs: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        discriminator: { propertyName: 'type' },
+        oneOf: [syslogAlertOutput, webhookAlertOutput],
+      },
+    },
+  },
+} as const;
+
 export const CONFIG_SCHEMA = {
   $id: 'https://fortiems.invalid/config.schema.json',
   title: 'fortiems configuration',
@@ -224,6 +290,7 @@ export const CONFIG_SCHEMA = {
         admin_password: { type: 'string', minLength: 8 },
       },
     },
+    detections,
   },
 } as const;
 
@@ -240,4 +307,6 @@ sinks:
   opensearch: { type: opensearch }
 http:
   address: "127.0.0.1:8080"
+detections:
+  enabled: true
 `;

@@ -99,6 +99,8 @@ export interface DetectionsConfig {
   max_alerts_per_run?: number;
   /** Rule ids or file names (without .yml) to skip. */
   disabled_rules?: string[];
+  /** Rules below this Sigma level do not run (default low: informational rules are building blocks, not alerts). */
+  min_level?: AlertLevelName;
   outputs?: Record<string, AlertOutputConfig>;
 }
 

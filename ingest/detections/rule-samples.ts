@@ -4,8 +4,8 @@
  * in one namespace.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { parse } from 'yaml';
 import type { CompiledRule } from '../../detections/sigma/compile.js';
+import { yamlDocuments } from '../../detections/sigma/load-documents.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import { assignEventId } from '../enrich/event-id.js';
 
@@ -14,10 +14,16 @@ export interface RuleSamples {
   readonly expectedMatches: number;
 }
 
-/** The `fortiems_tests:` block of a rule file, or a reason it is missing or malformed. */
-export function readRuleSamples(text: string): RuleSamples | { readonly problem: string } {
-  const root: unknown = parse(text);
-  const tests = typeof root === 'object' && root !== null ? (root as Record<string, unknown>).fortiems_tests : undefined;
+/**
+ * The `fortiems_tests:` block of one document of a rule file, or a reason it is missing or malformed. `document`
+ * is the compiled rule's position in its file; by default the collection's correlation document, else the first.
+ */
+export function readRuleSamples(text: string, document?: number): RuleSamples | { readonly problem: string } {
+  const roots = yamlDocuments(text).map((entry): unknown => entry.toJS());
+  const isMap = (root: unknown): root is Record<string, unknown> => typeof root === 'object' && root !== null;
+  const correlation = roots.findIndex((root) => isMap(root) && root.correlation !== undefined);
+  const root = roots[document ?? Math.max(0, correlation)];
+  const tests = isMap(root) ? root.fortiems_tests : undefined;
   if (typeof tests !== 'object' || tests === null) return { problem: 'no fortiems_tests block' };
   const { samples, expected_matches: expected } = tests as Record<string, unknown>;
   if (!Array.isArray(samples) || samples.length === 0 || !samples.every((line) => typeof line === 'string')) {
@@ -65,6 +71,14 @@ export async function indexEvents(client: Client, events: readonly IndexableEven
 export function indexInNamespace(index: string, namespace: string): string {
   if (index === 'logs-*') return `logs-*-${namespace}`;
   return index.endsWith('-*') ? `${index.slice(0, -1)}${namespace}` : index;
+}
+
+/** A comma list of index patterns (a correlation's `index`), each narrowed to one namespace. */
+export function indicesInNamespace(index: string, namespace: string): string {
+  return index
+    .split(',')
+    .map((part) => indexInNamespace(part.trim(), namespace))
+    .join(',');
 }
 
 /** How many documents of the namespace the rule matches; with `ids`, only among those documents. */

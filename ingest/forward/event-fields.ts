@@ -2,7 +2,7 @@
  * Read-only accessors shared by the formatters: they look into the ECS document of a ParsedEvent without assuming any
  * field is present (a pipeline_error carries almost nothing, a FortiGate line has no `ems.*`).
  */
-import { type Level, normalizeLevel } from '../../mappings/index.js';
+import { ALERT_LEVELS, ALERT_SEVERITY, type AlertLevel, type Level, normalizeLevel } from '../../mappings/index.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 
 /** The value at an ECS dotted path (`source.ip`), or undefined. */
@@ -44,11 +44,33 @@ export function scalarText(value: unknown): string | undefined {
 }
 
 /**
+ * True for a detection alert (an AlertDocument wrapped by `alertEvent`): the formatters then use their alert tables.
+ * The dataset is checked too: it is ours to set, so no parsed log line can pass itself off as an alert.
+ */
+export function isAlert(event: ParsedEvent): boolean {
+  return event.dataset === 'fortiems.alert' && textAt(event.document, 'event.kind') === 'alert';
+}
+
+/** An alert's Sigma level (`fortiems.alert.level`), or undefined when it is not one of ALERT_LEVELS. */
+export function alertLevelOf(event: ParsedEvent): AlertLevel | undefined {
+  const text = textAt(event.document, 'fortiems.alert.level');
+  return (ALERT_LEVELS as readonly string[]).includes(text ?? '') ? (text as AlertLevel) : undefined;
+}
+
+/**
  * The event's level: `log.level`, else the raw `ems.level`, else the syslog severity it arrived with. A pipeline error
- * without any of these is `error` (it is one, for the pipeline), anything else unknown is `information`.
+ * without any of these is `error` (it is one, for the pipeline), anything else unknown is `information`. An alert's
+ * Sigma level maps through ALERT_SEVERITY (high → error, …), else its `event.severity`, so PRI and the CEF/LEEF scales
+ * rank alerts with the events.
  */
 export function levelOf(event: ParsedEvent): Level {
   const document = event.document;
+  if (isAlert(event)) {
+    const alert = alertLevelOf(event);
+    const severity = alert === undefined ? fieldAt(document, 'event.severity') : ALERT_SEVERITY[alert];
+    const level = typeof severity === 'number' ? normalizeLevel(severity) : undefined;
+    if (level) return level;
+  }
   for (const path of ['log.level', 'ems.level']) {
     const text = textAt(document, path);
     const level = text === undefined ? undefined : normalizeLevel(text);

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
 import { createBuffer } from '../buffers/create-buffer.js';
 import type { FortiemsConfig, HttpSourceConfig, SearchSinkConfig, SinkConfig, SyslogSourceConfig } from '../config/types.js';
+import type { DetectionScheduler } from '../detections/scheduler.js';
+import { startDetections } from '../detections/start-detections.js';
 import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
 import { createSyslogSink } from '../forward/create-syslog-sink.js';
 import type { Logger } from '../logging/logger.js';
@@ -62,6 +64,7 @@ export class IngestService {
   private http: HttpServer | undefined;
   private httpConfig = '';
   private consoleNote: string | undefined;
+  private detections: DetectionScheduler | undefined;
   /** The HTTP server's base URL once it listens. */
   httpUrl: string | undefined;
   private readonly telemetryById = new Map<string, ComponentTelemetry>();
@@ -127,6 +130,27 @@ export class IngestService {
     for (const [, sink] of sinks) await sink.start();
     for (const [id, source] of Object.entries(config.sources ?? {})) if (source.type === 'syslog') await this.startSource(id, source);
     await this.startHttp(config);
+    await this.startDetections(config);
+  }
+
+  /** The cluster the console and the detections read: the first OpenSearch sink's, else the default target. */
+  private searchTarget(config: FortiemsConfig): Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'> | undefined {
+    const sink = Object.values(config.sinks ?? {}).find((candidate): candidate is SearchSinkConfig => candidate.type === 'opensearch');
+    return sink?.url ? { url: sink.url, username: sink.username, password: sink.password, caFile: sink.ca_file } : this.options.target;
+  }
+
+  private async startDetections(config: FortiemsConfig): Promise<void> {
+    const section = config.detections;
+    const target = this.searchTarget(config);
+    if (!section || section.enabled === false || !target) return;
+    this.detections = await startDetections(section, {
+      target,
+      namespace: this.namespaceOf(config),
+      dataDir: this.dataDir,
+      registry: this.registry,
+      logger: this.options.logger,
+      ...(this.options.drainTimeoutMs !== undefined ? { drainTimeoutMs: this.options.drainTimeoutMs } : {}),
+    });
   }
 
   /** The namespace of the first search sink: forwarding sinks have none. */
@@ -229,10 +253,7 @@ export class IngestService {
   private async registerConsole(server: HttpServer, config: FortiemsConfig): Promise<void> {
     this.consoleNote = undefined;
     if (config.console?.enabled === false) return;
-    const sink = Object.values(config.sinks ?? {}).find((candidate): candidate is SearchSinkConfig => candidate.type === 'opensearch');
-    const target = sink?.url
-      ? { url: sink.url, username: sink.username, password: sink.password, caFile: sink.ca_file }
-      : this.options.target;
+    const target = this.searchTarget(config);
     if (!target) return;
     const adminUser = config.console?.admin_user ?? 'admin';
     const { password, file } = consolePassword(config.console?.admin_password, this.dataDir);
@@ -333,6 +354,13 @@ export class IngestService {
       await this.startHttp(config);
       changes.push('http restarted');
     }
+    // Always rebuilt: a reload is also how edited rule files are read again.
+    if (this.detections || config.detections) {
+      await this.detections?.stop();
+      this.detections = undefined;
+      await this.startDetections(config);
+      changes.push(this.detections ? 'detections restarted (rules read again)' : 'detections stopped');
+    }
     return changes;
   }
 
@@ -341,6 +369,7 @@ export class IngestService {
     if (this.stopping) return;
     this.stopping = true;
     await this.reloading;
+    await this.detections?.stop();
     for (const { running } of this.sources.values()) await running.stop();
     this.sources.clear();
     const timeout = this.options.drainTimeoutMs ?? 10_000;

@@ -53,6 +53,8 @@ export interface AlertDocument {
     alert: {
       level: AlertLevel;
       status: 'open';
+      /** False until every configured output holds the alert durably; a restart hands the false ones again. */
+      handed_to_outputs: boolean;
       /** The searched window (the run's window, or the correlation's timespan ending at the run). */
       window: { start: string; end: string };
       /** Correlation rules: the group-by field values of the firing group; plain rules: absent. */
@@ -124,6 +126,7 @@ export const ALERTS_INDEX_BODY = {
             properties: {
               level: { type: 'keyword' },
               status: { type: 'keyword' },
+              handed_to_outputs: { type: 'boolean' },
               window: { properties: { start: { type: 'date' }, end: { type: 'date' } } },
               group: { type: 'flat_object' },
               group_key: { type: 'keyword' },

@@ -1,6 +1,7 @@
 /**
  * Which rules of detections/rules each EMS-core incident scenario must trigger, and which rules are "incident"
- * rules that a normal office day must not trigger at all.
+ * rules that a normal office day must not trigger at all. Threshold (correlation) rules are listed apart: they
+ * trigger when a group fires in some window, not when one event matches.
  */
 import type { ScenarioName } from '../../ems-core/simulation/scenarios.js';
 
@@ -39,4 +40,33 @@ export const INCIDENT_RULES: readonly string[] = [
   'ems_endpoint_connection_service_unavailable',
   'ems_endpoint_manually_quarantined',
   'ems_log_settings_visibility_lowered',
+];
+
+/**
+ * The threshold rule each scenario must fire. Peaks on the simulator (seed 1, 3,000 lines): 40 failed console
+ * logins from one address in 5 minutes (threshold 5), 19 user names from one address in 10 minutes (5), 40
+ * quarantines in 10 minutes (10), 10 crashes of fcems_ecsocksrv in 15 minutes (3), 12 directory failures for
+ * corp.example.com in 15 minutes (3).
+ */
+export const SCENARIO_THRESHOLD_RULES: Partial<Record<ScenarioName, readonly string[]>> = {
+  'admin-brute-force': ['ems_admin_console_brute_force'],
+  'vpn-password-spray': ['ems_vpn_password_spray'],
+  'mass-quarantine': ['ems_endpoints_quarantined_in_bulk'],
+  'service-crash-loop': ['ems_core_service_crash_loop'],
+  'ad-connector-outage': ['ems_ad_connector_failing_repeatedly'],
+};
+
+/**
+ * Every threshold rule of the pack; none may fire on an office day. The office day's peaks (20,000 lines, about
+ * two weeks) are 1 per group and window for each: one failed console login per address, one VPN user name per
+ * address, one quarantine, one deregistration, one crash per service, no directory failure.
+ */
+export const THRESHOLD_RULES: readonly string[] = [
+  'ems_admin_console_brute_force',
+  'ems_vpn_password_spray',
+  'ems_endpoints_quarantined_in_bulk',
+  'ems_endpoints_deregistered_in_bulk',
+  'ems_core_service_crash_loop',
+  'ems_ad_connector_failing_repeatedly',
+  'ems_admin_login_failures_and_success_external_source',
 ];

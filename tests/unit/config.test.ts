@@ -166,6 +166,67 @@ describe('configuration', () => {
     );
   });
 
+  it('takes a detections section with its defaults; the out-of-the-box configuration runs the shipped pack', () => {
+    expect(defaultConfig({}).detections).toMatchObject({
+      enabled: true,
+      interval_seconds: 60,
+      lookback_seconds: 60,
+      time_field: '@timestamp',
+    });
+    const config = parseConfig(
+      [
+        'sinks: { os: { type: opensearch } }',
+        'detections:',
+        '  interval_seconds: 5',
+        '  outputs:',
+        '    siem: { type: syslog, address: "siem:514", format: cef, min_level: high }',
+        '    hook: { type: webhook, url: "https://hooks.example/x", token: t0ken, headers: { X-Team: soc } }',
+      ].join('\n'),
+      'test.yaml',
+      {},
+    );
+    expect(config.detections).toMatchObject({ enabled: true, interval_seconds: 5, max_alerts_per_run: 100, disabled_rules: [] });
+    expect(config.detections?.outputs?.siem).toMatchObject({ type: 'syslog', mode: 'tcp', format: 'cef', min_level: 'high' });
+    expect(config.detections?.outputs?.hook).toMatchObject({ type: 'webhook', timeout_ms: 10_000, concurrency: 2 });
+  });
+
+  it('checks detections: the rules exist, an opensearch sink to search, sane outputs, at their lines', () => {
+    const problems = problemsOf(
+      [
+        'sinks: { s: { type: syslog, address: "h:514" } }',
+        'detections:',
+        '  rules: /nonexistent/rules',
+        '  outputs:',
+        '    a: { type: syslog, address: "h:514", mode: udp, framing: octet }',
+        '    b: { type: webhook, url: "http://h/x", tls: { verify: false } }',
+        '    c: { type: syslog, address: "h:514", filter: { categories: [ems-vpn] } }',
+        '    d: { type: pager }',
+      ].join('\n'),
+    );
+    expect(problems.map((p) => [p.path, p.line, p.message])).toEqual(
+      expect.arrayContaining([
+        ['detections.outputs.c.filter', 7, "unknown setting 'filter'"],
+        ['detections.outputs.d.type', 8, expect.stringMatching(/must name a known kind/)],
+      ]),
+    );
+    const semantic = problemsOf(
+      [
+        'sinks: { s: { type: syslog, address: "h:514" } }',
+        'detections:',
+        '  rules: /nonexistent/rules',
+        '  outputs:',
+        '    a: { type: syslog, address: "h:514", mode: udp, framing: octet }',
+        '    b: { type: webhook, url: "http://h/x", tls: { verify: false } }',
+      ].join('\n'),
+    );
+    expect(semantic.map((p) => [p.path, p.line, p.message.split(':')[0]])).toEqual([
+      ['detections', 2, 'detections search OpenSearch, and no sink is of type opensearch'],
+      ['detections.rules', 3, "no such rule file or folder '/nonexistent/rules'"],
+      ['detections.outputs.a.framing', 5, 'framing on a UDP destination'],
+      ['detections.outputs.b.tls', 6, 'tls settings on an http'],
+    ]);
+  });
+
   it('--forward URLs become syslog sinks forward_1, forward_2 with clear errors', () => {
     const config = withForwardSinks(defaultConfig(), [
       'tls://siem.example.com:6514?format=cef&framing=octet&ca=/ca.pem&insecure=1&categories=ems-vpn,ems-authentication&min_level=warning',

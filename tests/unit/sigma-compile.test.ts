@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { type CompiledRule, type CompileResult, compileRule, compileRules, isCompiled } from '../../detections/sigma/compile.js';
+import {
+  type CompiledRule,
+  type CompileResult,
+  compileRule,
+  compileRules,
+  isCompiled,
+  isQueryRule,
+} from '../../detections/sigma/compile.js';
 import { parseCondition } from '../../detections/sigma/condition.js';
 import { indexPatternFor, mapField } from '../../detections/sigma/field-mapping.js';
 import { registerRulesCommand } from '../../ingest/cli/rules-command.js';
@@ -17,6 +24,7 @@ function rule(detection: string, logsource = 'product: windows'): string {
 
 function ok(result: CompileResult): CompiledRule {
   if (!isCompiled(result)) throw new Error(result.error.describe());
+  if (!isQueryRule(result)) throw new Error('a correlation, not a query rule');
   return result;
 }
 
@@ -69,9 +77,9 @@ describe('loading', () => {
     expect(failure('title: x\ndetection: [a\n')).toMatch(/^bad\.yml: \(line \d+\): YAML: /);
   });
 
-  it('refuses rule collections and aggregations as unsupported', () => {
-    expect(failure(`${rule('  sel:\n    a: 1\n  condition: sel')}---\n${rule('  sel:\n    b: 1\n  condition: sel')}`)).toBe(
-      'bad.yml: (rule): unsupported: rule collection (multi-document YAML)',
+  it('refuses action collections and aggregation expressions as unsupported', () => {
+    expect(failure(`action: global\ntitle: x\n---\n${rule('  sel:\n    b: 1\n  condition: sel')}`)).toBe(
+      'bad.yml: (document 1) action: unsupported: rule collection (action)',
     );
     expect(failure(rule('  sel:\n    a: 1\n  condition: sel | count() > 5'))).toBe(
       'bad.yml: detection.condition: unsupported: aggregation expression',

@@ -1,12 +1,14 @@
 /**
  * The normalized key=value line that the syslog formats carry as MSG: for an EMS event the EMS body rebuilt from the
  * typed `ems.*` record with the EMS core's own serializer (same order, quoting and escaping as EMS writes it); for a
- * FortiClient/FortiGate neighbour the pairs it arrived with; for a pipeline error the original line. Always one line.
+ * FortiClient/FortiGate neighbour the pairs it arrived with; for a pipeline error the original line; for an alert its
+ * fields (alert-fields.ts). Always one line.
  */
 import { quoteValue, serializeBody } from '../../../ems-core/emit/body.js';
 import type { FieldValue } from '../../../ems-core/log-line.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { epochOf, fieldAt, levelOf, originalOf, scalarText } from '../event-fields.js';
+import { epochOf, fieldAt, isAlert, levelOf, originalOf, scalarText } from '../event-fields.js';
+import { alertPairs } from './alert-fields.js';
 
 const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -35,6 +37,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function keyValueBody(event: ParsedEvent): string {
   if (event.kind === 'pipeline_error') return singleLine(originalOf(event));
+  if (isAlert(event)) return genericBody(alertPairs(event));
   const ems = fieldAt(event.document, 'ems');
   if (event.category !== undefined && isRecord(ems)) {
     try {

@@ -4,8 +4,9 @@
  * table is documented in README.md; predefined LEEF keys are used where one exists, the rest are custom keys.
  */
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { epochOf, levelOf } from '../event-fields.js';
+import { alertLevelOf, epochOf, isAlert, levelOf } from '../event-fields.js';
 import type { Formatter } from '../forward-format.js';
+import { alertGroupKey, alertHost, alertSeverity0to10, alertSourceIp, alertUser } from './alert-fields.js';
 import { at, colonMac, escapeHeader, eventIdOf, productVersionOf, type Read, SEVERITY_0_10 } from './siem-fields.js';
 
 export const LEEF_DELIMITER = '\t';
@@ -40,6 +41,31 @@ export const LEEF_ATTRIBUTES: readonly (readonly [string, Read])[] = [
   ['reason', at('error.message')],
 ];
 
+/** An alert's attributes: predefined keys for its time, severity and subject, custom ones for the rule and group. */
+export const LEEF_ALERT_ATTRIBUTES: readonly (readonly [string, Read])[] = [
+  ['devTime', (event) => String(epochOf(event))],
+  ['cat', (event) => event.dataset],
+  ['sev', (event) => String(alertSeverity0to10(event))],
+  ['src', alertSourceIp],
+  ['usrName', alertUser],
+  ['identHostName', alertHost],
+  ['msg', at('message')],
+  ['alertId', at('event.id')],
+  ['ruleId', at('rule.id')],
+  ['ruleName', at('rule.name')],
+  ['ruleType', at('rule.category')],
+  ['ruleLevel', (event) => alertLevelOf(event)],
+  ['count', at('fortiems.alert.count')],
+  ['distinct', at('fortiems.alert.distinct')],
+  ['group', alertGroupKey],
+  ['firstSeen', at('fortiems.alert.first_seen')],
+  ['lastSeen', at('fortiems.alert.last_seen')],
+  ['windowStart', at('fortiems.alert.window.start')],
+  ['windowEnd', at('fortiems.alert.window.end')],
+  ['tactics', at('threat.tactic.name')],
+  ['techniques', at('threat.technique.id')],
+];
+
 /**
  * Attribute value: `\`, `=` and the delimiter backslash-escaped (tab as `\t`), CR/LF as `\r`/`\n`; other control
  * characters become a space. The result contains neither a tab nor a line break.
@@ -55,7 +81,7 @@ export function escapeLeefValue(value: string): string {
 
 export function leefAttributes(event: ParsedEvent): string {
   const parts: string[] = [];
-  for (const [key, read] of LEEF_ATTRIBUTES) {
+  for (const [key, read] of isAlert(event) ? LEEF_ALERT_ATTRIBUTES : LEEF_ATTRIBUTES) {
     const value = read(event);
     if (value !== undefined) parts.push(`${key}=${escapeLeefValue(value)}`);
   }

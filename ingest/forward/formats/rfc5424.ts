@@ -6,8 +6,9 @@
 import { quoteValue } from '../../../ems-core/emit/body.js';
 import { rfc5424Timestamp, wallClock } from '../../../ems-core/emit/syslog-format.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { epochOf, levelOf, textAt } from '../event-fields.js';
+import { alertLevelOf, epochOf, isAlert, levelOf, textAt } from '../event-fields.js';
 import type { Formatter } from '../forward-format.js';
+import { alertGroupKey, alertHost, alertSourceIp, alertUser } from './alert-fields.js';
 import { appNameOf, hostnameOf, printableToken, priorityOf } from './header-fields.js';
 import { keyValueBody } from './kv-body.js';
 
@@ -15,7 +16,9 @@ import { keyValueBody } from './kv-body.js';
 export const SD_ID = 'fortiems@32473';
 
 /** SD-PARAM names (fixed, valid SD-NAMEs) → where the value comes from. Absent values are left out. */
-const SD_PARAMS: readonly (readonly [string, (event: ParsedEvent) => string | undefined])[] = [
+type SdParams = readonly (readonly [string, (event: ParsedEvent) => string | undefined])[];
+
+const SD_PARAMS: SdParams = [
   ['category', (event) => event.category],
   ['dataset', (event) => event.dataset],
   ['level', (event) => levelOf(event)],
@@ -29,6 +32,25 @@ const SD_PARAMS: readonly (readonly [string, (event: ParsedEvent) => string | un
   ['srcip', (event) => textAt(event.document, 'source.ip')],
 ];
 
+/** An alert's: what a SIEM routes and dedups alerts on. `level` is the Sigma level here (PRI carries the syslog one). */
+const ALERT_SD_PARAMS: SdParams = [
+  ['dataset', (event) => event.dataset],
+  ['kind', () => 'alert'],
+  ['id', (event) => textAt(event.document, 'event.id')],
+  ['ruleid', (event) => textAt(event.document, 'rule.id')],
+  ['ruletype', (event) => textAt(event.document, 'rule.category')],
+  ['level', (event) => alertLevelOf(event)],
+  ['count', (event) => textAt(event.document, 'fortiems.alert.count')],
+  ['distinct', (event) => textAt(event.document, 'fortiems.alert.distinct')],
+  ['group', alertGroupKey],
+  ['srcip', alertSourceIp],
+  ['user', alertUser],
+  ['endpoint', alertHost],
+  ['start', (event) => textAt(event.document, 'fortiems.alert.window.start')],
+  ['end', (event) => textAt(event.document, 'fortiems.alert.window.end')],
+  ['technique', (event) => textAt(event.document, 'threat.technique.id')],
+];
+
 /**
  * PARAM-VALUE (RFC 5424 §6.3.3): `"`, `\` and `]` must be backslash-escaped. quoteValue already escapes `"` and `\` and
  * writes control characters as `\n`/`\xNN` (a raw newline would split a newline-framed stream); `]` is added here.
@@ -39,7 +61,7 @@ export function sdParamValue(value: string): string {
 
 export function structuredData(event: ParsedEvent): string {
   let sd = `[${SD_ID}`;
-  for (const [name, read] of SD_PARAMS) {
+  for (const [name, read] of isAlert(event) ? ALERT_SD_PARAMS : SD_PARAMS) {
     const value = read(event);
     if (value !== undefined) sd += ` ${name}=${sdParamValue(value)}`;
   }
@@ -51,6 +73,6 @@ export const formatRfc5424: Formatter = (event, options) => {
   // Field limits of RFC 5424 §6: HOSTNAME 255, APP-NAME 48, MSGID 32; NILVALUE `-` when empty.
   const hostname = printableToken(hostnameOf(event, options), 255, '-');
   const appName = printableToken(appNameOf(event, options), 48, '-');
-  const msgId = printableToken(textAt(event.document, 'event.action'), 32, '-');
+  const msgId = isAlert(event) ? 'alert' : printableToken(textAt(event.document, 'event.action'), 32, '-');
   return `${priorityOf(event, options)}1 ${timestamp} ${hostname} ${appName} - ${msgId} ${structuredData(event)} ${keyValueBody(event)}`;
 };

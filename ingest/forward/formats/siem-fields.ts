@@ -4,7 +4,7 @@
  */
 import type { Level } from '../../../mappings/index.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { textAt } from '../event-fields.js';
+import { isAlert, textAt } from '../event-fields.js';
 
 /** Syslog levels on the 0-10 scale of CEF (ArcSight bands: 0-3 low, 4-6 medium, 7-8 high, 9-10 very high). */
 export const SEVERITY_0_10: Record<Level, number> = {
@@ -23,8 +23,12 @@ export function productVersionOf(event: ParsedEvent): string {
   return textAt(event.document, 'observer.version') ?? '7.x';
 }
 
-/** Signature / event id: the catalogue's event id (ECS event.action), else the category, else the dataset. */
+/**
+ * Signature / event id: the catalogue's event id (ECS event.action), else the category, else the dataset. An alert's is
+ * its rule id, the one key a SIEM maps every alert of a rule on (ArcSight's Device Event Class ID, QRadar's QID map).
+ */
 export function eventIdOf(event: ParsedEvent): string {
+  if (isAlert(event)) return textAt(event.document, 'rule.id') ?? event.dataset;
   return textAt(event.document, 'event.action') ?? event.category ?? event.dataset;
 }
 

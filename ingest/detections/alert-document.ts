@@ -1,0 +1,199 @@
+/**
+ * A rule's match → the AlertDocument the scheduler indexes and hands to the outputs. Alert ids are deterministic:
+ * a plain rule's alert is (rule, event), so overlapping windows find the same event again and `create` answers 409;
+ * a correlation's alert is (rule, group, first matching event), and the scheduler suppresses a group that already
+ * alerted on events still inside the window.
+ */
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import type { CompiledCorrelation, CompiledRule } from '../../detections/sigma/compile.js';
+import type { FiringGroup } from '../../detections/sigma/correlation-search.js';
+import { ALERT_LEVELS, ALERT_SEVERITY, type AlertDocument, type AlertLevel, type AlertRuleType } from '../../mappings/index.js';
+
+export interface Window {
+  /** Epoch ms, inclusive. */
+  readonly from: number;
+  /** Epoch ms, inclusive. */
+  readonly to: number;
+}
+
+/** The fields of a matching event the scheduler fetches for a plain rule's alert. */
+export interface MatchedEvent {
+  readonly id: string;
+  readonly index: string;
+  readonly source: Record<string, unknown>;
+}
+
+export const MATCHED_EVENT_FIELDS = [
+  '@timestamp',
+  'message',
+  'data_stream.dataset',
+  'host.hostname',
+  'user.name',
+  'source.ip',
+  'ems.hostname',
+  'ems.user',
+] as const;
+
+export function alertId(...parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}
+
+/** The rule's stable id: its Sigma `id`, else the file name (a rule without an id still dedups across runs). */
+export function ruleIdOf(compiled: CompiledRule | CompiledCorrelation): string {
+  return compiled.rule.id ?? compiled.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+}
+
+export function levelOf(level: string | undefined): AlertLevel {
+  return (ALERT_LEVELS as readonly string[]).includes(level ?? '') ? (level as AlertLevel) : 'medium';
+}
+
+/** `attack.t1110.001` → technique T1110.001; `attack.credential-access` → tactic credential-access. */
+function threatOf(tags: readonly string[]): AlertDocument['threat'] | undefined {
+  const techniques: string[] = [];
+  const tactics: string[] = [];
+  for (const tag of tags) {
+    const match = /^attack\.(.+)$/i.exec(tag);
+    if (!match?.[1]) continue;
+    if (/^t\d{4}(\.\d{3})?$/i.test(match[1])) techniques.push(match[1].toUpperCase());
+    else if (!/^[gs]\d{4}$/i.test(match[1])) tactics.push(match[1]);
+  }
+  if (techniques.length === 0 && tactics.length === 0) return undefined;
+  return {
+    ...(tactics.length > 0 ? { tactic: { name: tactics } } : {}),
+    ...(techniques.length > 0 ? { technique: { id: techniques } } : {}),
+  };
+}
+
+function at(source: Record<string, unknown>, path: string): string | undefined {
+  let value: unknown = source[path];
+  if (value === undefined) {
+    value = source;
+    for (const key of path.split('.'))
+      value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+interface CommonInput {
+  readonly compiled: CompiledRule | CompiledCorrelation;
+  readonly category: AlertRuleType;
+  readonly rulesRoot: string;
+  readonly window: Window;
+  readonly now: number;
+  readonly query: string;
+}
+
+function common(input: CommonInput, id: string, message: string): Omit<AlertDocument, 'fortiems'> & { level: AlertLevel } {
+  const { rule } = input.compiled;
+  const level = levelOf(rule.level);
+  const threat = threatOf(rule.tags);
+  const description = 'description' in rule ? rule.description : undefined;
+  const author = 'author' in rule ? rule.author : undefined;
+  return {
+    '@timestamp': new Date(input.now).toISOString(),
+    message,
+    event: { kind: 'alert', id, severity: ALERT_SEVERITY[level], dataset: 'fortiems.alert' },
+    rule: {
+      id: ruleIdOf(input.compiled),
+      name: rule.title,
+      ...(typeof description === 'string' ? { description } : {}),
+      category: input.category,
+      reference: relative(input.rulesRoot, input.compiled.file) || input.compiled.file,
+      ...(typeof author === 'string' ? { author } : {}),
+    },
+    ...(threat ? { threat } : {}),
+    tags: [...rule.tags],
+    level,
+  };
+}
+
+function windowOf(window: Window): { start: string; end: string } {
+  return { start: new Date(window.from).toISOString(), end: new Date(window.to).toISOString() };
+}
+
+/** One alert for one event a plain rule matched. */
+export function plainAlert(
+  compiled: CompiledRule,
+  event: MatchedEvent,
+  input: Omit<CommonInput, 'compiled' | 'category' | 'query'>,
+): AlertDocument {
+  const id = alertId(ruleIdOf(compiled), event.id);
+  const host = at(event.source, 'host.hostname') ?? at(event.source, 'ems.hostname');
+  const user = at(event.source, 'user.name') ?? at(event.source, 'ems.user');
+  const sourceIp = at(event.source, 'source.ip');
+  const timestamp = at(event.source, '@timestamp') ?? new Date(input.now).toISOString();
+  const eventMessage = at(event.source, 'message');
+  const subject = [host, user, sourceIp].filter((part) => part !== undefined).join(' ');
+  const { level, ...head } = common(
+    { ...input, compiled, category: 'query', query: compiled.lucene },
+    id,
+    `${compiled.rule.title}${subject ? `: ${subject}` : ''}`,
+  );
+  return {
+    ...head,
+    fortiems: {
+      alert: {
+        level,
+        status: 'open',
+        handed_to_outputs: false,
+        window: windowOf(input.window),
+        group_key: '',
+        count: 1,
+        first_seen: timestamp,
+        last_seen: timestamp,
+        event_ids: [event.id],
+        event_index: event.index,
+        query: compiled.lucene,
+        ...(compiled.rule.falsepositives.length > 0 ? { false_positives: [...compiled.rule.falsepositives] } : {}),
+        source_event: {
+          ...optional('dataset', at(event.source, 'data_stream.dataset')),
+          ...optional('message', eventMessage),
+          ...optional('host', host),
+          ...optional('user', user),
+          ...optional('source_ip', sourceIp),
+          timestamp,
+        },
+      },
+    },
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+/** One alert for one firing group of a correlation rule. */
+export function correlationAlert(
+  compiled: CompiledCorrelation,
+  group: FiringGroup,
+  input: Omit<CommonInput, 'compiled' | 'category' | 'query'>,
+): AlertDocument {
+  const id = alertId(ruleIdOf(compiled), group.groupKey, group.firstSeen);
+  const { rule } = compiled;
+  const measured =
+    rule.type === 'value_count' ? `${group.distinct ?? 0} distinct ${compiled.valueField ?? 'values'}` : `${group.count} events`;
+  const message = `${rule.title}: ${measured}${group.groupKey ? ` for ${group.groupKey}` : ''}`;
+  const { level, ...head } = common({ ...input, compiled, category: rule.type, query: compiled.lucene }, id, message);
+  return {
+    ...head,
+    fortiems: {
+      alert: {
+        level,
+        status: 'open',
+        handed_to_outputs: false,
+        window: windowOf(input.window),
+        ...(group.groupKey ? { group: group.group } : {}),
+        group_key: group.groupKey,
+        count: group.count,
+        ...(group.distinct !== undefined ? { distinct: group.distinct } : {}),
+        first_seen: group.firstSeen,
+        last_seen: group.lastSeen,
+        event_ids: group.eventIds,
+        event_index: group.eventIndex,
+        query: compiled.lucene,
+        ...(rule.falsepositives.length > 0 ? { false_positives: [...rule.falsepositives] } : {}),
+      },
+    },
+  };
+}
