@@ -5,7 +5,7 @@
  */
 import { invalid, unsupported } from './errors.js';
 import type { CorrelationCondition, CorrelationRule, CorrelationType } from './types.js';
-import { isObject, type Json, type JsonMap, optionalString, requiredString, stringList } from './yaml-values.js';
+import { isObject, type Json, type JsonMap, metadataOf, stringList } from './yaml-values.js';
 
 const TYPES = new Set<string>(['event_count', 'value_count', 'temporal']);
 /** Valid Sigma v2 types we do not compile. */
@@ -26,16 +26,7 @@ export function correlationFromRoot(root: JsonMap, file: string): CorrelationRul
   const generate = correlation.generate ?? false;
   if (typeof generate !== 'boolean') throw invalid('correlation.generate', 'not true or false');
   return {
-    file,
-    title: requiredString(root, 'title'),
-    ...optionalString(root, 'id'),
-    ...optionalString(root, 'name'),
-    ...optionalString(root, 'status'),
-    ...optionalString(root, 'level'),
-    ...optionalString(root, 'description'),
-    ...optionalString(root, 'author'),
-    tags: stringList(root, 'tags'),
-    falsepositives: stringList(root, 'falsepositives'),
+    ...metadataOf(root, file),
     type,
     rules,
     groupBy: stringList(correlation, 'group-by', 'correlation.group-by'),

@@ -5,7 +5,7 @@
  */
 import { invalid, unsupported } from './errors.js';
 import type { FieldMatch, Selection, SigmaRule, SigmaScalar } from './types.js';
-import { isObject, type Json, type JsonMap, optionalString, requiredString, stringList } from './yaml-values.js';
+import { isObject, type Json, type JsonMap, metadataOf, stringList } from './yaml-values.js';
 
 /** Keys of `detection` that are not search identifiers. */
 const NON_IDENTIFIERS = new Set(['condition', 'timeframe']);
@@ -15,27 +15,12 @@ export function ruleFromRoot(root: JsonMap, file: string): SigmaRule {
   const detection = root.detection;
   if (!isObject(detection)) throw invalid('detection', 'missing or not a map');
   return {
-    file,
-    title: requiredString(root, 'title'),
-    ...optionalString(root, 'id'),
-    ...optionalString(root, 'name'),
-    ...optionalString(root, 'status'),
-    ...optionalString(root, 'level'),
-    ...informational(root, 'description'),
-    ...informational(root, 'author'),
-    tags: stringList(root, 'tags'),
+    ...metadataOf(root, file),
     logsource: logsourceOf(root.logsource),
     selections: selectionsOf(detection),
     conditions: conditionsOf(detection.condition),
-    falsepositives: stringList(root, 'falsepositives'),
     fields: stringList(root, 'fields'),
   };
-}
-
-/** Text that only describes the rule: kept when it is a string, ignored (never an error) when written otherwise. */
-function informational(root: JsonMap, key: 'description' | 'author'): Partial<Record<typeof key, string>> {
-  const value = root[key];
-  return typeof value === 'string' && value !== '' ? { [key]: value } : {};
 }
 
 function logsourceOf(value: Json | undefined): Record<string, string> {

@@ -17,22 +17,26 @@ export interface Selection {
   readonly place: string;
 }
 
-export interface SigmaRule {
+/** What describes a rule, plain or correlation: read the same way from both. */
+export interface RuleMetadata {
   readonly file: string;
   readonly title: string;
   readonly id?: string;
-  /** Sigma v2 `name:`, how correlation rules may refer to this rule besides its id. */
+  /** Sigma v2 `name:`, how correlation rules may refer to a rule besides its id. */
   readonly name?: string;
   readonly status?: string;
   readonly level?: string;
   readonly description?: string;
   readonly author?: string;
   readonly tags: readonly string[];
+  readonly falsepositives: readonly string[];
+}
+
+export interface SigmaRule extends RuleMetadata {
   readonly logsource: Readonly<Record<string, string>>;
   readonly selections: ReadonlyMap<string, Selection>;
   /** The condition text(s); several conditions are ORed (older Sigma). */
   readonly conditions: readonly string[];
-  readonly falsepositives: readonly string[];
   readonly fields: readonly string[];
 }
 
@@ -50,17 +54,7 @@ export interface CorrelationCondition {
 }
 
 /** A Sigma v2 correlation rule as loaded: references and fields as written, nothing resolved or mapped yet. */
-export interface CorrelationRule {
-  readonly file: string;
-  readonly title: string;
-  readonly id?: string;
-  readonly name?: string;
-  readonly status?: string;
-  readonly level?: string;
-  readonly description?: string;
-  readonly author?: string;
-  readonly tags: readonly string[];
-  readonly falsepositives: readonly string[];
+export interface CorrelationRule extends RuleMetadata {
   readonly type: CorrelationType;
   /** The referenced rules' `name` or `id`, as written. */
   readonly rules: readonly string[];

@@ -1,6 +1,6 @@
 /** Typed reads of a loaded YAML map, shared by the rule and the correlation loaders; problems are placed errors. */
 import { invalid } from './errors.js';
-import type { SigmaScalar } from './types.js';
+import type { RuleMetadata, SigmaScalar } from './types.js';
 
 export type Json = SigmaScalar | Json[] | { [key: string]: Json };
 export type JsonMap = { [key: string]: Json };
@@ -32,4 +32,26 @@ export function stringList(root: JsonMap, key: string, place = key): string[] {
     if (item === null || typeof item === 'object') throw invalid(`${place}[${index}]`, 'not a string');
     return String(item);
   });
+}
+
+/** The describing keys every rule has, plain or correlation. */
+export function metadataOf(root: JsonMap, file: string): RuleMetadata {
+  return {
+    file,
+    title: requiredString(root, 'title'),
+    ...optionalString(root, 'id'),
+    ...optionalString(root, 'name'),
+    ...optionalString(root, 'status'),
+    ...optionalString(root, 'level'),
+    ...informational(root, 'description'),
+    ...informational(root, 'author'),
+    tags: stringList(root, 'tags'),
+    falsepositives: stringList(root, 'falsepositives'),
+  };
+}
+
+/** Text that only describes the rule: kept when it is a string, ignored (never an error) when written otherwise. */
+function informational(root: JsonMap, key: 'description' | 'author'): Partial<Record<typeof key, string>> {
+  const value = root[key];
+  return typeof value === 'string' && value !== '' ? { [key]: value } : {};
 }

@@ -75,80 +75,83 @@ function at(source: Record<string, unknown>, path: string): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
-interface CommonInput {
-  readonly compiled: CompiledRule | CompiledCorrelation;
-  readonly category: AlertRuleType;
+export interface AlertContext {
   readonly rulesRoot: string;
   readonly window: Window;
   readonly now: number;
-  readonly query: string;
 }
 
-function common(input: CommonInput, id: string, message: string): Omit<AlertDocument, 'fortiems'> & { level: AlertLevel } {
-  const { rule } = input.compiled;
+type AlertBody = AlertDocument['fortiems']['alert'];
+
+/** Everything an alert takes from its rule and run; the caller adds what it matched. */
+function alertFrame(
+  compiled: CompiledRule | CompiledCorrelation,
+  category: AlertRuleType,
+  context: AlertContext,
+  id: string,
+  message: string,
+): {
+  head: Omit<AlertDocument, 'fortiems'>;
+  base: Pick<AlertBody, 'level' | 'status' | 'handed_to_outputs' | 'window' | 'query' | 'false_positives'>;
+} {
+  const { rule } = compiled;
   const level = levelOf(rule.level);
   const threat = threatOf(rule.tags);
-  const description = 'description' in rule ? rule.description : undefined;
-  const author = 'author' in rule ? rule.author : undefined;
   return {
-    '@timestamp': new Date(input.now).toISOString(),
-    message,
-    event: { kind: 'alert', id, severity: ALERT_SEVERITY[level], dataset: 'fortiems.alert' },
-    rule: {
-      id: ruleIdOf(input.compiled),
-      name: rule.title,
-      ...(typeof description === 'string' ? { description } : {}),
-      category: input.category,
-      reference: relative(input.rulesRoot, input.compiled.file) || input.compiled.file,
-      ...(typeof author === 'string' ? { author } : {}),
+    head: {
+      '@timestamp': new Date(context.now).toISOString(),
+      message,
+      event: { kind: 'alert', id, severity: ALERT_SEVERITY[level], dataset: 'fortiems.alert' },
+      rule: {
+        id: ruleIdOf(compiled),
+        name: rule.title,
+        ...(rule.description !== undefined ? { description: rule.description } : {}),
+        category,
+        reference: relative(context.rulesRoot, compiled.file) || compiled.file,
+        ...(rule.author !== undefined ? { author: rule.author } : {}),
+      },
+      ...(threat ? { threat } : {}),
+      tags: [...rule.tags],
     },
-    ...(threat ? { threat } : {}),
-    tags: [...rule.tags],
-    level,
+    base: {
+      level,
+      status: 'open',
+      handed_to_outputs: false,
+      window: { start: new Date(context.window.from).toISOString(), end: new Date(context.window.to).toISOString() },
+      query: compiled.lucene,
+      ...(rule.falsepositives.length > 0 ? { false_positives: [...rule.falsepositives] } : {}),
+    },
   };
 }
 
-function windowOf(window: Window): { start: string; end: string } {
-  return { start: new Date(window.from).toISOString(), end: new Date(window.to).toISOString() };
-}
-
 /** One alert for one event a plain rule matched. */
-export function plainAlert(
-  compiled: CompiledRule,
-  event: MatchedEvent,
-  input: Omit<CommonInput, 'compiled' | 'category' | 'query'>,
-): AlertDocument {
-  const id = alertId(ruleIdOf(compiled), event.id);
+export function plainAlert(compiled: CompiledRule, event: MatchedEvent, context: AlertContext): AlertDocument {
   const host = at(event.source, 'host.hostname') ?? at(event.source, 'ems.hostname');
   const user = at(event.source, 'user.name') ?? at(event.source, 'ems.user');
   const sourceIp = at(event.source, 'source.ip');
-  const timestamp = at(event.source, '@timestamp') ?? new Date(input.now).toISOString();
-  const eventMessage = at(event.source, 'message');
+  const timestamp = at(event.source, '@timestamp') ?? new Date(context.now).toISOString();
   const subject = [host, user, sourceIp].filter((part) => part !== undefined).join(' ');
-  const { level, ...head } = common(
-    { ...input, compiled, category: 'query', query: compiled.lucene },
-    id,
+  const { head, base } = alertFrame(
+    compiled,
+    'query',
+    context,
+    alertId(ruleIdOf(compiled), event.id),
     `${compiled.rule.title}${subject ? `: ${subject}` : ''}`,
   );
   return {
     ...head,
     fortiems: {
       alert: {
-        level,
-        status: 'open',
-        handed_to_outputs: false,
-        window: windowOf(input.window),
+        ...base,
         group_key: '',
         count: 1,
         first_seen: timestamp,
         last_seen: timestamp,
         event_ids: [event.id],
         event_index: event.index,
-        query: compiled.lucene,
-        ...(compiled.rule.falsepositives.length > 0 ? { false_positives: [...compiled.rule.falsepositives] } : {}),
         source_event: {
           ...optional('dataset', at(event.source, 'data_stream.dataset')),
-          ...optional('message', eventMessage),
+          ...optional('message', at(event.source, 'message')),
           ...optional('host', host),
           ...optional('user', user),
           ...optional('source_ip', sourceIp),
@@ -164,25 +167,22 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 }
 
 /** One alert for one firing group of a correlation rule. */
-export function correlationAlert(
-  compiled: CompiledCorrelation,
-  group: FiringGroup,
-  input: Omit<CommonInput, 'compiled' | 'category' | 'query'>,
-): AlertDocument {
-  const id = alertId(ruleIdOf(compiled), group.groupKey, group.firstSeen);
+export function correlationAlert(compiled: CompiledCorrelation, group: FiringGroup, context: AlertContext): AlertDocument {
   const { rule } = compiled;
   const measured =
     rule.type === 'value_count' ? `${group.distinct ?? 0} distinct ${compiled.valueField ?? 'values'}` : `${group.count} events`;
-  const message = `${rule.title}: ${measured}${group.groupKey ? ` for ${group.groupKey}` : ''}`;
-  const { level, ...head } = common({ ...input, compiled, category: rule.type, query: compiled.lucene }, id, message);
+  const { head, base } = alertFrame(
+    compiled,
+    rule.type,
+    context,
+    alertId(ruleIdOf(compiled), group.groupKey, group.firstSeen),
+    `${rule.title}: ${measured}${group.groupKey ? ` for ${group.groupKey}` : ''}`,
+  );
   return {
     ...head,
     fortiems: {
       alert: {
-        level,
-        status: 'open',
-        handed_to_outputs: false,
-        window: windowOf(input.window),
+        ...base,
         ...(group.groupKey ? { group: group.group } : {}),
         group_key: group.groupKey,
         count: group.count,
@@ -191,8 +191,6 @@ export function correlationAlert(
         last_seen: group.lastSeen,
         event_ids: group.eventIds,
         event_index: group.eventIndex,
-        query: compiled.lucene,
-        ...(rule.falsepositives.length > 0 ? { false_positives: [...rule.falsepositives] } : {}),
       },
     },
   };

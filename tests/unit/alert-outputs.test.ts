@@ -22,6 +22,7 @@ import type { Sink } from '../../ingest/sinks/sink.js';
 import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { ALERT_LEVELS, type AlertDocument, type AlertLevel } from '../../mappings/index.js';
 import { readJsonLines } from '../support/receiver-output.js';
+import { parseCef, parseLeef } from '../support/siem-parsers.js';
 import { createSelfSignedCertificate } from '../support/tls.js';
 
 const OPTIONS: FormatOptions = { facility: 16, hostname: 'fortiems01' };
@@ -97,61 +98,6 @@ const NASTY_HOST = 'evil]host"\\ \n<13>1 - forged';
 const hostile = () => alertEvent(correlationAlert({ user: NASTY_USER, message: `VPN brute force: ${NASTY_USER}` }));
 
 // --- Minimal readers, written from the specs (as in forward-formats.test.ts), to prove the escaped values round-trip. ---
-
-function parseCef(line: string): { header: string[]; extension: Record<string, string> } {
-  const header: string[] = [];
-  let field = '';
-  let i = 0;
-  while (header.length < 7) {
-    const c = line[i++];
-    if (c === undefined) throw new Error('short CEF header');
-    if (c === '\\') field += line[i++];
-    else if (c === '|') {
-      header.push(field);
-      field = '';
-    } else field += c;
-  }
-  const text = line.slice(i);
-  const keys: { key: string; start: number; valueStart: number }[] = [];
-  for (const match of text.matchAll(/(?:^| )([A-Za-z0-9_]+)=/g)) {
-    const equals = (match.index ?? 0) + match[0].length - 1;
-    let slashes = 0;
-    for (let j = equals - 1; j >= 0 && text[j] === '\\'; j--) slashes++;
-    if (slashes % 2 === 1) continue;
-    keys.push({ key: match[1] as string, start: match.index ?? 0, valueStart: equals + 1 });
-  }
-  const extension: Record<string, string> = {};
-  keys.forEach((entry, index) => {
-    const end = index + 1 < keys.length ? (keys[index + 1] as { start: number }).start : text.length;
-    extension[entry.key] = unescapeBackslashes(text.slice(entry.valueStart, end));
-  });
-  return { header, extension };
-}
-
-function unescapeBackslashes(value: string): string {
-  return value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c));
-}
-
-function parseLeef(line: string): { header: string[]; attributes: Record<string, string> } {
-  const header: string[] = [];
-  let field = '';
-  let i = 0;
-  while (header.length < 6) {
-    const c = line[i++];
-    if (c === undefined) throw new Error('short LEEF header');
-    if (c === '\\') field += line[i++];
-    else if (c === '|') {
-      header.push(field);
-      field = '';
-    } else field += c;
-  }
-  const attributes: Record<string, string> = {};
-  for (const pair of line.slice(i).split('\t')) {
-    const equals = pair.search(/(?<!\\)=/);
-    attributes[pair.slice(0, equals)] = unescapeBackslashes(pair.slice(equals + 1));
-  }
-  return { header, attributes };
-}
 
 /** The one SD-ELEMENT of an RFC 5424 message and the MSG after it (§6.3.3 escapes undone). */
 function parse5424(line: string): { head: string[]; id: string; params: Record<string, string>; msg: string } {
