@@ -2,6 +2,7 @@
  * The JSON the console's API answers with: one definition the server fills and the browser reads, so the two cannot
  * drift. Types only (no code), so the browser build can import it.
  */
+import type { AlertDocument, AlertLevel } from '../../mappings/opensearch/alerts.js';
 import type { Board, TemplateVariable } from '../boards/model.js';
 
 /** A scalar as it comes out of `_source` and into a table cell. Objects and arrays arrive as JSON text. */
@@ -73,6 +74,30 @@ export interface EventAnswer {
   index: string;
   /** The whole document as indexed, `event.original` (the raw line) included. */
   source: Record<string, unknown>;
+}
+
+/** An alert as the scheduler wrote it, with its `_id` (= `event.id`) and index. */
+export type AlertRow = AlertDocument & { id: string; index: string };
+
+export interface AlertsAnswer extends RangeAnswer {
+  /** Alerts matching every filter (not only this page). */
+  total: number;
+  page: number;
+  size: number;
+  /** Newest first. */
+  alerts: AlertRow[];
+  /** Alerts per level in the range and query, whatever the minimum level (so the counts show what the filter hides). */
+  levels: Record<AlertLevel, number>;
+  /** The rules that fired in the range, query and minimum level, most alerts first: the rule filter's choices. */
+  rules: { id: string; name: string; count: number }[];
+  warnings: string[];
+}
+
+export interface AlertAnswer {
+  alert: AlertRow;
+  /** The alert's matching events that are still indexed, as the event table shows them. */
+  events: EventRows;
+  warnings: string[];
 }
 
 /** Every error leaves in this shape; `problems` lists each invalid parameter. */

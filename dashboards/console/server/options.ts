@@ -1,3 +1,4 @@
+import { alertsIndex } from '../../../mappings/opensearch/alerts.js';
 import { EVENTS_INDEX_PATTERN } from '../../boards/model.js';
 
 /** Where the events are: the same fields as the pipeline's sink target, so the lead can pass them straight through. */
@@ -19,6 +20,8 @@ export interface ConsolePluginOptions {
   opensearch: OpenSearchConnection;
   /** Indices the console searches (default `logs-fortiems.*`: every category, every namespace). */
   indexPattern?: string | undefined;
+  /** Indices the alerts view reads (default `fortiems-alerts-*`: every namespace's alerts). */
+  alertsIndex?: string | undefined;
   /** The one console account (configuration `console.admin_user` / `console.admin_password`). */
   adminUser: string;
   adminPassword: string;
@@ -53,6 +56,7 @@ export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOp
   return {
     opensearch: options.opensearch,
     indexPattern: options.indexPattern ?? EVENTS_INDEX_PATTERN,
+    alertsIndex: options.alertsIndex ?? alertsIndex('*'),
     adminUser: options.adminUser,
     adminPassword: options.adminPassword,
     emsApi: options.emsApi,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { alertRoutes } from './alert-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { boardRoutes } from './board-routes.js';
 import { emsApiClient } from './ems-client.js';
@@ -42,6 +43,12 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
   });
   await app.register(boardRoutes, { search, now: options.now });
   await app.register(eventRoutes, { search, now: options.now });
+  await app.register(alertRoutes, {
+    alerts: searchOver(client, options.alertsIndex),
+    searchIn: (index) => searchOver(client, index),
+    indexPattern: options.indexPattern,
+    now: options.now,
+  });
   await app.register(emsRoutes, { ems: options.emsApi ? emsApiClient(options.emsApi) : undefined });
   await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });
 };

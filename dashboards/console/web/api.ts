@@ -47,7 +47,13 @@ export async function api<T>(
     throw new ApiError(401, { error: 'unauthorized', message: 'the session has ended' });
   }
   if (response.status === 204) return undefined as T;
-  const body = (await response.json().catch(() => ({ error: `HTTP ${response.status}` }))) as unknown;
+  const body = (await response.json().catch((error: unknown) => {
+    // A view re-rendered while this body was still arriving aborts the read: that is an abort for the caller (which
+    // ignores it), never an answer it would try to draw.
+    if (options.signal?.aborted) throw error;
+    return undefined;
+  })) as unknown;
+  if (body === undefined) throw new ApiError(response.status, { error: `HTTP ${response.status}`, message: 'the answer is not JSON' });
   if (!response.ok) throw new ApiError(response.status, body as ErrorAnswer);
   return body as T;
 }

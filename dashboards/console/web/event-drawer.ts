@@ -30,7 +30,11 @@ export function createDrawer(): Drawer {
     content,
   );
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !element.hidden) close();
+    if (event.key === 'Escape' && !element.hidden) {
+      // Handled: a drawer beneath this one (an alert's) stays open.
+      event.preventDefault();
+      close();
+    }
   });
 
   function close() {

@@ -3,6 +3,8 @@
  * log settings) and the event drawer. The URL's hash is the state; every change goes through it.
  */
 import type { BoardsAnswer, SessionAnswer } from '../api-types.js';
+import { createAlertDrawer } from './alert-drawer.js';
+import { alertsView } from './alerts-view.js';
 import { api, LOGIN_PAGE } from './api.js';
 import { boardView } from './board-view.js';
 import { h, replaceChildren } from './dom.js';
@@ -27,6 +29,7 @@ async function start(root: HTMLElement) {
   };
 
   const drawer = createDrawer();
+  const alertDrawer = createAlertDrawer((id) => void drawer.open(id));
   const toolbar = createToolbar(boards.variables, change, () => render());
   // Each view's link keeps the range, query and variables, so switching views keeps what the analyst narrowed down.
   const destinations: { view: View; label: string }[] = [
@@ -35,6 +38,7 @@ async function start(root: HTMLElement) {
       label: board.title.replace(/^FortiClient EMS — /, ''),
     })),
     { view: { kind: 'events' }, label: 'Events' },
+    { view: { kind: 'alerts' }, label: 'Alerts' },
     { view: { kind: 'settings' }, label: 'Log settings' },
   ];
   const links = destinations.map((destination) => ({ ...destination, link: navLink(destination.label, viewKey(destination.view)) }));
@@ -59,6 +63,7 @@ async function start(root: HTMLElement) {
     h('header', { class: 'top' }, h('span', { class: 'brand' }, 'fortiems'), nav, h('span', { class: 'user' }, session.user), logout),
     toolbar.element,
     main,
+    alertDrawer.element,
     drawer.element,
   );
 
@@ -88,6 +93,8 @@ async function start(root: HTMLElement) {
       onDispose: (fn: () => void) => disposers.push(fn),
     };
     if (state.view.kind === 'events') replaceChildren(main, eventsView(state, { signal, openEvent: context.openEvent, change }));
+    else if (state.view.kind === 'alerts')
+      replaceChildren(main, alertsView(state, { signal, openAlert: (id) => void alertDrawer.open(id), change }));
     else if (state.view.kind === 'settings') replaceChildren(main, settingsView(session.emsApi, signal));
     else {
       const view = state.view;

@@ -2,12 +2,14 @@
  * What the console shows, kept in the URL's hash (`#/board/<id>?from=now-24h&q=…`): a view can be bookmarked, shared
  * and reloaded, and the back button works. Parsing never trusts the hash: unknown values fall back to defaults.
  */
+import type { AlertLevel } from '../../../mappings/opensearch/alerts.js';
 import type { TemplateVariable } from '../../boards/model.js';
+import { isAlertLevel } from './alert-levels.js';
 
 export type VariableName = TemplateVariable['name'];
 export const VARIABLE_NAMES: readonly VariableName[] = ['ems_server', 'category', 'level', 'site'];
 
-export type View = { kind: 'board'; id: string } | { kind: 'events' } | { kind: 'settings' };
+export type View = { kind: 'board'; id: string } | { kind: 'events' } | { kind: 'alerts' } | { kind: 'settings' };
 
 export const REFRESH_CHOICES = { off: 0, '10s': 10_000, '30s': 30_000, '1m': 60_000 } as const;
 export type RefreshChoice = keyof typeof REFRESH_CHOICES;
@@ -32,6 +34,9 @@ export interface ViewState {
   variables: Partial<Record<VariableName, string>>;
   page: number;
   size: number;
+  /** The alerts view's filters: a minimum level and one rule id; absent means all. */
+  minLevel?: AlertLevel | undefined;
+  rule?: string | undefined;
 }
 
 export const DEFAULTS = { from: 'now-24h', to: 'now', refresh: 'off', page: 1, size: 50 } as const;
@@ -42,6 +47,7 @@ const BOARD_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 function parseView(path: string, defaultBoard: string): View {
   const [kind, id] = path.replace(/^\/+/, '').split('/');
   if (kind === 'events') return { kind: 'events' };
+  if (kind === 'alerts') return { kind: 'alerts' };
   if (kind === 'settings') return { kind: 'settings' };
   if (kind === 'board' && id && BOARD_ID.test(id)) return { kind: 'board', id };
   return { kind: 'board', id: defaultBoard };
@@ -59,6 +65,8 @@ export function parseHash(hash: string, defaultBoard: string): ViewState {
   const refresh = params.get('refresh');
   const page = Number(params.get('page'));
   const size = Number(params.get('size'));
+  const minLevel = params.get('min_level');
+  const rule = params.get('rule');
   const variables: Partial<Record<VariableName, string>> = {};
   for (const name of VARIABLE_NAMES) {
     const value = params.get(name);
@@ -73,6 +81,8 @@ export function parseHash(hash: string, defaultBoard: string): ViewState {
     variables,
     page: Number.isInteger(page) && page >= 1 && page <= 10_000 ? page : DEFAULTS.page,
     size: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULTS.size,
+    minLevel: isAlertLevel(minLevel) ? minLevel : undefined,
+    rule: rule ? rule.slice(0, 256) : undefined,
   };
 }
 
@@ -89,6 +99,8 @@ export function toHash(state: ViewState): string {
   }
   if (state.page !== DEFAULTS.page) params.set('page', String(state.page));
   if (state.size !== DEFAULTS.size) params.set('size', String(state.size));
+  if (state.minLevel) params.set('min_level', state.minLevel);
+  if (state.rule) params.set('rule', state.rule);
   const query = params.toString();
   return `#${path}${query === '' ? '' : `?${query}`}`;
 }

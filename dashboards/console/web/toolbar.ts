@@ -102,6 +102,11 @@ export function createToolbar(
   );
   refresh.addEventListener('change', () => change({ refresh: refresh.value as RefreshChoice }));
 
+  const variableRow = h(
+    'div',
+    { class: 'toolbar-row variables' },
+    ...variables.map((variable) => h('label', {}, h('span', {}, variable.label), selects.get(variable.name) as HTMLSelectElement)),
+  );
   const element = h(
     'div',
     { class: 'toolbar' },
@@ -114,11 +119,7 @@ export function createToolbar(
       refresh,
       h('button', { attrs: { type: 'button', 'data-control': 'refresh-now' }, on: { click: refreshNow } }, '↻'),
     ),
-    h(
-      'div',
-      { class: 'toolbar-row variables' },
-      ...variables.map((variable) => h('label', {}, h('span', {}, variable.label), selects.get(variable.name) as HTMLSelectElement)),
-    ),
+    variableRow,
   );
 
   let loading: AbortController | undefined;
@@ -163,6 +164,8 @@ export function createToolbar(
       if (document.activeElement !== query) query.value = state.q;
       refresh.value = state.refresh;
       for (const [name, select] of selects) select.value = state.variables[name] ?? '';
+      // The variables are fields of the events; alerts have none of them, so there they would filter nothing.
+      variableRow.hidden = state.view.kind === 'alerts';
       const key = `${state.from}|${state.to}|${JSON.stringify(state.variables)}`;
       if (key !== choicesFor) {
         choicesFor = key;
