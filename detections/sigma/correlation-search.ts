@@ -66,7 +66,7 @@ function metricsOf(compiled: CompiledCorrelation, timeField: string, maxEventIds
   const metrics: Record<string, Dsl> = {
     first_seen: { min: { field: timeField } },
     last_seen: { max: { field: timeField } },
-    events: { top_hits: { size: maxEventIds, _source: false, sort: [{ [timeField]: { order: 'asc' } }] } },
+    events: { top_hits: { size: maxEventIds, _source: false, sort: [{ [timeField]: { order: 'asc', unmapped_type: 'date' } }] } },
   };
   // Below precision_threshold the cardinality aggregation counts (near) exactly; 40,000 is its maximum.
   if (compiled.valueField !== undefined) metrics.distinct = { cardinality: { field: compiled.valueField, precision_threshold: 40_000 } };

@@ -39,9 +39,14 @@ export function alertId(...parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 }
 
-/** The rule's stable id: its Sigma `id`, else the file name (a rule without an id still dedups across runs). */
+/**
+ * The rule's stable id: its Sigma `id`, else the file name (with the document's position when it is not the first of
+ * its file), so a rule without an id still dedups across runs and two id-less rules of one file stay apart.
+ */
 export function ruleIdOf(compiled: CompiledRule | CompiledCorrelation): string {
-  return compiled.rule.id ?? compiled.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+  if (compiled.rule.id !== undefined) return compiled.rule.id;
+  const name = compiled.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+  return compiled.document > 0 ? `${name}#${compiled.document}` : name;
 }
 
 export function levelOf(level: string | undefined): AlertLevel {

@@ -10,7 +10,11 @@ export interface CreateOutcome {
   readonly created: AlertDocument[];
   /** Alerts whose id was already in the index. */
   readonly duplicates: number;
+  /** Alerts the index refused for good (a 4xx other than 409/429), with why: logged and counted, never retried. */
+  readonly rejected: readonly string[];
 }
+
+export const ALERTS_TEMPLATE = 'fortiems-alerts';
 
 export class AlertStore {
   private ready = false;
@@ -22,6 +26,11 @@ export class AlertStore {
 
   async ensureIndex(): Promise<void> {
     if (this.ready) return;
+    // A template too: an alerts index deleted by hand or by retention is re-created by the next write with our mapping.
+    await this.client.indices.putIndexTemplate({
+      name: ALERTS_TEMPLATE,
+      body: { index_patterns: ['fortiems-alerts-*'], priority: 200, template: ALERTS_INDEX_BODY } as never,
+    });
     const exists = await this.client.indices.exists({ index: this.index });
     if (!exists.body) {
       try {
@@ -35,7 +44,7 @@ export class AlertStore {
   }
 
   async create(alerts: readonly AlertDocument[]): Promise<CreateOutcome> {
-    if (alerts.length === 0) return { created: [], duplicates: 0 };
+    if (alerts.length === 0) return { created: [], duplicates: 0, rejected: [] };
     await this.ensureIndex();
     const body = alerts.flatMap((alert) => [{ create: { _index: this.index, _id: alert.event.id } }, alert]);
     // wait_for: the next run's suppression lookup must see these alerts.
@@ -43,33 +52,47 @@ export class AlertStore {
     const created: AlertDocument[] = [];
     let duplicates = 0;
     const failures: string[] = [];
+    const rejected: string[] = [];
     response.body.items.forEach((item, index) => {
       const result = item.create;
       const alert = alerts[index] as AlertDocument;
-      if (result?.status === 201 || result?.status === 200) created.push(alert);
-      else if (result?.status === 409) duplicates += 1;
-      else failures.push(`${alert.event.id}: ${result?.status} ${JSON.stringify(result?.error)}`);
+      const status = result?.status ?? 0;
+      const why = `${alert.rule.id} ${alert.event.id}: ${status} ${JSON.stringify(result?.error)}`;
+      if (status === 201 || status === 200) created.push(alert);
+      else if (status === 409) duplicates += 1;
+      // A document the index refuses now it refuses on every retry: holding the window for it would stop detection.
+      else if (status >= 400 && status < 500 && status !== 429) rejected.push(why);
+      else failures.push(why);
     });
     // Created ones stay created; the failed ones are found again by the next run (same ids), so throw after counting.
     if (failures.length > 0) throw new AlertWriteError(created, duplicates, failures);
-    return { created, duplicates };
+    return { created, duplicates, rejected };
   }
 
-  /** group_key of every alert of `ruleId` whose matching events reach `since` or later. */
-  async recentGroupKeys(ruleId: string, since: number): Promise<Set<string>> {
+  /** group_key → the latest last_seen among the correlation alerts of `ruleId` whose events reach `since` or later. */
+  async recentAlerts(ruleId: string, since: number): Promise<Map<string, number>> {
     await this.ensureIndex();
     const body: Record<string, unknown> = {
       size: 0,
       query: {
         bool: {
-          filter: [{ term: { 'rule.id': ruleId } }, { range: { 'fortiems.alert.last_seen': { gte: new Date(since).toISOString() } } }],
+          filter: [{ term: { 'rule.id': ruleId } }, { range: { 'fortiems.alert.last_seen': { gte: since, format: 'epoch_millis' } } }],
+          // Plain alerts of a rule without an id of its own can share the file-name id; they are not groups.
+          must_not: [{ term: { 'rule.category': 'query' } }],
         },
       },
-      aggs: { groups: { terms: { field: 'fortiems.alert.group_key', size: 10_000 } } },
+      aggs: {
+        groups: {
+          terms: { field: 'fortiems.alert.group_key', size: 10_000 },
+          aggs: { last: { max: { field: 'fortiems.alert.last_seen' } } },
+        },
+      },
     };
     const response = await this.client.search({ index: this.index, body });
-    const buckets = (response.body.aggregations as { groups?: { buckets?: { key: string }[] } } | undefined)?.groups?.buckets ?? [];
-    return new Set(buckets.map((bucket) => String(bucket.key)));
+    const buckets =
+      (response.body.aggregations as { groups?: { buckets?: { key: string; last?: { value?: number } }[] } } | undefined)?.groups
+        ?.buckets ?? [];
+    return new Map(buckets.map((bucket) => [String(bucket.key), Number(bucket.last?.value ?? 0)]));
   }
 
   async markHanded(ids: readonly string[]): Promise<void> {
@@ -82,14 +105,26 @@ export class AlertStore {
     if (response.body.errors) throw new Error(`marking ${ids.length} alerts as handed to the outputs failed`);
   }
 
-  /** Alerts created but not yet held by every output (a crash between the two steps), oldest first. */
-  async notHanded(limit = 1000): Promise<AlertDocument[]> {
+  /** Alerts created but not yet held by every output (a crash between the two steps), oldest first, page by page. */
+  async *notHanded(page = 500): AsyncGenerator<AlertDocument[]> {
     await this.ensureIndex();
-    const response = await this.client.search({
-      index: this.index,
-      body: { size: limit, sort: [{ '@timestamp': 'asc' }], query: { term: { 'fortiems.alert.handed_to_outputs': false } } },
-    });
-    return response.body.hits.hits.map((hit) => hit._source as unknown as AlertDocument);
+    let after: unknown[] | undefined;
+    for (;;) {
+      const response = await this.client.search({
+        index: this.index,
+        body: {
+          size: page,
+          sort: [{ '@timestamp': 'asc' }, { 'event.id': 'asc' }],
+          ...(after ? { search_after: after } : {}),
+          query: { term: { 'fortiems.alert.handed_to_outputs': false } },
+        } as never,
+      });
+      const hits = response.body.hits.hits;
+      if (hits.length === 0) return;
+      yield hits.map((hit) => hit._source as unknown as AlertDocument);
+      after = hits[hits.length - 1]?.sort as unknown[] | undefined;
+      if (hits.length < page || !after) return;
+    }
   }
 }
 

@@ -3,17 +3,95 @@
  * the compiled aggregation (correlationSearchBody + firingGroups, on the real OpenSearch) over the window
  * [t - timespan, t] ending at each distinct timestamp t of an event the base query matches. Windows ending
  * elsewhere add no group for rising conditions (gt, gte, temporal): a window's counts only grow at its next
- * matching event. Used by `fortiems rules
- * test` (expected_matches of a correlation = distinct firing groups) and the scenario integration tests.
+ * matching event. Used by the scheduler (over the range since its last run), by `fortiems rules test`
+ * (expected_matches of a correlation = distinct firing groups) and the scenario integration tests.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import type { CompiledCorrelation } from '../../detections/sigma/compile.js';
 import { correlationSearchBody, type FiringGroup, firingGroups } from '../../detections/sigma/correlation-search.js';
 import { indicesInNamespace } from './rule-samples.js';
 
-const TIME_FIELD = '@timestamp';
 /** Windows per multi-search request. */
 const BATCH = 100;
+/** Beyond this many matching instants, windows end at the last instant of each tenth of the timespan instead. */
+const DEFAULT_MAX_WINDOWS = 2000;
+
+export interface Firing {
+  readonly group: FiringGroup;
+  /** The window it fired in (epoch ms, both ends inclusive). */
+  readonly window: { readonly from: number; readonly to: number };
+}
+
+export interface FiringOptions {
+  /** Default `@timestamp`. */
+  readonly timeField?: string;
+  /** Only windows ending in this range (epoch ms, inclusive). Default: every matching instant. */
+  readonly range?: { readonly from: number; readonly to: number };
+  readonly maxWindows?: number;
+  /** Whether the group was there already in the aggregation's terms cut (`sum_other_doc_count` > 0). */
+  readonly onGroupsCut?: (otherDocuments: number) => void;
+}
+
+/**
+ * Every incident: a group that fires in a window whose start is after the last firing window's last event of the
+ * same group (a burst seen by several overlapping windows is one incident), in order.
+ */
+export async function correlationFirings(
+  client: Client,
+  compiled: CompiledCorrelation,
+  index: string,
+  options: FiringOptions = {},
+): Promise<Firing[]> {
+  const timeField = options.timeField ?? '@timestamp';
+  const { range } = options;
+  const matching = range
+    ? { bool: { filter: [compiled.query, { range: { [timeField]: { gte: range.from, lte: range.to, format: 'epoch_millis' } } }] } }
+    : compiled.query;
+  const ends = windowEnds(await matchingInstants(client, index, matching, timeField), compiled.rule.timespanMs, options.maxWindows);
+  const lastSeen = new Map<string, number>();
+  const firings: Firing[] = [];
+  for (let start = 0; start < ends.length; start += BATCH) {
+    const windows = ends.slice(start, start + BATCH).map((end) => ({ from: end - compiled.rule.timespanMs, to: end }));
+    const body = windows.flatMap((window) => [
+      { index, allow_no_indices: true, ignore_unavailable: true },
+      correlationSearchBody(compiled, window, { timeField }),
+    ]);
+    const response = await client.msearch({ body });
+    (response.body.responses as unknown[]).forEach((answer, position) => {
+      assertComplete(answer, compiled.file);
+      const cut = Number(
+        (answer as { aggregations?: { groups?: { sum_other_doc_count?: number } } }).aggregations?.groups?.sum_other_doc_count ?? 0,
+      );
+      if (cut > 0) options.onGroupsCut?.(cut);
+      const window = windows[position] as Firing['window'];
+      for (const group of firingGroups(compiled, answer)) {
+        const previous = lastSeen.get(group.groupKey);
+        if (previous === undefined || previous < window.from) firings.push({ group, window });
+        lastSeen.set(group.groupKey, Math.max(previous ?? 0, Date.parse(group.lastSeen)));
+      }
+    });
+  }
+  return firings;
+}
+
+/** A failed or partial answer is an error: a window evaluated on part of the data could miss an incident. */
+function assertComplete(answer: unknown, file: string): void {
+  const { error, timed_out: timedOut, _shards: shards } = answer as { error?: unknown; timed_out?: boolean; _shards?: { failed?: number } };
+  if (error !== undefined) throw new Error(`correlation search failed for ${file}: ${JSON.stringify(error)}`);
+  if (timedOut || (shards?.failed ?? 0) > 0)
+    throw new Error(`correlation search for ${file} answered partially (timed out or shards failed)`);
+}
+
+/** Every matching instant, or (when there are too many) the last instant of each tenth of the timespan. */
+function windowEnds(instants: readonly number[], timespanMs: number, maxWindows = DEFAULT_MAX_WINDOWS): number[] {
+  if (instants.length <= maxWindows) return [...instants];
+  // A burst shorter than 9/10 of the timespan still fits in the window ending at the last instant of its final step.
+  const step = Math.max(1000, Math.floor(timespanMs / 10));
+  return instants.filter((instant, index) => {
+    const next = instants[index + 1];
+    return next === undefined || Math.floor(next / step) !== Math.floor(instant / step);
+  });
+}
 
 /** Every group that fires in some window, once (its first firing window), in order of first firing. */
 export async function firingGroupsOverEvents(
@@ -22,31 +100,19 @@ export async function firingGroupsOverEvents(
   namespace: string,
   ids?: readonly string[],
 ): Promise<FiringGroup[]> {
-  const index = indicesInNamespace(compiled.index, namespace);
   // With ids, only those documents count (the samples of one rule among those of others in the same namespace).
   const scoped: CompiledCorrelation =
     ids === undefined ? compiled : { ...compiled, query: { bool: { filter: [compiled.query, { ids: { values: [...ids] } }] } } };
-  const instants = await matchingInstants(client, index, scoped.query);
   const firing = new Map<string, FiringGroup>();
-  for (let start = 0; start < instants.length; start += BATCH) {
-    const body = instants
-      .slice(start, start + BATCH)
-      .flatMap((instant) => [
-        { index, allow_no_indices: true, ignore_unavailable: true },
-        correlationSearchBody(scoped, { from: instant - compiled.rule.timespanMs, to: instant }, { timeField: TIME_FIELD }),
-      ]);
-    const response = await client.msearch({ body });
-    for (const answer of response.body.responses as unknown[]) {
-      const error = (answer as { error?: unknown }).error;
-      if (error !== undefined) throw new Error(`correlation search failed for ${compiled.file}: ${JSON.stringify(error)}`);
-      for (const group of firingGroups(scoped, answer)) if (!firing.has(group.groupKey)) firing.set(group.groupKey, group);
-    }
-  }
+  for (const { group } of await correlationFirings(client, scoped, indicesInNamespace(compiled.index, namespace), {
+    maxWindows: Number.POSITIVE_INFINITY,
+  }))
+    if (!firing.has(group.groupKey)) firing.set(group.groupKey, group);
   return [...firing.values()];
 }
 
 /** The distinct timestamps (epoch ms, ascending) of the events `query` matches, paged through a composite aggregation. */
-async function matchingInstants(client: Client, index: string, query: Record<string, unknown>): Promise<number[]> {
+async function matchingInstants(client: Client, index: string, query: Record<string, unknown>, timeField: string): Promise<number[]> {
   const instants: number[] = [];
   let after: Record<string, number | string> | undefined;
   do {
@@ -59,11 +125,12 @@ async function matchingInstants(client: Client, index: string, query: Record<str
         query,
         aggs: {
           instants: {
-            composite: { size: 1000, sources: [{ t: { terms: { field: TIME_FIELD } } }], ...(after ? { after } : {}) },
+            composite: { size: 1000, sources: [{ t: { terms: { field: timeField } } }], ...(after ? { after } : {}) },
           },
         },
       },
     });
+    assertComplete(response.body, index);
     const aggregation = (
       response.body.aggregations as
         | Record<string, { buckets: { key: { t: number } }[]; after_key?: Record<string, number | string> }>

@@ -9,6 +9,7 @@ export class DetectionMetrics {
   private readonly ruleErrors;
   private readonly truncated;
   private readonly rules;
+  private readonly rejectedAlerts;
   private readonly lastRun: Series;
   private readonly duration: Series;
 
@@ -23,6 +24,10 @@ export class DetectionMetrics {
     this.truncated = registry.counter(
       'fortiems_detection_truncated_matches_total',
       'Matches beyond max_alerts_per_run that got no alert in that run, by rule',
+    );
+    this.rejectedAlerts = registry.counter(
+      'fortiems_detection_rejected_alerts_total',
+      'Alerts the alerts index refused for good (a 4xx other than 409/429): logged with the reason, not retried',
     );
     this.rules = registry.gauge('fortiems_detection_rules', 'Detection rules by state: active, skipped, refused (did not compile)');
     this.lastRun = registry.gauge('fortiems_detection_last_run_timestamp_seconds', 'When the last successful run ended').with();
@@ -47,6 +52,10 @@ export class DetectionMetrics {
 
   duplicate(reason: 'already_alerted' | 'suppressed', count: number): void {
     if (count > 0) this.duplicates.with({ reason }).inc(count);
+  }
+
+  rejected(count: number): void {
+    if (count > 0) this.rejectedAlerts.with().inc(count);
   }
 
   ruleError(ruleId: string): void {

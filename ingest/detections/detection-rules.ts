@@ -48,12 +48,13 @@ export function loadDetectionRules(path: string, selection: RuleSelection = {}):
     return false;
   });
   const correlations = active.filter(isCorrelation);
-  // A base rule behind a correlation alerts on its own only when one of its correlations says `generate: true`.
+  // A base rule behind a correlation alerts on its own only when one of its correlations says `generate: true`;
+  // every correlation counts here, disabled ones too: disabling a threshold must not turn its building blocks on.
   // Keyed by file and id, not object identity: the compiler may hand out copies of a referenced rule.
   const key = (rule: CompiledRule): string => `${rule.file}\u0000${ruleIdOf(rule)}\u0000${rule.rule.title}`;
   const feedOnly = new Set<string>();
   const generating = new Set<string>();
-  for (const correlation of correlations)
+  for (const correlation of compiled.filter(isCorrelation))
     for (const base of correlation.referenced) (correlation.rule.generate ? generating : feedOnly).add(key(base));
   const plain = active.filter((rule): rule is CompiledRule => {
     if (isCorrelation(rule)) return false;

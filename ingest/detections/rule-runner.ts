@@ -1,14 +1,16 @@
 /**
- * One detection run over one window: plain rules in one multi-search (one alert per matching event), correlation
- * rules one aggregation each (one alert per firing group not already alerted on events still in its timespan).
- * A rule that fails (a query OpenSearch refuses) is reported and the others go on.
+ * One detection run: each rule searches from where it got to last time (its own cursor) up to now. Plain rules go in
+ * one multi-search (one alert per matching event, at most `maxAlertsPerRun`, the rest left for the next run by a
+ * search_after cursor); correlation rules are evaluated over every window ending at a matching event since their last
+ * run (one alert per incident of a group not already alerted). A rule that fails, or whose answer is partial, keeps
+ * its cursor, so the next run searches that range again: nothing is skipped.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import type { CompiledCorrelation, CompiledRule } from '../../detections/sigma/compile.js';
-import { correlationSearchBody, firingGroups } from '../../detections/sigma/correlation-search.js';
 import type { AlertDocument } from '../../mappings/index.js';
 import { correlationAlert, MATCHED_EVENT_FIELDS, type MatchedEvent, plainAlert, ruleIdOf, type Window } from './alert-document.js';
 import type { AlertStore } from './alert-store.js';
+import { correlationFirings } from './correlation-evaluate.js';
 import { indexInNamespace } from './rule-samples.js';
 
 export interface RunContext {
@@ -21,6 +23,13 @@ export interface RunContext {
   readonly now: number;
 }
 
+/** Where a rule got to: the end of its last searched range, and for a plain rule cut at maxAlertsPerRun, the last hit. */
+export interface RuleCursor {
+  readonly end: number;
+  /** The sort values of the last hit handled (time, event.id); the next search continues after it. */
+  readonly after?: readonly [number, string];
+}
+
 export interface RuleFailure {
   readonly ruleId: string;
   readonly error: string;
@@ -29,10 +38,16 @@ export interface RuleFailure {
 export interface RunFindings {
   readonly alerts: AlertDocument[];
   readonly failures: RuleFailure[];
-  /** Rules that matched more than maxAlertsPerRun events in the window: how many they matched. */
+  /** Plain rules that matched more than maxAlertsPerRun events (the rest come next run); correlation groups cut. */
   readonly truncated: { ruleId: string; matched: number }[];
-  /** Correlation groups left out because they alerted already on events still in the window. */
-  readonly suppressed: number;
+  /** Correlation incidents left out because their group alerted already on events still in the window. */
+  suppressed: number;
+  /** The cursors to keep once the alerts are stored: only rules that ran completely. */
+  readonly cursors: Map<string, RuleCursor>;
+}
+
+export function emptyFindings(): RunFindings {
+  return { alerts: [], failures: [], truncated: [], suppressed: 0, cursors: new Map() };
 }
 
 /** `logs-fortiems.vpn-*,logs-fortiems.client-*` → the same patterns narrowed to one namespace. */
@@ -43,18 +58,6 @@ function namespaced(index: string, namespace: string): string {
     .join(',');
 }
 
-function rangeOn(timeField: string, window: Window): Record<string, unknown> {
-  return {
-    range: {
-      [timeField]: {
-        gte: new Date(window.from).toISOString(),
-        lte: new Date(window.to).toISOString(),
-        format: 'strict_date_optional_time',
-      },
-    },
-  };
-}
-
 const errorText = (error: unknown): string => {
   const body = (error as { meta?: { body?: { error?: { reason?: string; root_cause?: { reason?: string }[] } } } }).meta?.body?.error;
   return body?.root_cause?.[0]?.reason ?? body?.reason ?? (error instanceof Error ? error.message : String(error));
@@ -62,38 +65,69 @@ const errorText = (error: unknown): string => {
 
 const MSEARCH_CHUNK = 50;
 
-export async function plainRuleFindings(context: RunContext, rules: readonly CompiledRule[], window: Window): Promise<RunFindings> {
-  const findings: RunFindings = { alerts: [], failures: [], truncated: [], suppressed: 0 };
-  for (let start = 0; start < rules.length; start += MSEARCH_CHUNK) {
-    const chunk = rules.slice(start, start + MSEARCH_CHUNK);
-    const body = chunk.flatMap((rule) => [
-      { index: namespaced(rule.index, context.namespace), allow_no_indices: true, ignore_unavailable: true },
-      {
-        size: context.maxAlertsPerRun,
-        track_total_hits: true,
-        sort: [{ [context.timeField]: 'asc' }],
-        _source: [...MATCHED_EVENT_FIELDS],
-        query: { bool: { filter: [rule.dsl, rangeOn(context.timeField, window)] } },
+interface SearchAnswer {
+  error?: { reason?: string; root_cause?: { reason?: string }[] };
+  timed_out?: boolean;
+  _shards?: { failed?: number };
+  hits?: {
+    total?: { value: number };
+    hits: { _id: string; _index: string; _source?: Record<string, unknown>; sort?: [number, string] }[];
+  };
+}
+
+function plainSearch(rule: CompiledRule, context: RunContext, window: Window, cursor: RuleCursor | undefined): Record<string, unknown> {
+  return {
+    size: context.maxAlertsPerRun,
+    track_total_hits: true,
+    // unmapped_type: a data stream of the pattern without the field must not fail the whole search.
+    sort: [{ [context.timeField]: { order: 'asc', unmapped_type: 'date' } }, { 'event.id': { order: 'asc', unmapped_type: 'keyword' } }],
+    ...(cursor?.after ? { search_after: [...cursor.after] } : {}),
+    _source: [...MATCHED_EVENT_FIELDS],
+    query: {
+      bool: {
+        filter: [rule.dsl, { range: { [context.timeField]: { gte: window.from, lte: window.to, format: 'epoch_millis' } } }],
       },
+    },
+  };
+}
+
+export async function plainRuleFindings(
+  context: RunContext,
+  rules: readonly CompiledRule[],
+  windowOf: (ruleId: string) => { window: Window; cursor: RuleCursor | undefined },
+): Promise<RunFindings> {
+  const findings = emptyFindings();
+  for (let start = 0; start < rules.length; start += MSEARCH_CHUNK) {
+    const chunk = rules.slice(start, start + MSEARCH_CHUNK).map((rule) => ({ rule, id: ruleIdOf(rule), ...windowOf(ruleIdOf(rule)) }));
+    const body = chunk.flatMap(({ rule, window, cursor }) => [
+      { index: namespaced(rule.index, context.namespace), allow_no_indices: true, ignore_unavailable: true },
+      plainSearch(rule, context, window, cursor),
     ]);
-    const response = await context.client.msearch({ body });
-    const answers = response.body.responses as {
-      error?: { reason?: string; root_cause?: { reason?: string }[] };
-      hits?: { total?: { value: number }; hits: { _id: string; _index: string; _source?: Record<string, unknown> }[] };
-    }[];
-    chunk.forEach((rule, index) => {
+    let answers: SearchAnswer[];
+    try {
+      answers = (await context.client.msearch({ body })).body.responses as SearchAnswer[];
+    } catch (error) {
+      for (const { id } of chunk) findings.failures.push({ ruleId: id, error: errorText(error) });
+      continue;
+    }
+    chunk.forEach(({ rule, id, window }, index) => {
       const answer = answers[index];
-      const ruleId = ruleIdOf(rule);
-      if (!answer || answer.error || !answer.hits) {
-        findings.failures.push({ ruleId, error: answer?.error?.root_cause?.[0]?.reason ?? answer?.error?.reason ?? 'no answer' });
+      if (!answer?.hits || answer.error || answer.timed_out || (answer._shards?.failed ?? 0) > 0) {
+        const reason = answer?.error?.root_cause?.[0]?.reason ?? answer?.error?.reason ?? 'partial or missing answer';
+        findings.failures.push({ ruleId: id, error: reason });
         return;
       }
-      const matched = answer.hits.total?.value ?? answer.hits.hits.length;
-      if (matched > context.maxAlertsPerRun) findings.truncated.push({ ruleId, matched });
-      for (const hit of answer.hits.hits) {
+      const { hits } = answer.hits;
+      for (const hit of hits) {
         const event: MatchedEvent = { id: hit._id, index: hit._index, source: hit._source ?? {} };
         findings.alerts.push(plainAlert(rule, event, { rulesRoot: context.rulesRoot, window, now: context.now }));
       }
+      const last = hits[hits.length - 1];
+      const matched = answer.hits.total?.value ?? hits.length;
+      if (hits.length === context.maxAlertsPerRun && matched > hits.length && last?.sort) {
+        findings.truncated.push({ ruleId: id, matched });
+        findings.cursors.set(id, { end: last.sort[0], after: last.sort });
+      } else findings.cursors.set(id, { end: window.to });
     });
   }
   return findings;
@@ -103,31 +137,38 @@ export async function correlationFindings(
   context: RunContext,
   correlations: readonly CompiledCorrelation[],
   store: AlertStore,
+  rangeOf: (ruleId: string) => Window,
   recentlyAlerted: Map<string, number>,
 ): Promise<RunFindings> {
-  const findings = { alerts: [] as AlertDocument[], failures: [] as RuleFailure[], truncated: [], suppressed: 0 };
+  const findings = emptyFindings();
   for (const correlation of correlations) {
     const ruleId = ruleIdOf(correlation);
-    const window: Window = { from: context.now - correlation.rule.timespanMs, to: context.now };
+    const range = rangeOf(ruleId);
     try {
-      const response = await context.client.search({
-        index: namespaced(correlation.index, context.namespace),
-        allow_no_indices: true,
-        ignore_unavailable: true,
-        body: correlationSearchBody(correlation, window, { timeField: context.timeField }),
+      let cut = 0;
+      const firings = await correlationFirings(context.client, correlation, namespaced(correlation.index, context.namespace), {
+        timeField: context.timeField,
+        range,
+        onGroupsCut: (other) => {
+          cut = Math.max(cut, other);
+        },
       });
-      const groups = firingGroups(correlation, response.body);
-      if (groups.length === 0) continue;
-      // A group whose earlier alert still has events inside this window is the same incident, not a new one.
-      const alerted = await store.recentGroupKeys(ruleId, window.from);
-      for (const group of groups) {
-        const memoryKey = `${ruleId}\u0000${group.groupKey}`;
-        if (alerted.has(group.groupKey) || (recentlyAlerted.get(memoryKey) ?? -1) >= window.from) {
-          findings.suppressed += 1;
-          continue;
+      if (cut > 0) findings.truncated.push({ ruleId, matched: cut });
+      if (firings.length > 0) {
+        const earliest = Math.min(...firings.map((firing) => firing.window.from));
+        // An incident whose group alerted on events still inside its window is the one already raised.
+        const alerted = await store.recentAlerts(ruleId, earliest);
+        for (const { group, window } of firings) {
+          const memoryKey = `${ruleId}\u0000${group.groupKey}`;
+          const before = Math.max(alerted.get(group.groupKey) ?? -1, recentlyAlerted.get(memoryKey) ?? -1);
+          if (before >= window.from) {
+            findings.suppressed += 1;
+            continue;
+          }
+          findings.alerts.push(correlationAlert(correlation, group, { rulesRoot: context.rulesRoot, window, now: context.now }));
         }
-        findings.alerts.push(correlationAlert(correlation, group, { rulesRoot: context.rulesRoot, window, now: context.now }));
       }
+      findings.cursors.set(ruleId, { end: range.to });
     } catch (error) {
       findings.failures.push({ ruleId, error: errorText(error) });
     }

@@ -1,11 +1,13 @@
 /**
- * The detection scheduler: every `interval` it runs the active rules over the recent window, writes new alerts to
- * the alerts index (deduplicated by deterministic ids and group suppression) and hands them to the outputs (sinks on
- * the shared helper: their own spools, retries and dead letters). Runs never overlap; a slow run delays the next.
+ * The detection scheduler: every `interval` it runs the active rules over what arrived since their last run, writes
+ * new alerts to the alerts index (deduplicated by deterministic ids and incident suppression) and hands them to the
+ * outputs (sinks on the shared helper: their own spools, retries and dead letters). Runs never overlap; a slow run
+ * delays the next.
  *
- * Windows: plain rules search from where the last successful run ended (minus the lookback for late events, at most
- * `maxCatchUpMs` back), so a cluster outage or a restart leaves no gap; correlations search their own timespan
- * ending now. The last window end is kept in `statePath` across restarts.
+ * Ranges: each rule has a cursor (kept in `statePath` across restarts). A plain rule searches from its cursor minus
+ * the lookback (late events) to now; a correlation evaluates every window ending at a matching event in that range.
+ * A cursor moves only when its rule ran completely and its alerts are stored, at most `maxCatchUpMs` back: a
+ * cluster outage, a failing rule or a restart leaves no gap.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,7 +21,7 @@ import { AlertStore, AlertWriteError } from './alert-store.js';
 import { DetectionMetrics } from './detection-metrics.js';
 import type { DetectionRuleSet } from './detection-rules.js';
 import { alertEvent } from './outputs/alert-event.js';
-import { correlationFindings, plainRuleFindings, type RunContext, type RunFindings } from './rule-runner.js';
+import { correlationFindings, plainRuleFindings, type RuleCursor, type RunContext, type RunFindings } from './rule-runner.js';
 
 export interface DetectionSchedulerOptions {
   /** Owned: closed by `stop()`. */
@@ -37,10 +39,11 @@ export interface DetectionSchedulerOptions {
   readonly outputs: readonly Sink[];
   readonly registry: MetricsRegistry;
   readonly logger: Logger;
-  /** Where the last window end is kept (JSON); none: every start begins at now - interval - lookback. */
+  /** Where the rules' cursors are kept (JSON); none: every start begins at now - interval - lookback. */
   readonly statePath?: string;
   /** How far back a run catches up after a gap (default 24 h). */
   readonly maxCatchUpMs?: number;
+  /** How long `stop()` waits for a run in progress and for the outputs (default 10 s). */
   readonly drainTimeoutMs?: number;
   readonly now?: () => number;
 }
@@ -50,7 +53,12 @@ export interface RunSummary {
   readonly created: readonly AlertDocument[];
   readonly duplicates: number;
   readonly suppressed: number;
+  readonly rejected: readonly string[];
   readonly failures: readonly { ruleId: string; error: string }[];
+}
+
+interface SchedulerState {
+  rules?: Record<string, RuleCursor>;
 }
 
 export class DetectionScheduler {
@@ -58,10 +66,9 @@ export class DetectionScheduler {
   private readonly metrics: DetectionMetrics;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
   private serial: Promise<unknown> = Promise.resolve();
   private stopped = false;
-  private lastWindowEnd: number | undefined;
+  private readonly cursors: Map<string, RuleCursor>;
   private handOffPending = true;
   /** rule id + group key → last_seen of its latest alert (the index answers the same after a restart). */
   private readonly recentlyAlerted = new Map<string, number>();
@@ -72,12 +79,15 @@ export class DetectionScheduler {
     this.now = options.now ?? Date.now;
     const { plain, correlations, skipped, refused } = options.rules;
     this.metrics.ruleStates(plain.length + correlations.length, skipped.length, refused.length);
-    this.lastWindowEnd = this.readState();
+    this.cursors = new Map(Object.entries(this.readState().rules ?? {}));
   }
 
   /** Starts the outputs and, unless `schedule` is false (tests drive `runOnce` themselves), the timer: first run now. */
   async start(options: { schedule?: boolean } = {}): Promise<void> {
-    for (const output of this.options.outputs) await output.start();
+    for (const output of this.options.outputs) {
+      if (this.stopped) return;
+      await output.start();
+    }
     for (const refusal of this.options.rules.refused) this.options.logger.warn({ rule: refusal }, 'detection rule refused: not compiled');
     if (options.schedule !== false) this.schedule(0);
   }
@@ -85,8 +95,9 @@ export class DetectionScheduler {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      const run = this.runOnce().catch((error: unknown) => this.options.logger.error({ err: error }, 'detection run failed'));
-      this.running = run.finally(() => this.schedule(this.options.intervalMs));
+      this.runOnce()
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'detection run failed; its range is searched again next run'))
+        .finally(() => this.schedule(this.options.intervalMs));
     }, delayMs);
     this.timer.unref?.();
   }
@@ -100,10 +111,11 @@ export class DetectionScheduler {
 
   private async run(): Promise<RunSummary> {
     const started = this.now();
-    const window = this.plainWindow(started);
     try {
-      if (this.handOffPending) await this.handOver(await this.store.notHanded());
-      this.handOffPending = false;
+      if (this.handOffPending) {
+        for await (const page of this.store.notHanded()) await this.handOver(page);
+        this.handOffPending = false;
+      }
       const context: RunContext = {
         client: this.options.client,
         namespace: this.options.namespace,
@@ -112,11 +124,16 @@ export class DetectionScheduler {
         rulesRoot: this.options.rulesRoot,
         now: started,
       };
-      const plain = await plainRuleFindings(context, this.options.rules.plain, window);
-      const correlated = await correlationFindings(context, this.options.rules.correlations, this.store, this.recentlyAlerted);
-      const summary = await this.raise(window, [plain, correlated]);
-      this.lastWindowEnd = window.to;
-      this.writeState();
+      const plain = await plainRuleFindings(context, this.options.rules.plain, (ruleId) => this.plainRange(ruleId, started));
+      const correlated = await correlationFindings(
+        context,
+        this.options.rules.correlations,
+        this.store,
+        (ruleId) => this.correlationRange(ruleId, started),
+        this.recentlyAlerted,
+      );
+      const summary = await this.raise(this.plainRange('', started).window, [plain, correlated]);
+      this.forgetOldIncidents(started);
       this.metrics.run('ok', (this.now() - started) / 1000, this.now());
       return summary;
     } catch (error) {
@@ -125,11 +142,22 @@ export class DetectionScheduler {
     }
   }
 
-  private plainWindow(now: number): Window {
-    const { intervalMs, lookbackMs } = this.options;
-    const earliest = now - (this.options.maxCatchUpMs ?? 86_400_000);
-    const from = (this.lastWindowEnd ?? now - intervalMs) - lookbackMs;
-    return { from: Math.max(earliest, Math.min(from, now - lookbackMs)), to: now };
+  private earliest(now: number): number {
+    return now - (this.options.maxCatchUpMs ?? 86_400_000);
+  }
+
+  /** From the rule's cursor (exactly, after a cut; minus the lookback otherwise) to now. */
+  private plainRange(ruleId: string, now: number): { window: Window; cursor: RuleCursor | undefined } {
+    const cursor = this.cursors.get(ruleId);
+    const from = cursor?.after ? cursor.end : (cursor?.end ?? now - this.options.intervalMs) - this.options.lookbackMs;
+    const bounded = Math.max(this.earliest(now), Math.min(from, now - this.options.lookbackMs));
+    return { window: { from: bounded, to: now }, cursor: cursor?.after && bounded === from ? cursor : undefined };
+  }
+
+  /** The range the windows end in: after the rule's cursor minus the lookback (each window reaches a timespan back). */
+  private correlationRange(ruleId: string, now: number): Window {
+    const from = (this.cursors.get(ruleId)?.end ?? now - this.options.intervalMs) - this.options.lookbackMs;
+    return { from: Math.max(this.earliest(now), Math.min(from, now - this.options.lookbackMs)), to: now };
   }
 
   private async raise(window: Window, findings: readonly RunFindings[]): Promise<RunSummary> {
@@ -138,71 +166,98 @@ export class DetectionScheduler {
     const suppressed = findings.reduce((sum, finding) => sum + finding.suppressed, 0);
     for (const failure of failures) {
       this.metrics.ruleError(failure.ruleId);
-      this.options.logger.warn({ rule_id: failure.ruleId, error: failure.error }, 'detection rule failed in this run');
+      this.options.logger.warn(
+        { rule_id: failure.ruleId, error: failure.error },
+        'detection rule failed; its range is searched again next run',
+      );
     }
     for (const { ruleId, matched } of findings.flatMap((finding) => finding.truncated)) {
-      this.metrics.truncatedMatches(ruleId, matched - this.options.maxAlertsPerRun);
-      this.options.logger.warn({ rule_id: ruleId, matched, max: this.options.maxAlertsPerRun }, 'more matches than max_alerts_per_run');
+      this.metrics.truncatedMatches(ruleId, matched);
+      this.options.logger.warn(
+        { rule_id: ruleId, matched, max: this.options.maxAlertsPerRun },
+        'more matches than one run takes; the rest come next run',
+      );
     }
-    let outcome: { created: AlertDocument[]; duplicates: number };
+    let outcome: Awaited<ReturnType<AlertStore['create']>>;
     try {
       outcome = await this.store.create(alerts);
     } catch (error) {
-      // What was created is handed over; the rest has the same ids next run.
+      // What was created is handed over; the rest has the same ids next run (the cursors did not move).
       if (error instanceof AlertWriteError) await this.handOver(error.created);
       throw error;
     }
+    for (const reason of outcome.rejected) this.options.logger.error({ reason }, 'the alerts index refused an alert');
+    this.metrics.rejected(outcome.rejected.length);
     for (const alert of outcome.created) {
       this.metrics.alert(alert.rule.id, alert.fortiems.alert.level);
-      if (alert.rule.category !== 'query')
-        this.recentlyAlerted.set(`${alert.rule.id}\u0000${alert.fortiems.alert.group_key}`, Date.parse(alert.fortiems.alert.last_seen));
+      if (alert.rule.category !== 'query') {
+        const key = `${alert.rule.id}\u0000${alert.fortiems.alert.group_key}`;
+        this.recentlyAlerted.set(key, Math.max(this.recentlyAlerted.get(key) ?? 0, Date.parse(alert.fortiems.alert.last_seen)));
+      }
     }
     this.metrics.duplicate('already_alerted', outcome.duplicates);
     this.metrics.duplicate('suppressed', suppressed);
+    // Stored: now the rules that ran completely move on.
+    for (const finding of findings) for (const [ruleId, cursor] of finding.cursors) this.cursors.set(ruleId, cursor);
+    this.writeState();
     await this.handOver(outcome.created);
-    return { window, created: outcome.created, duplicates: outcome.duplicates, suppressed, failures };
+    return { window, created: outcome.created, duplicates: outcome.duplicates, suppressed, rejected: outcome.rejected, failures };
   }
 
   /** Every output takes the alerts into its buffer (durable for disk spools); then the index says so. */
   private async handOver(alerts: readonly AlertDocument[]): Promise<void> {
     if (alerts.length === 0) return;
-    if (this.options.outputs.length > 0) {
-      const events = alerts.map((alert) =>
-        alertEvent({ ...alert, fortiems: { alert: { ...alert.fortiems.alert, handed_to_outputs: true } } }),
-      );
-      try {
+    try {
+      if (this.options.outputs.length > 0) {
+        const events = alerts.map((alert) =>
+          alertEvent({ ...alert, fortiems: { alert: { ...alert.fortiems.alert, handed_to_outputs: true } } }),
+        );
         for (const output of this.options.outputs) await output.accept(events);
-      } catch (error) {
-        this.handOffPending = true;
-        throw error;
       }
+      await this.store.markHanded(alerts.map((alert) => alert.event.id));
+    } catch (error) {
+      this.handOffPending = true;
+      throw error;
     }
-    await this.store.markHanded(alerts.map((alert) => alert.event.id));
   }
 
-  private readState(): number | undefined {
-    if (!this.options.statePath) return undefined;
+  /** Suppression memory only needs incidents whose events can still be inside some rule's window. */
+  private forgetOldIncidents(now: number): void {
+    const longest = Math.max(0, ...this.options.rules.correlations.map((rule) => rule.rule.timespanMs));
+    const horizon = now - longest - this.options.lookbackMs - this.options.intervalMs;
+    for (const [key, lastSeen] of this.recentlyAlerted) if (lastSeen < horizon) this.recentlyAlerted.delete(key);
+  }
+
+  private readState(): SchedulerState {
+    if (!this.options.statePath) return {};
     try {
-      const state = JSON.parse(readFileSync(this.options.statePath, 'utf8')) as { last_window_end?: unknown };
-      return typeof state.last_window_end === 'number' ? state.last_window_end : undefined;
+      const state = JSON.parse(readFileSync(this.options.statePath, 'utf8')) as SchedulerState;
+      return typeof state === 'object' && state !== null ? state : {};
     } catch {
-      return undefined;
+      return {};
     }
   }
 
   private writeState(): void {
     const path = this.options.statePath;
-    if (!path || this.lastWindowEnd === undefined) return;
+    if (!path) return;
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, JSON.stringify({ last_window_end: this.lastWindowEnd }));
+    writeFileSync(`${path}.tmp`, JSON.stringify({ rules: Object.fromEntries(this.cursors) } satisfies SchedulerState));
     renameSync(`${path}.tmp`, path);
   }
 
+  /**
+   * Bounded: waits for a run in progress at most the drain timeout (a hung cluster or a full output spool must not
+   * hold the shutdown), then drains the outputs and closes the client, which ends any request still waiting.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
     const timeout = this.options.drainTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.serial, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    clearTimeout(timer);
+    // Every output, started or not: stopping one also closes its buffer (and its spool's lock).
     await Promise.all(this.options.outputs.map((output) => output.stop(timeout)));
     await this.options.client.close();
   }

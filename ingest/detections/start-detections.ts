@@ -32,30 +32,47 @@ export async function startDetections(config: DetectionsConfig, deps: DetectionD
   const namespace = config.namespace ?? deps.namespace;
   const logger = deps.logger.child({ component: 'detections' });
   const outputs: Sink[] = [];
-  for (const [id, output] of Object.entries(config.outputs ?? {})) {
-    const outputLogger = deps.logger.child({ component_id: id, component_kind: 'sink' });
-    const buffer = await createBuffer(output.buffer ?? {}, alertOutputBufferPath(deps.dataDir, id), {
-      onWarning: (message) => outputLogger.warn(message),
+  const client = createOpenSearchClient(deps.target, { requestTimeoutMs: 30_000, maxRetries: 0 });
+  let scheduler: DetectionScheduler | undefined;
+  try {
+    for (const [id, output] of Object.entries(config.outputs ?? {})) {
+      const outputLogger = deps.logger.child({ component_id: id, component_kind: 'sink' });
+      const buffer = await createBuffer(output.buffer ?? {}, alertOutputBufferPath(deps.dataDir, id), {
+        onWarning: (message) => outputLogger.warn(message),
+      });
+      try {
+        outputs.push(createAlertOutput(id, output, { buffer, registry: deps.registry, dataDir: deps.dataDir, logger: outputLogger }));
+      } catch (error) {
+        await buffer.close();
+        throw error;
+      }
+    }
+    scheduler = new DetectionScheduler({
+      client,
+      rules,
+      rulesRoot: path,
+      namespace,
+      alertsIndex: alertsIndex(namespace),
+      intervalMs: (config.interval_seconds ?? 60) * 1000,
+      lookbackMs: (config.lookback_seconds ?? 60) * 1000,
+      timeField: config.time_field ?? '@timestamp',
+      maxAlertsPerRun: config.max_alerts_per_run ?? 100,
+      outputs,
+      registry: deps.registry,
+      logger,
+      statePath: join(deps.dataDir, 'detections', `state-${namespace}.json`),
+      ...(deps.drainTimeoutMs !== undefined ? { drainTimeoutMs: deps.drainTimeoutMs } : {}),
     });
-    outputs.push(createAlertOutput(id, output, { buffer, registry: deps.registry, dataDir: deps.dataDir, logger: outputLogger }));
+    await scheduler.start();
+  } catch (error) {
+    // Whatever was opened is closed again: a spool left locked by this process would refuse every later attempt.
+    if (scheduler) await scheduler.stop().catch(() => undefined);
+    else {
+      await Promise.all(outputs.map((output) => output.stop(0).catch(() => undefined)));
+      await client.close().catch(() => undefined);
+    }
+    throw error;
   }
-  const scheduler = new DetectionScheduler({
-    client: createOpenSearchClient(deps.target, { requestTimeoutMs: 30_000, maxRetries: 0 }),
-    rules,
-    rulesRoot: path,
-    namespace,
-    alertsIndex: alertsIndex(namespace),
-    intervalMs: (config.interval_seconds ?? 60) * 1000,
-    lookbackMs: (config.lookback_seconds ?? 60) * 1000,
-    timeField: config.time_field ?? '@timestamp',
-    maxAlertsPerRun: config.max_alerts_per_run ?? 100,
-    outputs,
-    registry: deps.registry,
-    logger,
-    statePath: join(deps.dataDir, 'detections', `state-${namespace}.json`),
-    ...(deps.drainTimeoutMs !== undefined ? { drainTimeoutMs: deps.drainTimeoutMs } : {}),
-  });
-  await scheduler.start();
   logger.info(
     { rules: path, active: rules.plain.length + rules.correlations.length, skipped: rules.skipped.length, refused: rules.refused.length },
     `detections: ${rules.plain.length} rules and ${rules.correlations.length} correlations every ${config.interval_seconds ?? 60} s`,

@@ -139,6 +139,13 @@ export class IngestService {
     return sink?.url ? { url: sink.url, username: sink.username, password: sink.password, caFile: sink.ca_file } : this.options.target;
   }
 
+  private async stopDetections(): Promise<void> {
+    const detections = this.detections;
+    this.detections = undefined;
+    // Never in the way of the rest of a stop or a reload: its outputs drain within the timeout, or stay spooled.
+    await detections?.stop().catch((error: unknown) => this.options.logger.error({ err: error }, 'stopping the detections failed'));
+  }
+
   private async startDetections(config: FortiemsConfig): Promise<void> {
     const section = config.detections;
     const target = this.searchTarget(config);
@@ -356,10 +363,16 @@ export class IngestService {
     }
     // Always rebuilt: a reload is also how edited rule files are read again.
     if (this.detections || config.detections) {
-      await this.detections?.stop();
-      this.detections = undefined;
-      await this.startDetections(config);
-      changes.push(this.detections ? 'detections restarted (rules read again)' : 'detections stopped');
+      await this.stopDetections();
+      try {
+        await this.startDetections(config);
+        changes.push(this.detections ? 'detections restarted (rules read again)' : 'detections stopped');
+      } catch (error) {
+        // Like a sink: new settings that do not work (a bad rules path, an output's CA file) keep the previous ones.
+        this.options.logger.error({ err: error }, 'reload: the new detection settings failed; keeping the previous ones');
+        await this.startDetections(previous);
+        changes.push('detections kept their previous settings (the new ones failed)');
+      }
     }
     return changes;
   }
@@ -369,7 +382,7 @@ export class IngestService {
     if (this.stopping) return;
     this.stopping = true;
     await this.reloading;
-    await this.detections?.stop();
+    await this.stopDetections();
     for (const { running } of this.sources.values()) await running.stop();
     this.sources.clear();
     const timeout = this.options.drainTimeoutMs ?? 10_000;

@@ -2,7 +2,7 @@
 // deduplicated across runs, handed to a webhook output exactly once, a crash between indexing and hand-off
 // repaired at the next start, and the whole loop inside the running pipeline.
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -111,6 +111,7 @@ describe('detection scheduler on a real OpenSearch', () => {
     now: number,
     outputs = true,
     lookbackMs = 60_000,
+    extra: { maxAlertsPerRun?: number; rules?: string; statePath?: string; now?: () => number } = {},
   ): Promise<{ scheduler: DetectionScheduler; registry: MetricsRegistry }> {
     const registry = new MetricsRegistry();
     const outputDir = join(workDir, `out-${randomUUID().slice(0, 6)}`);
@@ -127,18 +128,19 @@ describe('detection scheduler on a real OpenSearch', () => {
       registry,
       scheduler: new DetectionScheduler({
         client: createOpenSearchClient({ url: inject('opensearchUrl') }),
-        rules: loadDetectionRules(rulesDir),
-        rulesRoot: rulesDir,
+        rules: loadDetectionRules(extra.rules ?? rulesDir),
+        rulesRoot: extra.rules ?? rulesDir,
         namespace,
         alertsIndex: alertsIndex(namespace),
         intervalMs: 60_000,
         lookbackMs,
         timeField: '@timestamp',
-        maxAlertsPerRun: 100,
+        maxAlertsPerRun: extra.maxAlertsPerRun ?? 100,
         outputs: outputs ? [output] : [],
         registry,
         logger: silentLogger(),
-        now: () => now,
+        now: extra.now ?? (() => now),
+        ...(extra.statePath ? { statePath: extra.statePath } : {}),
       }),
     };
   }
@@ -157,8 +159,9 @@ describe('detection scheduler on a real OpenSearch', () => {
     const grouped = run.created.filter((alert) => alert.rule.id === CORRELATION_ID);
     expect(plain).toHaveLength(8);
     expect(grouped).toHaveLength(1);
-    expect(grouped[0]?.fortiems.alert).toMatchObject({ group: { 'source.ip': '203.0.113.7' }, count: 6, level: 'critical' });
-    expect(grouped[0]?.fortiems.alert.event_ids).toHaveLength(6);
+    // Raised at the window where the threshold is first reached (the 5th failure); the 6th is the same incident.
+    expect(grouped[0]?.fortiems.alert).toMatchObject({ group: { 'source.ip': '203.0.113.7' }, count: 5, level: 'critical' });
+    expect(grouped[0]?.fortiems.alert.event_ids).toHaveLength(5);
     expect(grouped[0]?.threat?.technique?.id).toEqual(['T1110']);
 
     const again = await first.runOnce();
@@ -182,6 +185,52 @@ describe('detection scheduler on a real OpenSearch', () => {
     expect(documents.every((alert) => alert.fortiems.alert.handed_to_outputs)).toBe(true);
     expect(registry.get('fortiems_detection_alerts_total')?.total()).toBe(9);
     expect(registry.get('fortiems_detection_duplicate_alerts_total')?.total({ reason: 'already_alerted' })).toBe(8);
+  });
+
+  it('takes more matches than one run allows over the next runs, from where it stopped, none twice', async () => {
+    const namespace = await freshNamespace();
+    const start = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    await indexEvents(client, eventsOf(incident(start), namespace), namespace);
+    const { scheduler: limited, registry } = await scheduler(namespace, start + 90_000, false, 60_000, { maxAlertsPerRun: 3 });
+    const plainPerRun: number[] = [];
+    for (let run = 0; run < 4; run += 1)
+      plainPerRun.push((await limited.runOnce()).created.filter((alert) => alert.rule.id === PLAIN_RULE_ID).length);
+    await limited.stop();
+    expect(plainPerRun).toEqual([3, 3, 2, 0]);
+    expect(registry.get('fortiems_detection_truncated_matches_total')?.total()).toBeGreaterThan(0);
+  });
+
+  it('after a gap, a correlation finds every incident since its last run; a failing rule keeps its place', async () => {
+    const namespace = await freshNamespace();
+    const start = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+    // Two bursts from the same address 30 minutes apart: two incidents, not one.
+    await indexEvents(client, eventsOf([...incident(start), ...incident(start + 1_800_000)], namespace), namespace);
+    const dir = mkdtempSync(join(workDir, 'rules-'));
+    copyFileSync(join(rulesDir, 'failed.yml'), join(dir, 'failed.yml'));
+    writeFileSync(join(dir, 'brute.yml'), CORRELATION);
+    // A rule OpenSearch refuses at search time (a number field compared with a word): its own failure, nobody else's.
+    writeFileSync(
+      join(dir, 'broken.yml'),
+      'title: refused\nid: 3c1f0c55-0000-4000-8000-000000000001\nlevel: high\nlogsource: { product: fortiems, service: authentication }\ndetection: { s: { failcount: many }, condition: s }\n',
+    );
+    const statePath = join(workDir, `state-${namespace}.json`);
+    let now = start - 60_000;
+    const { scheduler: late } = await scheduler(namespace, 0, false, 60_000, { rules: dir, statePath, now: () => now });
+    await late.runOnce();
+    now = start + 2_400_000;
+    const run = await late.runOnce();
+    await late.stop();
+    const incidents = run.created.filter((alert) => alert.rule.id === CORRELATION_ID);
+    expect(incidents.map((alert) => alert.fortiems.alert.first_seen)).toEqual([
+      new Date(start).toISOString(),
+      new Date(start + 1_800_000).toISOString(),
+    ]);
+    expect(run.failures.map((failure) => failure.ruleId)).toEqual(['3c1f0c55-0000-4000-8000-000000000001']);
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { rules: Record<string, { end: number }> };
+    expect(state.rules[PLAIN_RULE_ID]?.end).toBe(now);
+    expect(state.rules[CORRELATION_ID]?.end).toBe(now);
+    // Its cursor stays where its last complete run left it (the first run: the cluster skipped its shards then).
+    expect(state.rules['3c1f0c55-0000-4000-8000-000000000001']?.end ?? start - 60_000).toBe(start - 60_000);
   });
 
   it('hands alerts a crash kept from the outputs at the next start', async () => {

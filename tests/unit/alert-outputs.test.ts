@@ -16,6 +16,7 @@ import { alertEvent } from '../../ingest/detections/outputs/alert-event.js';
 import { alertLevelFilter, alertLevelQuery } from '../../ingest/detections/outputs/alert-level-filter.js';
 import { createAlertOutput } from '../../ingest/detections/outputs/create-alert-output.js';
 import { classifyAnswer, createWebhookDriver } from '../../ingest/detections/outputs/webhook-driver.js';
+import { webhookOutputSettings } from '../../ingest/detections/outputs/webhook-settings.js';
 import { formatterFor } from '../../ingest/forward/formats/index.js';
 import { FORWARD_FORMATS, type FormatOptions } from '../../ingest/forward/forward-format.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
@@ -521,13 +522,24 @@ describe('webhook driver', () => {
     }
   });
 
-  it('classifies answers: 2xx ok, 429 throttled, 408/5xx server_error, other statuses rejected', () => {
+  it('classifies answers: 2xx ok, 429 throttled, 408/5xx server_error, 401/403 unauthorized (retried), other statuses rejected', () => {
     expect(classifyAnswer({ status: 201, body: '' })).toEqual({ status: 'ok' });
     expect(classifyAnswer({ status: 429, body: '' })).toMatchObject({ status: 'retry', errorClass: 'throttled' });
     expect(classifyAnswer({ status: 408, body: '' })).toMatchObject({ status: 'retry', errorClass: 'server_error' });
     expect(classifyAnswer({ status: 503, body: 'x' })).toEqual({ status: 'retry', errorClass: 'server_error', error: 'HTTP 503: x' });
-    expect(classifyAnswer({ status: 401, body: '' })).toEqual({ status: 'reject', errorType: 'http_401', error: 'HTTP 401' });
+    expect(classifyAnswer({ status: 401, body: '' })).toEqual({ status: 'retry', errorClass: 'unauthorized', error: 'HTTP 401' });
+    expect(classifyAnswer({ status: 403, body: '' })).toMatchObject({ status: 'retry', errorClass: 'unauthorized' });
+    expect(classifyAnswer({ status: 404, body: '' })).toEqual({ status: 'reject', errorType: 'http_404', error: 'HTTP 404' });
     expect(classifyAnswer({ status: 302, body: '' })).toMatchObject({ status: 'reject', errorType: 'http_302' });
+  });
+
+  it('takes the configuration as written: tls.ca_file and verify reach the driver', () => {
+    const settings = webhookOutputSettings(
+      'hook',
+      { type: 'webhook', url: 'https://h/x', tls: { ca_file: '/etc/ca.pem', verify: false } },
+      scratch,
+    );
+    expect(settings.driver.tls).toEqual({ caFile: '/etc/ca.pem', verify: false });
   });
 
   it('refuses a bad URL or header at creation, and never puts the URL path (a secret) in its description', () => {

@@ -39,6 +39,8 @@ export function classifyAnswer(answer: WebhookAnswer): ItemOutcome {
   const error = `HTTP ${status}${body ? `: ${body}` : ''}`;
   if (status === 429) return { status: 'retry', errorClass: 'throttled', error };
   if (status === 408 || status >= 500) return { status: 'retry', errorClass: 'server_error', error };
+  // A rotated or revoked token is an operator's fix away: retry (within the class budget) before dead-lettering.
+  if (status === 401 || status === 403) return { status: 'retry', errorClass: 'unauthorized', error };
   return { status: 'reject', errorType: `http_${status}`, error };
 }
 

@@ -27,7 +27,14 @@ export function webhookOutputSettings(id: string, config: WebhookAlertOutputConf
       ...(config.token !== undefined ? { token: config.token } : {}),
       ...(config.headers ? { headers: config.headers } : {}),
       ...(config.timeout_ms !== undefined ? { timeoutMs: config.timeout_ms } : {}),
-      ...(config.tls ? { tls: { ...config.tls } } : {}),
+      ...(config.tls
+        ? {
+            tls: {
+              ...(config.tls.ca_file !== undefined ? { caFile: config.tls.ca_file } : {}),
+              ...(config.tls.verify !== undefined ? { verify: config.tls.verify } : {}),
+            },
+          }
+        : {}),
       deadLetterFile: join(dataDir, 'dead-letter', `${id}.ndjson`),
     },
     concurrency: config.concurrency ?? defaults.concurrency,
