@@ -321,7 +321,7 @@ describe('the _search body', () => {
   const metrics = {
     first_seen: { min: { field: '@timestamp' } },
     last_seen: { max: { field: '@timestamp' } },
-    events: { top_hits: { size: 100, _source: false, sort: [{ '@timestamp': { order: 'asc' } }] } },
+    events: { top_hits: { size: 100, _source: false, sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }] } },
   };
 
   it('event_count by one field: terms, busiest first, min_doc_count from the condition; the window both ends inclusive', () => {
