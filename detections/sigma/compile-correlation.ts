@@ -25,8 +25,11 @@ export function compileCorrelation(
   candidates: readonly ReferenceCandidate[],
 ): CompiledCorrelation {
   const referenced = rule.rules.map((ref, index) => resolveReference(ref, `correlation.rules[${index}]`, candidates));
-  const groupBy = rule.groupBy.map((field, index) => aggregatable(field, `correlation.group-by[${index}]`));
-  const valueField = rule.condition.field === undefined ? undefined : aggregatable(rule.condition.field, 'correlation.condition.field');
+  // On EMS data we know every field: a name we do not know is a typo that would make the rule silently never fire.
+  const known = referenced.every((base) => base.index.startsWith('logs-fortiems.'));
+  const groupBy = rule.groupBy.map((field, index) => aggregatable(field, `correlation.group-by[${index}]`, known));
+  const valueField =
+    rule.condition.field === undefined ? undefined : aggregatable(rule.condition.field, 'correlation.condition.field', known);
   const patterns = [...new Set(referenced.map((base) => base.index))];
   const restrict = patterns.length > 1;
   const branches = referenced.map((base) => (restrict ? { bool: { filter: [indexFilter(base.index), base.dsl] } } : base.dsl));
@@ -67,8 +70,9 @@ function resolveReference(ref: string, place: string, candidates: readonly Refer
 const ECS_TYPES: Record<string, string> = ECS_FIELDS;
 
 /** A field to group or count by, as its index name; text fields cannot be aggregated (no doc values). */
-function aggregatable(field: string, place: string): string {
+function aggregatable(field: string, place: string, known: boolean): string {
   const mapped = mapField(field);
+  if (known && mapped.type === 'unknown') throw invalid(place, `unknown field '${field}': no EMS category or ECS mapping has it`);
   if (ECS_TYPES[mapped.name] === 'text') throw unsupported(place, `aggregation on text field ${mapped.name}`);
   return mapped.name;
 }

@@ -571,3 +571,21 @@ describe('rule files with a correlation', () => {
     });
   });
 });
+
+describe('fields of EMS correlations', () => {
+  it('refuses a group-by field no EMS category or ECS mapping knows (a typo would never fire)', () => {
+    const text = `title: base
+name: base
+logsource: { product: fortiems, service: authentication }
+detection: { s: { event.action: admin-login-failed }, condition: s }
+---
+title: typo
+correlation: { type: event_count, rules: [base], group-by: [srcipp], timespan: 5m, condition: { gte: 5 } }
+`;
+    const result = compileRule(text, 'typo.yml');
+    expect(isCompiled(result)).toBe(false);
+    if (isCompiled(result)) return;
+    expect(result.error.describe()).toMatch(/correlation\.group-by\[0\]: unknown field 'srcipp'/);
+    expect(result.error.unsupported).toBe(false);
+  });
+});
