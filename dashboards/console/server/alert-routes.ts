@@ -3,7 +3,7 @@ import { ALERT_LEVELS, type AlertLevel } from '../../../mappings/opensearch/aler
 import type { AlertAnswer, AlertsAnswer, EventRows } from '../api-types.js';
 import { alertRow, alertsSearchBody, eventIndexWithin, shapeAlerts } from './alert-search.js';
 import { EVENT_TABLE_COLUMNS } from './event-routes.js';
-import { dataQueryProperties } from './request-schemas.js';
+import { dataQueryProperties, documentIdSchema, MAX_RESULT_WINDOW, pagingProperties } from './request-schemas.js';
 import { type Search, searchOrReply } from './search-runner.js';
 import { eventRows, totalHits } from './shape-results.js';
 import { resolveRange } from './time-range.js';
@@ -29,8 +29,6 @@ interface AlertsQuery {
 }
 
 // OpenSearch's index.max_result_window, as for the events.
-const MAX_RESULT_WINDOW = 10_000;
-const MAX_PAGE_SIZE = 200;
 // The scheduler keeps at most 100 ids per alert; more in a document is not its doing and is not fetched.
 const MAX_EVENT_IDS = 100;
 
@@ -45,15 +43,9 @@ const listSchema = {
       q: dataQueryProperties.q,
       level: { type: 'string', enum: ALERT_LEVELS },
       rule: { type: 'string', minLength: 1, maxLength: 256 },
-      page: { type: 'integer', minimum: 1, maximum: MAX_RESULT_WINDOW, default: 1 },
-      size: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 },
+      ...pagingProperties,
     },
   },
-} as const;
-
-// Alert ids are the scheduler's SHA-256 in base64url, like event ids: nothing else is a lookup.
-const oneSchema = {
-  params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } } },
 } as const;
 
 const idsOf = (value: unknown): string[] =>
@@ -86,7 +78,7 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (app, {
     return answer;
   });
 
-  app.get<{ Params: { id: string } }>('/api/alerts/:id', { schema: oneSchema }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/alerts/:id', { schema: documentIdSchema }, async (request, reply) => {
     const found = await searchOrReply(alerts, { size: 1, query: { ids: { values: [request.params.id] } } }, reply);
     if (!found) return reply;
     const hit = found.answer.hits?.hits?.[0];

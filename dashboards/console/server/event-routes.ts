@@ -2,7 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Board, Panel } from '../../boards/model.js';
 import { panelFilters } from '../../query/search-body.js';
 import type { EventAnswer, EventsAnswer } from '../api-types.js';
-import { type DataQuery, dataQueryProperties, selectedVariables } from './request-schemas.js';
+import {
+  type DataQuery,
+  dataQueryProperties,
+  documentIdSchema,
+  MAX_RESULT_WINDOW,
+  pagingProperties,
+  selectedVariables,
+} from './request-schemas.js';
 import { type Search, searchOrReply } from './search-runner.js';
 import { eventRows } from './shape-results.js';
 import { resolveRange } from './time-range.js';
@@ -26,8 +33,6 @@ export const EVENT_TABLE_COLUMNS = [
 ] as const;
 
 // OpenSearch's index.max_result_window: from + size beyond it is refused, so the schema stops there first.
-const MAX_RESULT_WINDOW = 10_000;
-const MAX_PAGE_SIZE = 200;
 
 const listSchema = {
   querystring: {
@@ -35,15 +40,9 @@ const listSchema = {
     additionalProperties: false,
     properties: {
       ...dataQueryProperties,
-      page: { type: 'integer', minimum: 1, maximum: MAX_RESULT_WINDOW, default: 1 },
-      size: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 },
+      ...pagingProperties,
     },
   },
-} as const;
-
-// Event ids are the pipeline's SHA-256 in base64url (43 characters) or OpenSearch's own (20); nothing else is a lookup.
-const oneSchema = {
-  params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } } },
 } as const;
 
 // The events view is a board of one table: the same filters (time, query box, variables) as every panel.
@@ -89,7 +88,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     return answer;
   });
 
-  app.get<{ Params: { id: string } }>('/api/events/:id', { schema: oneSchema }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/events/:id', { schema: documentIdSchema }, async (request, reply) => {
     const result = await searchOrReply(search, { size: 1, query: { ids: { values: [request.params.id] } } }, reply);
     if (!result) return reply;
     const hit = result.answer.hits?.hits?.[0];

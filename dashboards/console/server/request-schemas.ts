@@ -35,3 +35,21 @@ export function selectedVariables(query: DataQuery): Partial<Record<TemplateVari
 
 /** Ids as boards and panels spell them: lower-case words and dashes. */
 export const idParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
+
+/** OpenSearch's default index.max_result_window: paging stops there (`from + size` must stay within it). */
+export const MAX_RESULT_WINDOW = 10_000;
+const MAX_PAGE_SIZE = 200;
+
+/** `page` and `size` of a paged listing (events, alerts). */
+export const pagingProperties = {
+  page: { type: 'integer', minimum: 1, maximum: MAX_RESULT_WINDOW, default: 1 },
+  size: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 },
+} as const;
+
+/**
+ * `:id` of one event or alert: the pipeline's and the scheduler's ids are SHA-256 in base64url, OpenSearch's own
+ * are 20 characters of the same alphabet; nothing else is a lookup.
+ */
+export const documentIdSchema = {
+  params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } } },
+} as const;

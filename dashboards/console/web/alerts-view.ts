@@ -4,7 +4,7 @@ import { alertTable, levelBadge } from './alert-table.js';
 import { api } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatNumber } from './format.js';
-import { pagerControls, shownRange } from './pager.js';
+import { pagerControls, showListingError, showListingSummary } from './pager.js';
 import type { ViewState } from './state.js';
 
 export interface AlertsContext {
@@ -80,18 +80,10 @@ export function alertsView(state: ViewState, context: AlertsContext): HTMLElemen
       });
     } catch (error) {
       if (context.signal.aborted) return;
-      element.dataset.state = 'error';
-      replaceChildren(
-        summary,
-        h('span', { class: 'error', attrs: { 'data-role': 'error' } }, error instanceof Error ? error.message : String(error)),
-      );
+      showListingError(element, summary, error);
       return;
     }
-    element.dataset.state = 'ready';
-    element.dataset.total = String(answer.total);
-    const [first, last] = shownRange(answer, answer.alerts.length);
-    replaceChildren(summary, `${formatNumber(answer.total)} matching alerts · showing ${formatNumber(first)}–${formatNumber(last)}`);
-    if (answer.warnings.length > 0) summary.appendChild(h('span', { class: 'warning' }, ` Partial data: ${answer.warnings.join('; ')}`));
+    showListingSummary(element, summary, answer, answer.alerts.length, 'alerts');
     replaceChildren(counts, levelCounts(answer.levels));
     replaceChildren(controls, filters(state, answer, context.change));
     replaceChildren(

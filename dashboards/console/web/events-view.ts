@@ -2,8 +2,7 @@ import type { EventsAnswer } from '../api-types.js';
 import { api } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { eventTable } from './event-table.js';
-import { formatNumber } from './format.js';
-import { pagerControls, shownRange } from './pager.js';
+import { pagerControls, showListingError, showListingSummary } from './pager.js';
 import { dataQuery, type ViewState } from './state.js';
 
 export interface EventsContext {
@@ -34,18 +33,10 @@ export function eventsView(state: ViewState, context: EventsContext): HTMLElemen
       });
     } catch (error) {
       if (context.signal.aborted) return;
-      element.dataset.state = 'error';
-      replaceChildren(
-        summary,
-        h('span', { class: 'error', attrs: { 'data-role': 'error' } }, error instanceof Error ? error.message : String(error)),
-      );
+      showListingError(element, summary, error);
       return;
     }
-    element.dataset.state = 'ready';
-    element.dataset.total = String(answer.total);
-    const [first, last] = shownRange(answer, answer.rows.length);
-    replaceChildren(summary, `${formatNumber(answer.total)} matching events · showing ${formatNumber(first)}–${formatNumber(last)}`);
-    if (answer.warnings.length > 0) summary.appendChild(h('span', { class: 'warning' }, ` Partial data: ${answer.warnings.join('; ')}`));
+    showListingSummary(element, summary, answer, answer.rows.length, 'events');
     replaceChildren(
       tableHolder,
       answer.rows.length === 0 ? h('p', { class: 'muted no-data' }, 'No events match') : eventTable(answer, context.openEvent),

@@ -1,4 +1,5 @@
-import { h } from './dom.js';
+import { h, replaceChildren } from './dom.js';
+import { formatNumber } from './format.js';
 import { PAGE_SIZES, type ViewState } from './state.js';
 
 // OpenSearch pages no deeper than its max_result_window; the API refuses past it too.
@@ -43,4 +44,28 @@ export function pagerControls(
 export function shownRange(answer: { page: number; size: number; total: number }, shown: number): [number, number] {
   const first = answer.total === 0 ? 0 : (answer.page - 1) * answer.size + 1;
   return [first, (answer.page - 1) * answer.size + shown];
+}
+
+/** A listing's load error, in place of its summary line. */
+export function showListingError(element: HTMLElement, summary: HTMLElement, error: unknown): void {
+  element.dataset.state = 'error';
+  replaceChildren(
+    summary,
+    h('span', { class: 'error', attrs: { 'data-role': 'error' } }, error instanceof Error ? error.message : String(error)),
+  );
+}
+
+/** `N matching <noun> · showing a–b`, and the partial-data warnings, for a page of a listing. */
+export function showListingSummary(
+  element: HTMLElement,
+  summary: HTMLElement,
+  answer: { page: number; size: number; total: number; warnings: readonly string[] },
+  shown: number,
+  noun: string,
+): void {
+  element.dataset.state = 'ready';
+  element.dataset.total = String(answer.total);
+  const [first, last] = shownRange(answer, shown);
+  replaceChildren(summary, `${formatNumber(answer.total)} matching ${noun} · showing ${formatNumber(first)}–${formatNumber(last)}`);
+  if (answer.warnings.length > 0) summary.appendChild(h('span', { class: 'warning' }, ` Partial data: ${answer.warnings.join('; ')}`));
 }
