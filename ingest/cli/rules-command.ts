@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type CompiledCorrelation, type CompiledRule, compileRules, isCompiled } from '../../detections/sigma/compile.js';
 import { describeCorrelation, formatTimespan } from '../../detections/sigma/compile-correlation.js';
 import { correlationSearchBodyUntilNow } from '../../detections/sigma/correlation-search.js';
+import { addRulesRunCommand } from './rules-run.js';
 import { addRulesTestCommand } from './rules-test.js';
 
 /**
@@ -9,9 +10,12 @@ import { addRulesTestCommand } from './rules-test.js';
  * (`rules test`) attach to the same parent without touching main.ts again.
  */
 export function registerRulesCommand(program: Command): Command {
-  const rules = program.command('rules').description('Sigma detection rules: compile to OpenSearch queries');
+  const rules = program
+    .command('rules')
+    .description('Sigma detection rules: compile to OpenSearch queries, test against samples, backtest on indexed events');
   addCompileCommand(rules);
   addRulesTestCommand(rules);
+  addRulesRunCommand(rules);
   return rules;
 }
 

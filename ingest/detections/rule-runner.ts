@@ -10,6 +10,10 @@ import type { CompiledCorrelation, CompiledRule } from '../../detections/sigma/c
 import type { AlertDocument } from '../../mappings/index.js';
 import { correlationAlert, MATCHED_EVENT_FIELDS, type MatchedEvent, plainAlert, ruleIdOf, type Window } from './alert-document.js';
 import type { AlertStore } from './alert-store.js';
+
+/** What suppression needs from the alerts index: the latest incident per group of a rule. */
+export type IncidentHistory = Pick<AlertStore, 'recentAlerts'>;
+
 import { correlationFirings } from './correlation-evaluate.js';
 import { indexInNamespace } from './rule-samples.js';
 
@@ -136,7 +140,7 @@ export async function plainRuleFindings(
 export async function correlationFindings(
   context: RunContext,
   correlations: readonly CompiledCorrelation[],
-  store: AlertStore,
+  store: IncidentHistory,
   rangeOf: (ruleId: string) => Window,
   recentlyAlerted: Map<string, number>,
 ): Promise<RunFindings> {

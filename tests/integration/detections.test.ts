@@ -1,6 +1,7 @@
 // The detection scheduler against the real OpenSearch: plain and correlation rules over the recent window, alerts
 // deduplicated across runs, handed to a webhook output exactly once, a crash between indexing and hand-off
 // repaired at the next start, and the whole loop inside the running pipeline.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -231,6 +232,23 @@ describe('detection scheduler on a real OpenSearch', () => {
     expect(state.rules[CORRELATION_ID]?.end).toBe(now);
     // Its cursor stays where its last complete run left it (the first run: the cluster skipped its shards then).
     expect(state.rules['3c1f0c55-0000-4000-8000-000000000001']?.end ?? start - 60_000).toBe(start - 60_000);
+  });
+
+  it('fortiems rules run backtests the rules on indexed events and writes nothing', async () => {
+    const namespace = await freshNamespace();
+    await indexEvents(client, eventsOf(incident(Math.floor(Date.now() / 1000) * 1000 - 600_000), namespace), namespace);
+    const run = spawnSync(process.execPath, ['bin/fortiems.js', 'rules', 'run', rulesDir, '--since', '1h', '--namespace', namespace], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENSEARCH_URL: inject('opensearchUrl') },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.filter((line) => line.includes(`\t${PLAIN_RULE_ID}\t`))).toHaveLength(8);
+    expect(lines.filter((line) => line.includes(`\t${CORRELATION_ID}\t`))).toEqual([
+      expect.stringMatching(/\tcritical\t.*"Test: admin brute force: 5 events for source\.ip=203\.0\.113\.7"$/),
+    ]);
+    expect(run.stderr).toMatch(/9 alerts from 2 of 2 rules over the last 1h/);
+    expect((await client.indices.exists({ index: alertsIndex(namespace) })).body).toBe(false);
   });
 
   it('hands alerts a crash kept from the outputs at the next start', async () => {
