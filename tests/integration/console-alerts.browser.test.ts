@@ -8,12 +8,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
 import { formatLine } from '../../ems-core/emit/syslog-format.js';
@@ -28,10 +27,10 @@ import {
   type AlertLevel,
   alertsIndex,
 } from '../../mappings/opensearch/alerts.js';
+import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
 import { sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'tests/artifacts/console');
 const USER = 'admin';
 const PASSWORD = 'console-alerts-browser-test-password';
@@ -71,8 +70,7 @@ describe('the console alerts view in Chromium, on a real OpenSearch', () => {
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   let server: FastifyInstance;
   let baseUrl = '';
-  let userDataDir = '';
-  let browser: BrowserContext;
+  let opened: ConsoleBrowser | undefined;
   let page: Page;
   const alerts: AlertDocument[] = [];
   const problems: string[] = [];
@@ -271,42 +269,12 @@ describe('the console alerts view in Chromium, on a real OpenSearch', () => {
     });
     baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'fortiems-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1440, height: 900 },
-    });
-    await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    // Any script error or CSP refusal is a defect; the policy's violation events are collected as well.
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective}: ${event.blockedURI}`));
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) refusals.push(`${response.status()} ${new URL(response.url()).pathname}`);
-    });
+    opened = await openConsoleBrowser({ problems, refusals, clipboardOrigin: baseUrl, recordCspViolations: true });
+    ({ page } = opened);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await opened?.close();
     await server?.close();
     await pipeline?.stop();
     await client.indices.delete({ index: alertIndex }, { ignore: [404] });

@@ -7,12 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BOARDS } from '../../dashboards/boards/index.js';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
@@ -21,10 +20,10 @@ import { formatLine } from '../../ems-core/emit/syslog-format.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
 import { sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'tests/artifacts/console');
 const USER = 'admin';
 const PASSWORD = 'console-browser-test-password';
@@ -51,7 +50,7 @@ describe('the web console in Chromium, on a real OpenSearch and a live EMS core'
   let ems: FastifyInstance;
   let server: FastifyInstance;
   let baseUrl = '';
-  let userDataDir = '';
+  let opened: ConsoleBrowser | undefined;
   let browser: BrowserContext;
   let page: Page;
   let seeded = 0;
@@ -96,37 +95,12 @@ describe('the web console in Chromium, on a real OpenSearch and a live EMS core'
     });
     baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'fortiems-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1440, height: 900 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    // Any script error or CSP refusal is a defect: the console must run entirely within its policy.
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Refused requests are checked by URL below; Chromium's own line for them says nothing more.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) refusals.push(`${response.status()} ${new URL(response.url()).pathname}`);
-    });
+    opened = await openConsoleBrowser({ problems, refusals });
+    ({ browser, page } = opened);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await opened?.close();
     await server?.close();
     await ems?.close();
     await pipeline?.stop();
