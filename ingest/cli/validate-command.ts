@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { ConfigError, formatProblem, loadConfigFile } from '../config/load-config.js';
 import { DEFAULT_CONFIG_YAML } from '../config/schema.js';
+import type { FortiemsConfig } from '../config/types.js';
+import { loadDetectionRules } from '../detections/detection-rules.js';
+import { shippedRulesPath } from '../detections/shipped-rules.js';
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -18,7 +21,7 @@ export function registerValidateCommand(program: Command): void {
         const sources = Object.keys(config.sources ?? {});
         const sinks = Object.keys(config.sinks ?? {});
         process.stdout.write(
-          `${file}: valid (${sources.length} sources: ${sources.join(', ') || 'none'}; ${sinks.length} sinks: ${sinks.join(', ') || 'none'})\n`,
+          `${file}: valid (${sources.length} sources: ${sources.join(', ') || 'none'}; ${sinks.length} sinks: ${sinks.join(', ') || 'none'}${detectionsSummary(config)})\n`,
         );
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -27,4 +30,17 @@ export function registerValidateCommand(program: Command): void {
         process.exitCode = 78; // EX_CONFIG
       }
     });
+}
+
+/** `; detections: N rules every 60 s, outputs: …`, with the rules that would not run reported on stderr. */
+function detectionsSummary(config: FortiemsConfig): string {
+  const section = config.detections;
+  if (!section || section.enabled === false) return '';
+  const rules = loadDetectionRules(section.rules ?? shippedRulesPath(), {
+    disabled: section.disabled_rules ?? [],
+    minLevel: section.min_level ?? 'low',
+  });
+  for (const refusal of rules.refused) process.stderr.write(`detections: not run: ${refusal}\n`);
+  const outputs = Object.keys(section.outputs ?? {});
+  return `; detections: ${rules.plain.length + rules.correlations.length} rules every ${section.interval_seconds ?? 60} s, outputs: ${outputs.join(', ') || 'none'}`;
 }

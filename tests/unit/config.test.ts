@@ -280,4 +280,22 @@ describe('fortiems validate', () => {
     expect(failed.stderr).toContain('sources.tcp.address: does not have the expected form (HOST:PORT, e.g. 0.0.0.0:5514 or [::]:5514)');
     expect(failed.stderr).toContain('fix: write it as HOST:PORT');
   });
+
+  it('counts the detection rules that would run, and names the outputs', () => {
+    const file = join(dir, 'detections.yaml');
+    writeFileSync(
+      file,
+      'sinks:\n  os: { type: opensearch }\ndetections:\n  interval_seconds: 30\n  disabled_rules: [ems_policy_changed]\n  outputs:\n    hook: { type: webhook, url: "https://h/x" }\n',
+    );
+    const ok = spawnSync(process.execPath, [cli, 'validate', file], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/; detections: \d+ rules every 30 s, outputs: hook\)$/m);
+    const count = Number(/detections: (\d+) rules/.exec(ok.stdout)?.[1]);
+    const everything = join(dir, 'everything.yaml');
+    writeFileSync(everything, 'sinks:\n  os: { type: opensearch }\ndetections: {}\n');
+    const all = spawnSync(process.execPath, [cli, 'validate', everything], { encoding: 'utf8' });
+    // The disabled rule is the one difference.
+    expect(Number(/detections: (\d+) rules/.exec(all.stdout)?.[1])).toBe(count + 1);
+    expect(count).toBeGreaterThanOrEqual(20);
+  });
 });
