@@ -132,6 +132,10 @@ export function ruleFiles(path: string): string[] {
 export function compileRules(path: string): CompileResult[] {
   const load = (file: string): FileDocuments => loadFile(readFileSync(file, 'utf8'), file);
   if (statSync(path).isDirectory()) return resolve(ruleFiles(path).map(load));
+  const own = load(path);
+  // Only a correlation looks beyond its file: a plain rule compiles without reading its neighbours.
+  const correlates = own.loaded.some((entry) => !('error' in entry) && entry.kind === 'correlation');
+  if (!correlates) return resolve([own]);
   const folder = ruleFiles(dirname(path)).filter((file) => resolvePath(file) !== resolvePath(path));
-  return resolve([load(path)], folder.map(load));
+  return resolve([own], folder.map(load));
 }
