@@ -48,13 +48,16 @@ function typeOf(value: Json | undefined): CorrelationType {
 export function timespanOf(value: Json | undefined): number {
   if (value === undefined || value === null) throw invalid('correlation.timespan', 'missing');
   const text = String(value);
-  const match = /^([1-9]\d*)([a-zA-Z])$/.exec(text);
-  const unit = match?.[2] ?? '';
-  if (match && (unit === 'M' || unit === 'y'))
-    throw unsupported('correlation.timespan', `timespan in ${unit === 'M' ? 'months' : 'years'}`);
-  const ms = UNIT_MS[unit];
-  if (!match || ms === undefined) throw invalid('correlation.timespan', `bad timespan '${text}': a number and s, m, h or d`);
-  return Number(match[1]) * ms;
+  if (/^[1-9]\d*[My]$/.test(text)) throw unsupported('correlation.timespan', `timespan in ${text.endsWith('M') ? 'months' : 'years'}`);
+  const ms = spanMs(text);
+  if (ms === undefined) throw invalid('correlation.timespan', `bad timespan '${text}': a number and s, m, h or d`);
+  return ms;
+}
+
+/** `30s`, `5m`, `24h`, `7d` → milliseconds; undefined for anything else. Sigma's timespans and `rules run --since`. */
+export function spanMs(text: string): number | undefined {
+  const match = /^([1-9]\d*)([smhd])$/.exec(text);
+  return match ? Number(match[1]) * (UNIT_MS[match[2] as string] as number) : undefined;
 }
 
 function conditionOf(type: CorrelationType, value: Json | undefined): CorrelationCondition {

@@ -4,18 +4,17 @@
  * no outputs), so a detection engineer can try a rule on real data before enabling it.
  */
 import type { Command } from 'commander';
+import { spanMs } from '../../detections/sigma/load-correlation.js';
 import { loadDetectionRules } from '../detections/detection-rules.js';
 import { correlationFindings, plainRuleFindings, type RunContext } from '../detections/rule-runner.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { runningOpenSearchTarget } from './mappings-command.js';
 import { DEFAULT_RULES_PATH } from './rules-test.js';
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 export function parseSince(text: string): number {
-  const match = /^(\d+)([smhd])$/.exec(text);
-  if (!match) throw new Error(`--since '${text}': give a number and a unit, e.g. 30m, 24h, 7d`);
-  return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  const ms = spanMs(text);
+  if (ms === undefined) throw new Error(`--since '${text}': give a number and a unit, e.g. 30m, 24h, 7d`);
+  return ms;
 }
 
 export function addRulesRunCommand(rules: Command): void {

@@ -5,10 +5,11 @@
  * alerted on events still inside the window.
  */
 import { createHash } from 'node:crypto';
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { CompiledCorrelation, CompiledRule } from '../../detections/sigma/compile.js';
 import type { FiringGroup } from '../../detections/sigma/correlation-search.js';
 import { ALERT_LEVELS, ALERT_SEVERITY, type AlertDocument, type AlertLevel, type AlertRuleType } from '../../mappings/index.js';
+import { fieldAt } from '../forward/event-fields.js';
 
 export interface Window {
   /** Epoch ms, inclusive. */
@@ -39,13 +40,18 @@ export function alertId(...parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 }
 
+/** `detections/rules/ems_policy_changed.yml` → `ems_policy_changed`: how `disabled_rules` and id-less rules name a rule. */
+export function ruleFileName(file: string): string {
+  return basename(file).replace(/\.ya?ml$/, '');
+}
+
 /**
  * The rule's stable id: its Sigma `id`, else the file name (with the document's position when it is not the first of
  * its file), so a rule without an id still dedups across runs and two id-less rules of one file stay apart.
  */
 export function ruleIdOf(compiled: CompiledRule | CompiledCorrelation): string {
   if (compiled.rule.id !== undefined) return compiled.rule.id;
-  const name = compiled.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+  const name = ruleFileName(compiled.file);
   return compiled.document > 0 ? `${name}#${compiled.document}` : name;
 }
 
@@ -71,12 +77,7 @@ function threatOf(tags: readonly string[]): AlertDocument['threat'] | undefined 
 }
 
 function at(source: Record<string, unknown>, path: string): string | undefined {
-  let value: unknown = source[path];
-  if (value === undefined) {
-    value = source;
-    for (const key of path.split('.'))
-      value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  }
+  const value = fieldAt(source, path);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { type CompiledCorrelation, type CompiledRule, compileRules, isCompiled, isCorrelation } from '../../detections/sigma/compile.js';
 import { ALERT_LEVELS, type AlertLevel } from '../../mappings/index.js';
-import { levelOf, ruleIdOf } from './alert-document.js';
+import { levelOf, ruleFileName, ruleIdOf } from './alert-document.js';
 
 export interface DetectionRuleSet {
   readonly plain: readonly CompiledRule[];
@@ -18,10 +18,6 @@ export interface DetectionRuleSet {
 }
 
 const INACTIVE_STATUSES = new Set(['deprecated', 'unsupported']);
-
-function fileName(file: string): string {
-  return file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
-}
 
 export interface RuleSelection {
   /** Rule ids or file names (without .yml). */
@@ -40,7 +36,7 @@ export function loadDetectionRules(path: string, selection: RuleSelection = {}):
   const skipped: { id: string; reason: string }[] = [];
   const active = compiled.filter((rule) => {
     const id = ruleIdOf(rule);
-    if (off.has(id) || off.has(fileName(rule.file))) skipped.push({ id, reason: 'disabled in the configuration' });
+    if (off.has(id) || off.has(ruleFileName(rule.file))) skipped.push({ id, reason: 'disabled in the configuration' });
     else if (INACTIVE_STATUSES.has(rule.rule.status ?? '')) skipped.push({ id, reason: `status ${rule.rule.status}` });
     else if (ALERT_LEVELS.indexOf(levelOf(rule.rule.level)) < floor)
       skipped.push({ id, reason: `level ${levelOf(rule.rule.level)} below min_level ${selection.minLevel}` });

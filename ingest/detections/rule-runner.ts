@@ -15,7 +15,7 @@ import type { AlertStore } from './alert-store.js';
 export type IncidentHistory = Pick<AlertStore, 'recentAlerts'>;
 
 import { correlationFirings } from './correlation-evaluate.js';
-import { indexInNamespace } from './rule-samples.js';
+import { indicesInNamespace } from './rule-samples.js';
 
 export interface RunContext {
   readonly client: Client;
@@ -52,14 +52,6 @@ export interface RunFindings {
 
 export function emptyFindings(): RunFindings {
   return { alerts: [], failures: [], truncated: [], suppressed: 0, cursors: new Map() };
-}
-
-/** `logs-fortiems.vpn-*,logs-fortiems.client-*` → the same patterns narrowed to one namespace. */
-function namespaced(index: string, namespace: string): string {
-  return index
-    .split(',')
-    .map((part) => indexInNamespace(part.trim(), namespace))
-    .join(',');
 }
 
 const errorText = (error: unknown): string => {
@@ -104,7 +96,7 @@ export async function plainRuleFindings(
   for (let start = 0; start < rules.length; start += MSEARCH_CHUNK) {
     const chunk = rules.slice(start, start + MSEARCH_CHUNK).map((rule) => ({ rule, id: ruleIdOf(rule), ...windowOf(ruleIdOf(rule)) }));
     const body = chunk.flatMap(({ rule, window, cursor }) => [
-      { index: namespaced(rule.index, context.namespace), allow_no_indices: true, ignore_unavailable: true },
+      { index: indicesInNamespace(rule.index, context.namespace), allow_no_indices: true, ignore_unavailable: true },
       plainSearch(rule, context, window, cursor),
     ]);
     let answers: SearchAnswer[];
@@ -150,7 +142,7 @@ export async function correlationFindings(
     const range = rangeOf(ruleId);
     try {
       let cut = 0;
-      const firings = await correlationFirings(context.client, correlation, namespaced(correlation.index, context.namespace), {
+      const firings = await correlationFirings(context.client, correlation, indicesInNamespace(correlation.index, context.namespace), {
         timeField: context.timeField,
         range,
         onGroupsCut: (other) => {
