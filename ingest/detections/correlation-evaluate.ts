@@ -76,10 +76,15 @@ export async function correlationFirings(
 
 /** A failed or partial answer is an error: a window evaluated on part of the data could miss an incident. */
 function assertComplete(answer: unknown, file: string): void {
-  const { error, timed_out: timedOut, _shards: shards } = answer as { error?: unknown; timed_out?: boolean; _shards?: { failed?: number } };
+  const { error } = answer as { error?: unknown };
   if (error !== undefined) throw new Error(`correlation search failed for ${file}: ${JSON.stringify(error)}`);
-  if (timedOut || (shards?.failed ?? 0) > 0)
-    throw new Error(`correlation search for ${file} answered partially (timed out or shards failed)`);
+  if (isPartial(answer)) throw new Error(`correlation search for ${file} answered partially (timed out or shards failed)`);
+}
+
+/** Timed out or with failed shards: the hits or buckets cover only part of the data. */
+export function isPartial(answer: unknown): boolean {
+  const { timed_out: timedOut, _shards: shards } = answer as { timed_out?: boolean; _shards?: { failed?: number } };
+  return timedOut === true || (shards?.failed ?? 0) > 0;
 }
 
 /** Every matching instant, or (when there are too many) the last instant of each tenth of the timespan. */

@@ -14,7 +14,7 @@ import type { AlertStore } from './alert-store.js';
 /** What suppression needs from the alerts index: the latest incident per group of a rule. */
 export type IncidentHistory = Pick<AlertStore, 'recentAlerts'>;
 
-import { correlationFirings } from './correlation-evaluate.js';
+import { correlationFirings, isPartial } from './correlation-evaluate.js';
 import { indicesInNamespace } from './rule-samples.js';
 
 export interface RunContext {
@@ -54,17 +54,19 @@ export function emptyFindings(): RunFindings {
   return { alerts: [], failures: [], truncated: [], suppressed: 0, cursors: new Map() };
 }
 
-const errorText = (error: unknown): string => {
-  const body = (error as { meta?: { body?: { error?: { reason?: string; root_cause?: { reason?: string }[] } } } }).meta?.body?.error;
-  return body?.root_cause?.[0]?.reason ?? body?.reason ?? (error instanceof Error ? error.message : String(error));
-};
+type SearchError = { reason?: string; root_cause?: { reason?: string }[] };
+
+/** OpenSearch's most specific reason: the root cause's, else the error's own. */
+const reasonOf = (error: SearchError | undefined): string | undefined => error?.root_cause?.[0]?.reason ?? error?.reason;
+
+const errorText = (error: unknown): string =>
+  reasonOf((error as { meta?: { body?: { error?: SearchError } } }).meta?.body?.error) ??
+  (error instanceof Error ? error.message : String(error));
 
 const MSEARCH_CHUNK = 50;
 
 interface SearchAnswer {
-  error?: { reason?: string; root_cause?: { reason?: string }[] };
-  timed_out?: boolean;
-  _shards?: { failed?: number };
+  error?: SearchError;
   hits?: {
     total?: { value: number };
     hits: { _id: string; _index: string; _source?: Record<string, unknown>; sort?: [number, string] }[];
@@ -108,8 +110,8 @@ export async function plainRuleFindings(
     }
     chunk.forEach(({ rule, id, window }, index) => {
       const answer = answers[index];
-      if (!answer?.hits || answer.error || answer.timed_out || (answer._shards?.failed ?? 0) > 0) {
-        const reason = answer?.error?.root_cause?.[0]?.reason ?? answer?.error?.reason ?? 'partial or missing answer';
+      if (!answer?.hits || answer.error || isPartial(answer)) {
+        const reason = reasonOf(answer?.error) ?? 'partial or missing answer';
         findings.failures.push({ ruleId: id, error: reason });
         return;
       }
