@@ -49,7 +49,6 @@ export interface DetectionSchedulerOptions {
 }
 
 export interface RunSummary {
-  readonly window: Window;
   readonly created: readonly AlertDocument[];
   readonly duplicates: number;
   readonly suppressed: number;
@@ -132,7 +131,7 @@ export class DetectionScheduler {
         (ruleId) => this.correlationRange(ruleId, started),
         this.recentlyAlerted,
       );
-      const summary = await this.raise(this.plainRange('', started).window, [plain, correlated]);
+      const summary = await this.raise([plain, correlated]);
       this.forgetOldIncidents(started);
       this.metrics.run('ok', (this.now() - started) / 1000, this.now());
       return summary;
@@ -160,7 +159,7 @@ export class DetectionScheduler {
     return { from: Math.max(this.earliest(now), Math.min(from, now - this.options.lookbackMs)), to: now };
   }
 
-  private async raise(window: Window, findings: readonly RunFindings[]): Promise<RunSummary> {
+  private async raise(findings: readonly RunFindings[]): Promise<RunSummary> {
     const alerts = findings.flatMap((finding) => finding.alerts);
     const failures = findings.flatMap((finding) => finding.failures);
     const suppressed = findings.reduce((sum, finding) => sum + finding.suppressed, 0);
@@ -201,7 +200,7 @@ export class DetectionScheduler {
     for (const finding of findings) for (const [ruleId, cursor] of finding.cursors) this.cursors.set(ruleId, cursor);
     this.writeState();
     await this.handOver(outcome.created);
-    return { window, created: outcome.created, duplicates: outcome.duplicates, suppressed, rejected: outcome.rejected, failures };
+    return { created: outcome.created, duplicates: outcome.duplicates, suppressed, rejected: outcome.rejected, failures };
   }
 
   /** Every output takes the alerts into its buffer (durable for disk spools); then the index says so. */
