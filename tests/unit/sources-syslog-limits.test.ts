@@ -1,10 +1,12 @@
 import { connect, type Socket } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BoundedQueue } from '../../ingest/pipeline/bounded-queue.js';
 import type { LineSink, RawLine } from '../../ingest/pipeline/raw-line.js';
 import { SyslogStreamSource } from '../../ingest/sources/syslog-stream-source.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { createSelfSignedCertificate } from '../support/tls.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -125,6 +127,50 @@ describe('TCP idle timeout', () => {
     expect(lines[1]?.line).toBe('<13>second');
     // Read again, the connection is idle again: now it is closed.
     await until(() => socket.closedAt !== undefined);
+  });
+});
+
+describe('TLS', () => {
+  it('applies the same connection limit and idle timeout', async () => {
+    const certificate = createSelfSignedCertificate();
+    cleanups.push(() => certificate.remove());
+    const { lines, sink } = collector();
+    const { source, errors } = await streamSource(sink, {
+      tls: { cert: certificate.cert, key: certificate.key },
+      maxConnections: 1,
+      idleTimeoutMs: 1000,
+    });
+    const tlsClient = async () => {
+      const socket: TLSSocket & { closedAt?: number } = tlsConnect({
+        port: source.port,
+        host: '127.0.0.1',
+        ca: certificate.cert,
+        servername: 'localhost',
+      });
+      socket.on('error', () => undefined);
+      socket.once('close', () => {
+        socket.closedAt = Date.now();
+      });
+      cleanups.push(() => void socket.destroy());
+      await new Promise((resolve) => {
+        socket.once('secureConnect', resolve);
+        socket.once('close', resolve);
+      });
+      return socket;
+    };
+    const first = await tlsClient();
+    const second = await tlsClient();
+    await until(() => second.closedAt !== undefined);
+    expect(errors('connection_limit')).toBe(1);
+    first.write('<13>over tls, never finished');
+    await until(() => first.closedAt !== undefined);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        line: '<13>over tls, never finished',
+        framingError: expect.stringMatching(/^closed after 1 s without data/),
+      }),
+    ]);
+    expect(errors('idle_timeout')).toBe(1);
   });
 });
 
