@@ -1,3 +1,5 @@
+import { PendingBytes } from './pending-bytes.js';
+
 /**
  * Splits a TCP byte stream into syslog messages. Each frame is detected on its own (as rsyslog does):
  * a frame that starts with a digit is RFC 6587 octet counting (`LEN SP MSG`), anything else ends at LF.
@@ -31,17 +33,37 @@ export function isFramingError(event: FrameEvent): event is FramingError {
 }
 
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  /**
+   * The unfinished frame's bytes, joined only when a chunk can complete it: a sender controls the chunk sizes, and
+   * thousands of connections may each hold a partial frame, so no concatenation per chunk (O(n²)) and no strings.
+   */
+  private readonly pending = new PendingBytes();
+  /** Octet counting: the bytes the pending frame needs (length header included) before it can be decoded; else 0. */
+  private pendingNeeds = 0;
+  /** Newline framing: the pending line has no LF yet. */
+  private pendingLine = false;
   /** Bytes of an oversized frame still to skip (octet counting) or skip-until-LF (-1) mode. */
   private skipOctets = 0;
   private skippingLine = false;
 
   constructor(private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
 
+  /** Bytes held for a frame that is not complete yet. */
+  get bufferedBytes(): number {
+    return this.pending.length;
+  }
+
   /** Feeds bytes; returns the frames (and framing errors) they complete, in order. */
   push(chunk: Buffer): FrameEvent[] {
     const events: FrameEvent[] = [];
-    let data = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length === 0) return events;
+    if (this.pending.length > 0 && this.keepsWaiting(chunk)) {
+      this.pending.append(chunk);
+      return events;
+    }
+    const data = this.pending.take(chunk);
+    this.pendingNeeds = 0;
+    this.pendingLine = false;
     let offset = 0;
     const length = data.length;
     while (offset < length) {
@@ -85,7 +107,7 @@ export class FrameDecoder {
           });
           this.skippingLine = true;
           offset = length;
-        }
+        } else this.pendingLine = true;
         break;
       }
       let end = newline;
@@ -100,9 +122,16 @@ export class FrameDecoder {
       }
       offset = newline + 1;
     }
-    this.buffer = offset >= length ? Buffer.alloc(0) : data.subarray(offset);
-    data = this.buffer;
+    if (offset < length) this.pending.append(data.subarray(offset));
     return events;
+  }
+
+  /** True when `chunk` cannot complete the pending frame nor make it oversized: it is only kept, not decoded. */
+  private keepsWaiting(chunk: Buffer): boolean {
+    const total = this.pending.length + chunk.length;
+    if (this.pendingNeeds > 0) return total < this.pendingNeeds;
+    // One byte of slack, as in push: a maximum-size line whose CRLF is cut between CR and LF is not oversized.
+    return this.pendingLine && total <= this.maxMessageBytes + 1 && chunk.indexOf(LF) === -1;
   }
 
   /** Returns the bytes consumed, 0 when the frame is not complete yet, or NOT_OCTET_COUNTED. */
@@ -130,15 +159,19 @@ export class FrameDecoder {
       this.skipOctets = declared - inBuffer;
       return data.length - offset;
     }
-    if (data.length - start < declared) return 0;
+    if (data.length - start < declared) {
+      this.pendingNeeds = start + declared - offset;
+      return 0;
+    }
     events.push({ message: data.toString('utf8', start, start + declared), framing: 'octet' });
     return start + declared - offset;
   }
 
   /** At connection close: a partial frame left in the buffer is reported, not dropped. */
   end(): FramingError | undefined {
-    const rest = this.buffer;
-    this.buffer = Buffer.alloc(0);
+    const rest = this.pending.take();
+    this.pendingNeeds = 0;
+    this.pendingLine = false;
     if (rest.length === 0 || this.skipOctets > 0) {
       const skipped = this.skipOctets;
       this.skipOctets = 0;

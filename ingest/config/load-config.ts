@@ -247,6 +247,13 @@ function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
           fix: 'give one of them another port',
         });
       listeners.set(key, `sources.${name}`);
+      for (const key of ['max_connections', 'idle_timeout_seconds'] as const)
+        if (source.mode === 'udp' && source[key] !== undefined)
+          problems.push({
+            path: ['sources', name, key],
+            message: `${key} on a UDP listener (it has no connections)`,
+            fix: `remove '${key}', or use mode: tcp or tls`,
+          });
       if (source.mode !== 'tls' && source.tls)
         problems.push({
           path: ['sources', name, 'tls'],

@@ -33,6 +33,9 @@ const syslogSource = {
     timezone: zone,
     max_message_bytes: { type: 'integer', minimum: 1024, maximum: 16_777_216, default: 65_536 },
     receive_buffer_bytes: { type: 'integer', minimum: 65_536, default: 8_388_608 },
+    // TCP and TLS only (no defaults here, so a UDP source does not look connection-limited; the source applies them).
+    max_connections: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'default 1000; more are refused and counted' },
+    idle_timeout_seconds: { type: 'integer', minimum: 0, maximum: 86_400, description: 'default 600; 0 never closes an idle connection' },
     tls,
   },
 } as const;
@@ -234,6 +237,7 @@ export const CONFIG_SCHEMA = {
       properties: {
         timezone: { ...zone, default: 'UTC' },
         queue_events: { type: 'integer', minimum: 100, maximum: 10_000_000, default: 20_000 },
+        queue_bytes: { type: 'integer', minimum: 1_048_576, maximum: 17_179_869_184, default: 67_108_864 },
         workers: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' },
         enrich: {
           type: 'object',
@@ -298,11 +302,13 @@ export const CONFIG_SCHEMA = {
 export const DEFAULT_CONFIG_YAML = `# fortiems defaults: every value can be overridden in your file or with \${ENV} references.
 sources:
   syslog_udp: { type: syslog, mode: udp, address: "0.0.0.0:5514" }
-  syslog_tcp: { type: syslog, mode: tcp, address: "0.0.0.0:5514" }
-  syslog_tls: { type: syslog, mode: tls, address: "0.0.0.0:6514" }
+  syslog_tcp: { type: syslog, mode: tcp, address: "0.0.0.0:5514", max_connections: 1000, idle_timeout_seconds: 600 }
+  syslog_tls: { type: syslog, mode: tls, address: "0.0.0.0:6514", max_connections: 1000, idle_timeout_seconds: 600 }
   http: { type: http, path: /ingest }
 pipeline:
   timezone: UTC
+  queue_events: 20000
+  queue_bytes: 67108864   # 64 MiB: whichever bound is reached first pushes back
 sinks:
   opensearch: { type: opensearch }
 http:

@@ -13,6 +13,10 @@ export interface SyslogSourceConfig {
   timezone?: string;
   max_message_bytes?: number;
   receive_buffer_bytes?: number;
+  /** TCP/TLS: connections open at once (default 1000). */
+  max_connections?: number;
+  /** TCP/TLS: an idle connection is closed after this long (default 600; 0: never). */
+  idle_timeout_seconds?: number;
   tls?: TlsSettings;
 }
 
@@ -110,6 +114,7 @@ export interface FortiemsConfig {
   pipeline?: {
     timezone?: string;
     queue_events?: number;
+    queue_bytes?: number;
     workers?: 'auto' | number;
     enrich?: { geoip?: boolean; inventory?: { url: string; token?: string; timeout_ms?: number } };
   };

@@ -9,6 +9,8 @@ import type { PipelineIntake, RawLine } from './raw-line.js';
 /** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable. */
 interface LineBatch {
   lines: RawLine[];
+  /** The lines' characters (bytes for ASCII): what the queue's byte bound weighs. */
+  bytes: number;
   durable?: { resolve: () => void; reject: (error: Error) => void };
 }
 
@@ -17,18 +19,35 @@ export interface PipelineOptions {
   namespace: string;
   /** Lines waiting between the sources and the parse stage; beyond it TCP pauses, HTTP answers 429, UDP drops. */
   queueEvents: number;
+  /** The same bound in bytes (a line weighs its characters); whichever is reached first pushes back (default 64 MiB). */
+  queueBytes?: number;
   enrich: EnrichStage | undefined;
   sinks: Sink[];
   /** The parse → enrich transform's telemetry. */
   telemetry: ComponentTelemetry;
-  /** Lines parsed together (default 1000). */
+  /** Lines parsed together (default 1000)… */
   batchEvents?: number;
+  /** …and at most this many bytes of them (default 4 MiB), so the batches in flight stay small whatever the lines. */
+  batchBytes?: number;
   /**
    * Batches past the parse stage at once (default 2): while one waits on the sinks' buffers (a disk spool's fsync),
    * the next is parsed; the spool's group commit coalesces their writes.
    */
   concurrency?: number;
   onError?: (error: Error) => void;
+}
+
+/**
+ * 64 MiB: at the default 20,000 lines, EMS lines (300–600 bytes) weigh 6–12 MiB, so this bound only binds when lines are
+ * unusually long (over 3 KiB on average) — then it caps what 20,000 lines of 64 KiB would hold (1.25 GiB).
+ */
+export const DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
+
+function lineBytes(lines: readonly RawLine[]): number {
+  let bytes = 0;
+  for (const raw of lines) bytes += raw.line.length;
+  return bytes;
 }
 
 export class PipelineStoppedError extends Error {
@@ -57,7 +76,10 @@ export class Pipeline implements PipelineIntake {
 
   constructor(options: PipelineOptions) {
     this.options = { ...options };
-    this.queue = new BoundedQueue<LineBatch>(options.queueEvents, (batch) => batch.lines.length);
+    this.queue = new BoundedQueue<LineBatch>(options.queueEvents, (batch) => batch.lines.length, {
+      capacity: options.queueBytes ?? DEFAULT_QUEUE_BYTES,
+      weigh: (batch) => batch.bytes,
+    });
     this.sinks = [...options.sinks];
   }
 
@@ -67,7 +89,7 @@ export class Pipeline implements PipelineIntake {
       this.options.telemetry.discarded('pipeline_stopped', lines.length);
       return undefined;
     }
-    return this.queue.push([{ lines }]);
+    return this.queue.push([{ lines, bytes: lineBytes(lines) }]);
   };
 
   submit(lines: RawLine[]): Promise<void> {
@@ -75,7 +97,7 @@ export class Pipeline implements PipelineIntake {
     if (lines.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       // The sender waits for this promise: its own request is the backpressure, so the queue's push promise is not awaited.
-      void this.queue.push([{ lines, durable: { resolve, reject } }]);
+      void this.queue.push([{ lines, bytes: lineBytes(lines), durable: { resolve, reject } }]);
     });
   }
 
@@ -86,6 +108,11 @@ export class Pipeline implements PipelineIntake {
   /** Lines queued before the parse stage. */
   queuedEvents(): number {
     return this.queue.size;
+  }
+
+  /** Their bytes, as the byte bound weighs them. */
+  queuedBytes(): number {
+    return this.queue.bytes;
   }
 
   /** A reload's new enrichment settings apply from the next batch. */
@@ -104,8 +131,9 @@ export class Pipeline implements PipelineIntake {
   private async run(): Promise<void> {
     const concurrency = this.options.concurrency ?? 2;
     const batchEvents = this.options.batchEvents ?? 1000;
+    const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
     while (this.accepting || this.queue.size > 0) {
-      const batches = await this.queue.take(batchEvents, this.abort.signal);
+      const batches = await this.queue.take(batchEvents, this.abort.signal, batchBytes);
       if (batches.length === 0) continue;
       // A sink swap may have begun while we waited for lines: these must go to the new sinks, not the draining ones.
       while (this.paused) await this.paused;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SyslogSourceConfig } from '../config/types.js';
 import type { PipelineIntake } from '../pipeline/raw-line.js';
 import { parseListenAddress } from '../server/http-server.js';
-import { SyslogStreamSource } from '../sources/syslog-stream-source.js';
+import { STREAM_SOURCE_DEFAULTS, SyslogStreamSource } from '../sources/syslog-stream-source.js';
 import { SyslogUdpSource } from '../sources/syslog-udp-source.js';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
@@ -71,6 +71,8 @@ export async function startSyslogSource(id: string, config: SyslogSourceConfig, 
     port,
     zone,
     maxMessageBytes: config.max_message_bytes ?? 65_536,
+    maxConnections: config.max_connections ?? STREAM_SOURCE_DEFAULTS.maxConnections,
+    idleTimeoutMs: (config.idle_timeout_seconds ?? STREAM_SOURCE_DEFAULTS.idleTimeoutMs / 1000) * 1000,
     ...(tls ? { tls } : {}),
     telemetry,
     sink: intake.deliver,

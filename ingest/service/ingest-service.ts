@@ -10,7 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { installMappings } from '../opensearch/install-mappings.js';
 import type { OpenSearchTarget } from '../opensearch/target.js';
-import { Pipeline } from '../pipeline/pipeline.js';
+import { DEFAULT_QUEUE_BYTES, Pipeline } from '../pipeline/pipeline.js';
 import { createHttpServer, type HttpServer } from '../server/http-server.js';
 import { opsRoutes } from '../server/ops-routes.js';
 import { createSearchSink } from '../sinks/search/create-search-sink.js';
@@ -116,6 +116,7 @@ export class IngestService {
     this.pipeline = new Pipeline({
       namespace: this.namespaceOf(config),
       queueEvents: config.pipeline?.queue_events ?? 20_000,
+      queueBytes: config.pipeline?.queue_bytes ?? DEFAULT_QUEUE_BYTES,
       enrich: this.enrich,
       sinks: sinks.map(([, sink]) => sink),
       telemetry: this.telemetry('parse', 'transform', 'parse'),
@@ -309,6 +310,7 @@ export class IngestService {
     this.config = config;
     if (JSON.stringify(previous.pipeline?.queue_events) !== JSON.stringify(config.pipeline?.queue_events))
       changes.push('pipeline.queue_events changes at the next restart');
+    if (previous.pipeline?.queue_bytes !== config.pipeline?.queue_bytes) changes.push('pipeline.queue_bytes changes at the next restart');
     if (JSON.stringify(previous.pipeline?.enrich) !== JSON.stringify(config.pipeline?.enrich)) {
       this.enrich = this.buildEnrich(config);
       pipeline.setEnrich(this.enrich);

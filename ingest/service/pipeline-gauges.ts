@@ -15,6 +15,9 @@ export function registerPipelineGauges(
   enrich: () => EnrichStage | undefined,
 ): void {
   const queue = registry.gauge('fortiems_pipeline_queue_events', 'Lines waiting between the sources and the parse stage.').with();
+  const queueBytes = registry
+    .gauge('fortiems_pipeline_queue_bytes', 'Bytes of the lines waiting between the sources and the parse stage (characters).')
+    .with();
   const unaccounted = registry.gauge(
     'fortiems_unaccounted_events',
     'Events received by the sources whose fate is not explained by a sink (sent, dead-lettered, discarded, buffered) or a queue; 0 at rest.',
@@ -24,6 +27,7 @@ export function registerPipelineGauges(
     const current = pipeline();
     const queued = current?.queuedEvents() ?? 0;
     queue.set(queued);
+    queueBytes.set(current?.queuedBytes() ?? 0);
     for (const [name, value] of Object.entries(enrich()?.metrics() ?? {})) {
       let series = enrichMetrics.get(name);
       if (!series) {

@@ -11,16 +11,26 @@ export interface StreamSourceOptions {
   port: number;
   zone: string;
   maxMessageBytes: number;
+  /** Connections open at once (default 1000); more are closed as they arrive and counted (`connection_limit`). */
+  maxConnections?: number;
+  /** A connection that sends nothing for this long is closed (default 10 minutes; 0: never). */
+  idleTimeoutMs?: number;
   /** TLS: PEM certificate and key; with `ca` and `verifyClient`, clients must present a certificate signed by it. */
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; verifyClient?: boolean };
   telemetry: ComponentTelemetry;
   sink: LineSink;
 }
 
+export const STREAM_SOURCE_DEFAULTS = { maxConnections: 1000, idleTimeoutMs: 600_000 } as const;
+
 /**
  * Syslog over TCP or TLS. Each connection has its own frame decoder (octet counting or newline, per frame). When the
  * pipeline pushes back, the connection stops reading until it drains: the sender's TCP window closes — backpressure
- * end to end, no loss. A partial frame at close is delivered as a framing error carrying its bytes.
+ * end to end, no loss. A partial frame at close (however the connection ends: FIN, reset, idle timeout, stop) is
+ * delivered as a framing error carrying its bytes.
+ *
+ * Memory is bounded by connections: each holds at most about one frame (max_message_bytes) and one socket read, so
+ * `maxConnections` caps what senders can make it hold; idle connections are closed so they cannot hold it for ever.
  */
 export class SyslogStreamSource {
   private server: Server | undefined;
@@ -44,6 +54,9 @@ export class SyslogStreamSource {
           onConnection,
         )
       : createTcpServer(onConnection);
+    // Node closes a connection beyond the limit as soon as it is accepted, before any byte is read or TLS begins.
+    this.server.maxConnections = this.options.maxConnections ?? STREAM_SOURCE_DEFAULTS.maxConnections;
+    this.server.on('drop', () => this.options.telemetry.error('receive', 'connection_limit'));
     this.server.on('tlsClientError', () => this.options.telemetry.error('receive', 'tls_handshake'));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
@@ -55,6 +68,9 @@ export class SyslogStreamSource {
 
   private handle(socket: Socket): void {
     this.sockets.add(socket);
+    this.options.telemetry.connections(this.sockets.size);
+    const idleTimeoutMs = this.options.idleTimeoutMs ?? STREAM_SOURCE_DEFAULTS.idleTimeoutMs;
+    if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs);
     const decoder = new FrameDecoder(this.options.maxMessageBytes);
     // A connection is one stream: identical lines in it are numbered, so repeats keep distinct event ids.
     const occurrences = new OccurrenceCounter();
@@ -72,8 +88,21 @@ export class SyslogStreamSource {
       const pushedBack = sink(lines);
       if (pushedBack) {
         socket.pause();
-        void pushedBack.then(() => socket.resume());
+        // Waiting for the pipeline is not idleness: the idle timer only runs while the connection is read.
+        if (idleTimeoutMs > 0) socket.setTimeout(0);
+        void pushedBack.then(() => {
+          socket.resume();
+          if (idleTimeoutMs > 0 && !socket.destroyed) socket.setTimeout(idleTimeoutMs);
+        });
       }
+    };
+    // Idempotent: the decoder is empty after its first end(), so 'end' then 'close' deliver the partial frame once.
+    const flushPartial = (why?: string) => {
+      const rest = decoder.end();
+      if (!rest) return;
+      telemetry.received(1, 0);
+      const framingError = why ? `${why}; ${rest.error}` : rest.error;
+      deliver([{ line: rest.partial, receivedAt: Date.now(), sourceId: id, zone, framingError }]);
     };
     socket.on('data', (chunk: Buffer) => {
       const receivedAt = Date.now();
@@ -82,15 +111,19 @@ export class SyslogStreamSource {
       telemetry.received(lines.length, 0);
       deliver(lines);
     });
-    socket.on('end', () => {
-      const rest = decoder.end();
-      if (rest) {
-        telemetry.received(1, 0);
-        deliver([{ line: rest.partial, receivedAt: Date.now(), sourceId: id, zone, framingError: rest.error }]);
-      }
+    socket.on('end', () => flushPartial());
+    socket.on('timeout', () => {
+      telemetry.error('receive', 'idle_timeout');
+      flushPartial(`closed after ${idleTimeoutMs / 1000} s without data`);
+      socket.destroy();
     });
     socket.on('error', () => telemetry.error('receive', 'connection_error'));
-    socket.on('close', () => this.sockets.delete(socket));
+    // A reset, a destroy at stop or after an error never emits 'end': the partial frame is delivered here then.
+    socket.on('close', () => {
+      flushPartial();
+      this.sockets.delete(socket);
+      telemetry.connections(this.sockets.size);
+    });
   }
 
   /** Stops accepting, lets open connections finish what they sent (half-close), then closes them. */
@@ -98,11 +131,14 @@ export class SyslogStreamSource {
     const server = this.server;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Each socket's own 'close' (after the server's) delivers its partial frame: wait for those too, so it reaches the
+    // pipeline before the pipeline stops.
+    const socketsClosed = [...this.sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
     for (const socket of this.sockets) socket.end();
     const timer = setTimeout(() => {
       for (const socket of this.sockets) socket.destroy();
     }, graceMs);
-    await closed;
+    await Promise.all([closed, ...socketsClosed]);
     clearTimeout(timer);
   }
 }

@@ -26,6 +26,7 @@ export const METRIC_NAMES = {
   recovered: 'fortiems_component_recovered_events_total',
   bufferEvents: 'fortiems_buffer_events',
   bufferBytes: 'fortiems_buffer_bytes',
+  openConnections: 'fortiems_component_open_connections',
 } as const;
 
 const HELP: Record<keyof typeof METRIC_NAMES, string> = {
@@ -39,6 +40,7 @@ const HELP: Record<keyof typeof METRIC_NAMES, string> = {
   recovered: 'Events a sink found at start in its durable buffer, left by a previous run (they count on its received side).',
   bufferEvents: 'Events waiting in a component buffer (memory queue and disk spool).',
   bufferBytes: 'Bytes waiting in a component buffer.',
+  openConnections: 'Connections a stream source (TCP, TLS) holds open; beyond its max_connections they are refused.',
 };
 
 export class ComponentTelemetry {
@@ -65,7 +67,9 @@ export class ComponentTelemetry {
 
   private metric(key: keyof typeof METRIC_NAMES) {
     const name = METRIC_NAMES[key];
-    return key === 'bufferEvents' || key === 'bufferBytes' ? this.registry.gauge(name, HELP[key]) : this.registry.counter(name, HELP[key]);
+    return key === 'bufferEvents' || key === 'bufferBytes' || key === 'openConnections'
+      ? this.registry.gauge(name, HELP[key])
+      : this.registry.counter(name, HELP[key]);
   }
 
   received(events: number, bytes: number): void {
@@ -104,6 +108,10 @@ export class ComponentTelemetry {
 
   deadLettered(count: number): void {
     this.deadLetteredSeries.inc(count);
+  }
+
+  connections(open: number): void {
+    this.metric('openConnections').with(this.labels).set(open);
   }
 
   buffer(events: number, bytes: number): void {
