@@ -25,23 +25,68 @@ const NINE = 57;
 const MAX_LENGTH_DIGITS = 9;
 /** octetFrame's answer for digits not followed by a space. */
 const NOT_OCTET_COUNTED = -1;
+const WAIT_FOR_LF = -1;
+const MIN_PENDING_CAPACITY = 4096;
+const EMPTY = Buffer.alloc(0);
+
+/** `LEN SP` at the start: a non-zero digit, at most MAX_LENGTH_DIGITS digits in all, then a space. */
+function opensOctetCount(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (!(first > ZERO && first <= NINE)) return false;
+  let i = 1;
+  while (i < MAX_LENGTH_DIGITS && text.charCodeAt(i) >= ZERO && text.charCodeAt(i) <= NINE) i++;
+  return text.charCodeAt(i) === SPACE;
+}
 
 export function isFramingError(event: FrameEvent): event is FramingError {
   return 'error' in event;
 }
 
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  /**
+   * The start of an incomplete frame, in a buffer that doubles as it grows. Joining it to each new chunk and decoding
+   * again, as this once did, made a 64 KiB frame sent a byte at a time cost a second of copying: now each chunk is only
+   * appended until `waitingFor` says the frame may be complete, and each byte is copied a bounded number of times.
+   */
+  private pending: Buffer = EMPTY;
+  private pendingBytes = 0;
+  /** WAIT_FOR_LF (a newline frame without its LF yet), the pending length an octet frame needs, or 0: decode again. */
+  private waitingFor = 0;
   /** Bytes of an oversized frame still to skip (octet counting) or skip-until-LF (-1) mode. */
   private skipOctets = 0;
   private skippingLine = false;
 
   constructor(private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
 
+  /** True when `chunk` can neither complete the pending frame nor make it oversized. */
+  private stillWaiting(chunk: Buffer): boolean {
+    const buffered = this.pendingBytes + chunk.length;
+    if (this.waitingFor === WAIT_FOR_LF) return buffered <= this.maxMessageBytes + 1 && chunk.indexOf(LF) === -1;
+    return this.waitingFor > 0 && buffered < this.waitingFor;
+  }
+
+  private keep(bytes: Buffer): void {
+    const needed = this.pendingBytes + bytes.length;
+    if (needed > this.pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.pending.length, MIN_PENDING_CAPACITY));
+      this.pending.copy(grown, 0, 0, this.pendingBytes);
+      this.pending = grown;
+    }
+    bytes.copy(this.pending, this.pendingBytes);
+    this.pendingBytes = needed;
+  }
+
   /** Feeds bytes; returns the frames (and framing errors) they complete, in order. */
   push(chunk: Buffer): FrameEvent[] {
     const events: FrameEvent[] = [];
-    let data = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const resuming = this.pendingBytes > 0;
+    if (resuming) {
+      const waiting = this.stillWaiting(chunk);
+      this.keep(chunk);
+      if (waiting) return events;
+    }
+    const data = resuming ? this.pending.subarray(0, this.pendingBytes) : chunk;
+    this.waitingFor = 0;
     let offset = 0;
     const length = data.length;
     while (offset < length) {
@@ -68,7 +113,7 @@ export class FrameDecoder {
       }
       if (first > ZERO && first <= NINE) {
         const consumed = this.octetFrame(data, offset, events);
-        if (consumed === 0) break; // need more bytes
+        if (consumed === 0) break; // need more bytes (octetFrame set waitingFor)
         if (consumed !== NOT_OCTET_COUNTED) {
           offset += consumed;
           continue;
@@ -85,7 +130,7 @@ export class FrameDecoder {
           });
           this.skippingLine = true;
           offset = length;
-        }
+        } else this.waitingFor = WAIT_FOR_LF;
         break;
       }
       let end = newline;
@@ -100,8 +145,17 @@ export class FrameDecoder {
       }
       offset = newline + 1;
     }
-    this.buffer = offset >= length ? Buffer.alloc(0) : data.subarray(offset);
-    data = this.buffer;
+    if (offset >= length) {
+      this.pendingBytes = 0;
+      // A connection that once sent a huge frame does not keep its buffer.
+      if (this.pending.length > MIN_PENDING_CAPACITY) this.pending = EMPTY;
+    } else if (resuming) {
+      data.copy(this.pending, 0, offset, length); // overlapping: copy() moves like memmove
+      this.pendingBytes = length - offset;
+    } else {
+      this.pendingBytes = 0;
+      this.keep(data.subarray(offset));
+    }
     return events;
   }
 
@@ -115,7 +169,7 @@ export class FrameDecoder {
       declared = declared * 10 + (code - ZERO);
       i++;
     }
-    if (i >= data.length) return 0;
+    if (i >= data.length) return 0; // the count itself is cut: at most nine bytes, decoded again with the next chunk
     // Digits not followed by a space: not octet counting after all (a bare line that starts with a number).
     if (data[i] !== SPACE) return NOT_OCTET_COUNTED;
     const start = i + 1;
@@ -130,22 +184,27 @@ export class FrameDecoder {
       this.skipOctets = declared - inBuffer;
       return data.length - offset;
     }
-    if (data.length - start < declared) return 0;
+    if (data.length - start < declared) {
+      this.waitingFor = start + declared - offset;
+      return 0;
+    }
     events.push({ message: data.toString('utf8', start, start + declared), framing: 'octet' });
     return start + declared - offset;
   }
 
   /** At connection close: a partial frame left in the buffer is reported, not dropped. */
   end(): FramingError | undefined {
-    const rest = this.buffer;
-    this.buffer = Buffer.alloc(0);
+    const rest = this.pending.subarray(0, this.pendingBytes);
+    this.pending = EMPTY;
+    this.pendingBytes = 0;
+    this.waitingFor = 0;
     if (rest.length === 0 || this.skipOctets > 0) {
       const skipped = this.skipOctets;
       this.skipOctets = 0;
       return skipped > 0 ? { error: `connection closed ${skipped} bytes before the end of an oversized frame`, partial: '' } : undefined;
     }
     const text = rest.toString('utf8', 0, Math.min(rest.length, this.maxMessageBytes));
-    if (/^[1-9]\d{0,8} /.test(text)) return { error: 'connection closed in the middle of an octet-counted frame', partial: text };
+    if (opensOctetCount(text)) return { error: 'connection closed in the middle of an octet-counted frame', partial: text };
     // A last line without its LF is a complete message in newline framing (logger and many senders do this).
     return { error: 'connection closed before the end of the last line (no LF)', partial: text };
   }
