@@ -174,10 +174,15 @@ export class FrameDecoder {
     if (data[i] !== SPACE) return NOT_OCTET_COUNTED;
     const start = i + 1;
     if (declared > this.maxMessageBytes) {
-      const available = Math.min(data.length - start, this.maxMessageBytes);
+      // The error carries the first maxMessageBytes: wait for them, or what it keeps would depend on how the stream was cut
+      // (a sender writing a byte at a time would leave it empty).
+      if (data.length - start < this.maxMessageBytes) {
+        this.waitingFor = start + this.maxMessageBytes - offset;
+        return 0;
+      }
       events.push({
         error: `octet-counted frame of ${declared} bytes exceeds the maximum of ${this.maxMessageBytes}`,
-        partial: data.toString('utf8', start, start + available),
+        partial: data.toString('utf8', start, start + this.maxMessageBytes),
       });
       const inBuffer = data.length - start;
       if (inBuffer >= declared) return start + declared - offset;
