@@ -32,6 +32,15 @@ export function isFramingError(event: FrameEvent): event is FramingError {
   return 'error' in event;
 }
 
+/** `LEN SP` at the start: a non-zero digit, at most MAX_LENGTH_DIGITS digits in all, then a space. */
+function opensOctetCount(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (!(first > ZERO && first <= NINE)) return false;
+  let i = 1;
+  while (i < MAX_LENGTH_DIGITS && text.charCodeAt(i) >= ZERO && text.charCodeAt(i) <= NINE) i++;
+  return text.charCodeAt(i) === SPACE;
+}
+
 export class FrameDecoder {
   /**
    * The unfinished frame's bytes, joined only when a chunk can complete it: a sender controls the chunk sizes, and
@@ -144,15 +153,20 @@ export class FrameDecoder {
       declared = declared * 10 + (code - ZERO);
       i++;
     }
-    if (i >= data.length) return 0;
+    if (i >= data.length) return 0; // the count itself is cut: at most nine bytes, decoded again with the next chunk
     // Digits not followed by a space: not octet counting after all (a bare line that starts with a number).
     if (data[i] !== SPACE) return NOT_OCTET_COUNTED;
     const start = i + 1;
     if (declared > this.maxMessageBytes) {
-      const available = Math.min(data.length - start, this.maxMessageBytes);
+      // The error carries the first maxMessageBytes: wait for them, or what it keeps would depend on how the stream was cut
+      // (a sender writing a byte at a time would leave it empty).
+      if (data.length - start < this.maxMessageBytes) {
+        this.pendingNeeds = start + this.maxMessageBytes - offset;
+        return 0;
+      }
       events.push({
         error: `octet-counted frame of ${declared} bytes exceeds the maximum of ${this.maxMessageBytes}`,
-        partial: data.toString('utf8', start, start + available),
+        partial: data.toString('utf8', start, start + this.maxMessageBytes),
       });
       const inBuffer = data.length - start;
       if (inBuffer >= declared) return start + declared - offset;
@@ -178,7 +192,7 @@ export class FrameDecoder {
       return skipped > 0 ? { error: `connection closed ${skipped} bytes before the end of an oversized frame`, partial: '' } : undefined;
     }
     const text = rest.toString('utf8', 0, Math.min(rest.length, this.maxMessageBytes));
-    if (/^[1-9]\d{0,8} /.test(text)) return { error: 'connection closed in the middle of an octet-counted frame', partial: text };
+    if (opensOctetCount(text)) return { error: 'connection closed in the middle of an octet-counted frame', partial: text };
     // A last line without its LF is a complete message in newline framing (logger and many senders do this).
     return { error: 'connection closed before the end of the last line (no LF)', partial: text };
   }

@@ -79,13 +79,24 @@ function skipSpaces(line: string, from: number): number {
   return i;
 }
 
-const ZONE_DESIGNATOR = /(?:[Zz]|[+-]\d\d:?\d\d)$/;
+/** `Z`, `z`, `+hh:mm`, `+hhmm` (or `-`) at the very end: a check of the last six characters, whatever the length. */
+function endsWithZoneDesignator(text: string): boolean {
+  const end = text.length;
+  const last = text[end - 1];
+  if (last === 'Z' || last === 'z') return true;
+  if (!isDigit(text.charCodeAt(end - 1)) || !isDigit(text.charCodeAt(end - 2))) return false;
+  // `hh:mm` or `hhmm` before the final two digits.
+  const colon = text.charCodeAt(end - 3) === 58 ? 1 : 0;
+  const hours = end - 4 - colon;
+  const sign = text[hours - 1];
+  return isDigit(text.charCodeAt(hours)) && isDigit(text.charCodeAt(hours + 1)) && (sign === '+' || sign === '-');
+}
 
 /** A time written without Z or an offset is wall time in the source's zone (Date.parse would use the machine's zone). */
 function parseRfc3339(text: string, zone: string): number | undefined {
   const instant = Date.parse(text);
   if (Number.isNaN(instant)) return undefined;
-  if (ZONE_DESIGNATOR.test(text)) return instant;
+  if (endsWithZoneDesignator(text)) return instant;
   const wall = new Date(Date.parse(`${text}Z`));
   if (Number.isNaN(wall.getTime())) return instant;
   return wallTimeToInstant(
@@ -139,7 +150,10 @@ function parseHostAndTag(line: string, from: number, header: SyslogHeader): void
     header.bodyStart = i;
     return;
   }
-  if (first.endsWith(':') || /^[^\s[]+\[[^\]]*\]:$/.test(first)) {
+  // A tag ends with ':', `fcems[12]:` included. The regular expressions once tested here for the `[pid]` form could only
+  // match tokens endsWith(':') had already taken, and the unanchored one (`\[[^\]]*\]:$`) was quadratic: this token is
+  // attacker-controlled and up to 64 KiB long, and a run of '[' stalled the event loop for seconds.
+  if (first.endsWith(':')) {
     setTag(first, header);
     header.bodyStart = skipSpaces(line, firstEnd);
     return;
@@ -148,7 +162,7 @@ function parseHostAndTag(line: string, from: number, header: SyslogHeader): void
   i = skipSpaces(line, firstEnd);
   const secondEnd = tokenEnd(line, i);
   const second = line.slice(i, secondEnd);
-  if (!second.includes('=') && (second.endsWith(':') || /\[[^\]]*\]:$/.test(second))) {
+  if (!second.includes('=') && second.endsWith(':')) {
     setTag(second, header);
     header.bodyStart = skipSpaces(line, secondEnd);
   } else {

@@ -167,20 +167,24 @@ export function ecsMac(mac: string): string {
 }
 
 const OS_TYPES = new Map<string, string | undefined>();
+/** Real `os` values are well under 100 characters. */
+const MAX_CACHED_OS_LENGTH = 256;
 
 /** ECS host.os.type from the free-text os EMS reports, or undefined when it is not recognisable. */
 export function osType(os: string): string | undefined {
   if (OS_TYPES.has(os)) return OS_TYPES.get(os);
   const text = os.toLowerCase();
   let type: string | undefined;
+  // Unanchored, but only alternations of short words: each attempt reads a few characters, so linear in the text.
   if (/windows|win(7|8|10|11|xp)\b/.test(text)) type = 'windows';
   else if (/chrome ?os|chromebook/.test(text)) type = 'chromeos';
   else if (/android/.test(text)) type = 'android';
   else if (/\bi(pad)?os\b|iphone|ipad/.test(text)) type = 'ios';
   else if (/mac ?os|os x|darwin/.test(text)) type = 'macos';
   else if (/linux|ubuntu|debian|red ?hat|rhel|centos|fedora|suse|rocky|alma/.test(text)) type = 'linux';
-  // Endpoint OS strings repeat endlessly; remember them (bounded, since the text is attacker-controlled).
-  if (OS_TYPES.size < 10_000) OS_TYPES.set(os, type);
+  // Endpoint OS strings repeat endlessly; remember them (bounded, since the text is attacker-controlled: in number, and
+  // in length, or 10,000 distinct 64 KiB values would pin 640 MB).
+  if (OS_TYPES.size < 10_000 && os.length <= MAX_CACHED_OS_LENGTH) OS_TYPES.set(os, type);
   return type;
 }
 
