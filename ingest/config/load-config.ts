@@ -95,8 +95,9 @@ function describeError(error: ErrorObject): { path: string[]; message: string; f
     case 'type':
       return {
         path,
-        message: `must be ${params.type === 'integer' ? 'a whole number' : `a ${params.type}`}`,
-        fix: `write a ${params.type === 'integer' ? 'whole number' : params.type} value`,
+        // A union (`http.trust_proxy`) comes as "boolean,string".
+        message: `must be ${params.type === 'integer' ? 'a whole number' : `a ${String(params.type).replaceAll(',', ' or ')}`}`,
+        fix: `write a ${params.type === 'integer' ? 'whole number' : String(params.type).replaceAll(',', ' or ')} value`,
       };
     case 'minimum':
     case 'maximum':

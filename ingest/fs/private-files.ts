@@ -22,16 +22,28 @@ function createdChain(dir: string, firstCreated: string | undefined): string[] {
   return chain;
 }
 
+// A folder that was there before and belongs to someone else (data_dir: /srv/shared) cannot be narrowed by us; what we
+// create inside it still is.
+const notOwned = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EPERM';
+
 /** `mkdir -p`; the folders it created and `dir` itself end up 0700. Returns the first folder created, like `mkdir`. */
 export async function makePrivateDir(dir: string): Promise<string | undefined> {
   const first = await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  for (const folder of createdChain(dir, first)) await chmod(folder, PRIVATE_DIR_MODE);
+  for (const folder of createdChain(dir, first))
+    await chmod(folder, PRIVATE_DIR_MODE).catch((error: unknown) => {
+      if (first !== undefined || !notOwned(error)) throw error;
+    });
   return first;
 }
 
 export function makePrivateDirSync(dir: string): string | undefined {
   const first = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  for (const folder of createdChain(dir, first)) chmodSync(folder, PRIVATE_DIR_MODE);
+  for (const folder of createdChain(dir, first))
+    try {
+      chmodSync(folder, PRIVATE_DIR_MODE);
+    } catch (error) {
+      if (first !== undefined || !notOwned(error)) throw error;
+    }
   return first;
 }
 

@@ -150,7 +150,10 @@ describe('configuration', () => {
     expect(config.http).toMatchObject({ metrics_token: '0123456789abcdef', trust_proxy: '10.0.0.0/8, 127.0.0.1' });
     expect(parseConfig('sinks:\n  os: { type: opensearch }\nhttp: { trust_proxy: true }\n').http?.trust_proxy).toBe(true);
     const problems = problemsOf('sinks:\n  os: { type: opensearch }\nhttp: { metrics_token: short, trust_proxy: 2 }\n');
-    expect(problems.map((p) => p.path).sort()).toEqual(['http.metrics_token', 'http.trust_proxy']);
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['http.metrics_token', 'must be at least 16 characters long'],
+      ['http.trust_proxy', 'must be a boolean or string'],
+    ]);
   });
 
   it('takes a syslog forwarding sink with its defaults (tcp, rfc5424, facility 16, concurrency 1, verify on)', () => {
