@@ -31,8 +31,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Operations endpoints: GET /metrics (Prometheus; behind a bearer token when one is configured), GET /health (liveness: the process answers) and GET /ready
- * (readiness: the injected checks, 503 when any fails, so a load balancer stops sending before the pipeline refuses).
+ * Operations endpoints: GET /metrics (Prometheus; behind a bearer token when one is configured), GET /health
+ * (liveness: the process answers) and GET /ready (readiness: the injected checks, 503 when any fails, so a load
+ * balancer stops sending before the pipeline refuses). Probes never need a token.
  */
 export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, options) => {
   const readyTimeoutMs = options.readyTimeoutMs ?? 5000;

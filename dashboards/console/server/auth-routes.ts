@@ -12,7 +12,7 @@ export interface AuthRoutesOptions {
   adminPassword: string;
   sessionTtlMs: number;
   loginFailuresPerMinute: number;
-  /** How long an account stays locked at most after that many failures from any addresses. */
+  /** The account window: that many failures for one account name, from two addresses or more, lock it until it ends. */
   accountLockMs: number;
   emsApi: boolean;
   now: () => number;
@@ -61,7 +61,6 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       if (!matches(user, request.body.password)) {
         byAddress.recordFailure(request.ip);
         byAccount.recordFailure(user, request.ip);
-        // Not the typed name: people type their password into the user field often enough.
         request.log.warn({ ip: request.ip }, 'console login failed');
         return reply.code(401).send({ error: 'invalid credentials', message: 'wrong user name or password' });
       }
