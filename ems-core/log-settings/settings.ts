@@ -63,6 +63,8 @@ export class SettingsError extends Error {
   }
 }
 
+const DESTINATION_KEYS: readonly string[] = ['name', 'host', 'port', 'protocol', 'format', 'facility', 'framing', 'tlsInsecure', 'enabled'];
+
 function validateDestination(raw: unknown, index: number, problems: string[]): SyslogDestination | undefined {
   const where = `destinations[${index}]`;
   if (typeof raw !== 'object' || raw === null) {
@@ -70,6 +72,12 @@ function validateDestination(raw: unknown, index: number, problems: string[]): S
     return undefined;
   }
   const d = raw as Record<string, unknown>;
+  // A misspelt key (`tlsinsecure`, `frameing`) would otherwise be dropped and its default used without a word.
+  for (const key of Object.keys(d))
+    if (!DESTINATION_KEYS.includes(key)) problems.push(`${where}.${key} is not a setting (${DESTINATION_KEYS.join(', ')})`);
+  if (d.name !== undefined && typeof d.name !== 'string') problems.push(`${where}.name must be a string`);
+  for (const key of ['tlsInsecure', 'enabled'])
+    if (d[key] !== undefined && typeof d[key] !== 'boolean') problems.push(`${where}.${key} must be true or false`);
   const protocol = d.protocol ?? 'tls';
   const format = d.format ?? 'rfc3164';
   const framing = d.framing ?? 'octet';

@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../fs/private-files.js';
 import { isCode } from './spool-lock.js';
 
 /**
@@ -26,6 +27,6 @@ export async function readAckFile(dir: string, warn: (message: string) => void):
 
 export async function writeAckFile(dir: string, watermark: number): Promise<void> {
   const path = join(dir, ACK_FILE);
-  await writeFile(`${path}.tmp`, `${watermark}\n`);
+  await writePrivateFile(`${path}.tmp`, `${watermark}\n`);
   await rename(`${path}.tmp`, path);
 }

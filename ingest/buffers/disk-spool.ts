@@ -1,5 +1,6 @@
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { makePrivateDir } from '../fs/private-files.js';
 import { writeAckFile } from './ack-file.js';
 import { AckTracker } from './ack-tracker.js';
 import { errorMessage } from './error-message.js';
@@ -89,7 +90,7 @@ export class DiskSpool implements EventBuffer {
     const dir = resolve(options.dir);
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'DiskSpoolWarning'));
     // A directory created now must itself survive a crash, or none of the segments in it would.
-    if ((await mkdir(dir, { recursive: true })) !== undefined) await fsyncDirectory(dirname(dir));
+    if ((await makePrivateDir(dir)) !== undefined) await fsyncDirectory(dirname(dir));
     const release = await acquireSpoolLock(dir);
     try {
       return new DiskSpool(dir, options, segmentBytes, warn, await recoverSpool(dir, warn), release);

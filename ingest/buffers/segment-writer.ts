@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { openPrivateFile } from '../fs/private-files.js';
 import type { BufferRecord } from './event-buffer.js';
 import { FRAME_HEADER_BYTES } from './frame.js';
 import { type Segment, segmentPath } from './segment-files.js';
@@ -101,7 +102,7 @@ export class SegmentWriter {
     await this.file?.close();
     this.file = undefined;
     const segment: Segment = { firstSeq, path: segmentPath(this.dir, firstSeq), count: 0, size: 0 };
-    this.file = await open(segment.path, 'wx');
+    this.file = await openPrivateFile(segment.path, 'wx');
     // The new name must survive a crash before any record in the file is reported durable.
     await fsyncDirectory(this.dir);
     this.fsyncs++;

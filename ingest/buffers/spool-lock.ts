@@ -1,5 +1,6 @@
-import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../fs/private-files.js';
 
 export const LOCK_FILE = 'lock';
 
@@ -29,7 +30,7 @@ export async function acquireSpoolLock(dir: string): Promise<() => Promise<void>
   const path = join(dir, LOCK_FILE);
   const mine = `${process.pid}\n`;
   const draft = join(dir, `${LOCK_FILE}.${process.pid}.${++drafts}.tmp`);
-  await writeFile(draft, mine);
+  await writePrivateFile(draft, mine);
   try {
     for (let attempt = 0; attempt < 10; attempt++) {
       if (await linkOrExists(draft, path)) return () => releaseSpoolLock(path, mine);

@@ -95,8 +95,9 @@ function describeError(error: ErrorObject): { path: string[]; message: string; f
     case 'type':
       return {
         path,
-        message: `must be ${params.type === 'integer' ? 'a whole number' : `a ${params.type}`}`,
-        fix: `write a ${params.type === 'integer' ? 'whole number' : params.type} value`,
+        // A union (`http.trust_proxy`) comes as "boolean,string".
+        message: `must be ${params.type === 'integer' ? 'a whole number' : `a ${String(params.type).replaceAll(',', ' or ')}`}`,
+        fix: `write a ${params.type === 'integer' ? 'whole number' : String(params.type).replaceAll(',', ' or ')} value`,
       };
     case 'minimum':
     case 'maximum':
@@ -228,6 +229,26 @@ function detectionProblems(config: FortiemsConfig): SemanticProblem[] {
   return problems;
 }
 
+/** Whether a listen host only takes connections from this machine (a name other than localhost may resolve anywhere). */
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/** An HTTP source without a token on a reachable address lets anyone write events: only when the operator says so. */
+function anonymousHttpProblems(config: FortiemsConfig): SemanticProblem[] {
+  const address = config.http?.address ?? '127.0.0.1:8080';
+  const host = address.slice(0, address.lastIndexOf(':'));
+  if (isLoopbackHost(host)) return [];
+  return Object.entries(config.sources ?? {})
+    .filter(([, source]) => source.type === 'http' && !source.token && source.allow_anonymous !== true)
+    .map(([name]) => ({
+      path: ['sources', name, 'token'],
+      message: `no token, and http.address ${address} is not a loopback address: anyone who reaches it can write events`,
+      fix: 'set token (16+ characters; an environment reference keeps it out of the file), or allow_anonymous: true if a proxy or firewall does the access control',
+    }));
+}
+
 /** Checks the schema cannot express: time zones, listeners that would collide, TLS settings that must come in pairs. */
 function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
@@ -275,6 +296,7 @@ function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
         });
     }
   }
+  problems.push(...anonymousHttpProblems(config));
   for (const [path, zone] of zones)
     if (zone !== undefined && !isValidZone(zone))
       problems.push({ path, message: `unknown time zone '${zone}'`, fix: 'use an IANA zone such as UTC or Europe/Paris' });

@@ -48,6 +48,7 @@ const httpSource = {
     type: { const: 'http' },
     path: { type: 'string', pattern: '^/', default: '/ingest' },
     token: { type: 'string', minLength: 16, description: 'bearer token senders must present' },
+    allow_anonymous: { type: 'boolean', description: 'accept senders without a token on a non-loopback http.address' },
     max_body_bytes: { type: 'integer', minimum: 1024, default: 10_485_760 },
     timezone: zone,
   },
@@ -271,7 +272,15 @@ export const CONFIG_SCHEMA = {
     http: {
       type: 'object',
       additionalProperties: false,
-      properties: { address: { ...address, default: '127.0.0.1:8080' } },
+      properties: {
+        address: { ...address, default: '127.0.0.1:8080' },
+        metrics_token: { type: 'string', minLength: 16, description: 'bearer token a scraper must present on /metrics' },
+        trust_proxy: {
+          type: ['boolean', 'string'],
+          minLength: 1,
+          description: "true (any peer), or the proxies' addresses/CIDRs, comma-separated",
+        },
+      },
     },
     ems: {
       type: 'object',

@@ -24,6 +24,8 @@ export interface HttpSourceConfig {
   type: 'http';
   path?: string;
   token?: string;
+  /** Without a token on a non-loopback `http.address`, validation refuses the source unless this is true. */
+  allow_anonymous?: boolean;
   max_body_bytes?: number;
   timezone?: string;
 }
@@ -119,7 +121,13 @@ export interface FortiemsConfig {
     enrich?: { geoip?: boolean; inventory?: { url: string; token?: string; timeout_ms?: number } };
   };
   sinks?: Record<string, SinkConfig>;
-  http?: { address?: string };
+  http?: {
+    address?: string;
+    /** When set, GET /metrics needs `Authorization: Bearer <metrics_token>`. */
+    metrics_token?: string;
+    /** fastify's `trustProxy`: whose X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host to believe. */
+    trust_proxy?: boolean | string;
+  };
   ems?: { enabled?: boolean; scenario?: string; seed?: number; to?: string[]; admin_address?: string; admin_token?: string };
   console?: { enabled?: boolean; admin_user?: string; admin_password?: string };
   detections?: DetectionsConfig;

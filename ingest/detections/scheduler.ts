@@ -9,10 +9,11 @@
  * A cursor moves only when its rule ran completely and its alerts are stored, at most `maxCatchUpMs` back: a
  * cluster outage, a failing rule or a restart leaves no gap.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import type { AlertDocument } from '../../mappings/index.js';
+import { makePrivateDirSync, writePrivateFileSync } from '../fs/private-files.js';
 import type { Logger } from '../logging/logger.js';
 import type { Sink } from '../sinks/sink.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
@@ -240,8 +241,8 @@ export class DetectionScheduler {
   private writeState(): void {
     const path = this.options.statePath;
     if (!path) return;
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, JSON.stringify({ rules: Object.fromEntries(this.cursors) } satisfies SchedulerState));
+    makePrivateDirSync(dirname(path));
+    writePrivateFileSync(`${path}.tmp`, JSON.stringify({ rules: Object.fromEntries(this.cursors) } satisfies SchedulerState));
     renameSync(`${path}.tmp`, path);
   }
 

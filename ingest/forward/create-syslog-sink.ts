@@ -29,7 +29,10 @@ export interface SyslogSinkDeps {
 export function createSyslogSink(id: string, config: SyslogSinkConfig, deps: SyslogSinkDeps): Sink {
   const settings = syslogSinkSettings(id, config, deps.dataDir);
   const format = formatterFor(settings.format);
-  const formatOptions: FormatOptions = { facility: settings.facility };
+  const formatOptions: FormatOptions = {
+    facility: settings.facility,
+    newlineFramed: settings.mode !== 'udp' && settings.framing === 'newline',
+  };
   const throttle = forwardThrottle(config.rate_limit);
   const filter = forwardFilter(config.filter);
   const driver = createSyslogDriver({

@@ -1,5 +1,5 @@
-import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makePrivateDir, writePrivateFile } from '../fs/private-files.js';
 import type { DeadLetter } from '../sinks/sink-driver.js';
 
 /**
@@ -7,7 +7,7 @@ import type { DeadLetter } from '../sinks/sink-driver.js';
  * file next to the sink's spool: one line per message with the error and the payload, for an operator to inspect.
  */
 export async function appendDeadLetters(file: string, letters: readonly DeadLetter[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await makePrivateDir(dirname(file));
   const at = new Date().toISOString();
   const lines = letters.map((letter) =>
     JSON.stringify({
@@ -17,5 +17,5 @@ export async function appendDeadLetters(file: string, letters: readonly DeadLett
       payload: letter.record.payload,
     }),
   );
-  await appendFile(file, `${lines.join('\n')}\n`);
+  await writePrivateFile(file, `${lines.join('\n')}\n`, 'a');
 }

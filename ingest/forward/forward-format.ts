@@ -16,6 +16,11 @@ export interface FormatOptions {
   appName?: string;
   /** HOSTNAME of the header (default: the EMS host the event came from, else this host's name). */
   hostname?: string;
+  /**
+   * The sink frames messages with LF (TCP/TLS `framing: newline`): a format that may carry a line break (`raw`) must
+   * then escape it, reversibly. The others never produce one.
+   */
+  newlineFramed?: boolean;
 }
 
 /** One event → one message. Must never throw for a parsed event; values are attacker-controlled and must be escaped. */

@@ -70,9 +70,30 @@ export function dockerEngineReachable(env: NodeJS.ProcessEnv = process.env, time
   });
 }
 
+type TestcontainersModule = typeof import('@testcontainers/opensearch');
+
+/**
+ * `@testcontainers/opensearch` is a devDependency (it brings ssh2, tar-fs and a hundred more packages): loaded only when
+ * a caller asks for testcontainers (the tests) and a Docker engine answers, never on a production path. Where it is
+ * not installed (`npm install --omit=dev`) the caller gets what to do instead of a module resolution trace.
+ */
+export async function loadTestcontainers(
+  load: () => Promise<TestcontainersModule> = () => import('@testcontainers/opensearch'),
+): Promise<TestcontainersModule> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ActionableError(
+      'testcontainers was asked for, but @testcontainers/opensearch is not installed (it is a development dependency)',
+      'install the development dependencies (npm install, without --omit=dev), or set OPENSEARCH_URL to an existing cluster',
+      (error as Error).message,
+    );
+  }
+}
+
 async function fromTestcontainers(): Promise<ProvidedOpenSearch> {
-  // Loaded only when a Docker engine is present; the package is an optional dependency.
-  const { OpenSearchContainer } = await import('@testcontainers/opensearch');
+  const { OpenSearchContainer } = await loadTestcontainers();
   const container = await new OpenSearchContainer('opensearchproject/opensearch:2.19.4').withSecurityEnabled(false).start();
   return {
     url: container.getHttpUrl(),

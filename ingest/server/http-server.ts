@@ -3,6 +3,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 export interface HttpServerOptions {
   /** HOST:PORT as in the configuration's `http.address` (`127.0.0.1:8080`, `[::]:8080`); port 0 takes any free port. */
   address: string;
+  /**
+   * fastify's `trustProxy` (`http.trust_proxy`): true, or the proxies' addresses or CIDRs. Off by default:
+   * otherwise any client could pick the address the login throttle sees by sending X-Forwarded-For.
+   */
+  trustProxy?: boolean | string | undefined;
   /** A pino logger (or any fastify-compatible one); without it the server logs nothing. */
   logger?: FastifyBaseLogger;
 }
@@ -35,6 +40,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1_048_576,
     requestTimeout: 300_000,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     // Senders post many small batches: a log line per request would drown the pipeline's own logs.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { tokenCheck } from '../sources/http/bearer-token.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 
 export interface Readiness {
@@ -10,6 +11,8 @@ export interface Readiness {
 export interface OpsRoutesOptions {
   metrics: MetricsRegistry;
   ready: () => Promise<Readiness>;
+  /** When set (`http.metrics_token`), /metrics answers 401 without `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
   /** A readiness check that hangs longer than this counts as not ready (default 5 s). */
   readyTimeoutMs?: number;
 }
@@ -28,15 +31,24 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Operations endpoints: GET /metrics (Prometheus), GET /health (liveness: the process answers) and GET /ready
- * (readiness: the injected checks, 503 when any fails, so a load balancer stops sending before the pipeline refuses).
+ * Operations endpoints: GET /metrics (Prometheus; behind a bearer token when one is configured), GET /health
+ * (liveness: the process answers) and GET /ready (readiness: the injected checks, 503 when any fails, so a load
+ * balancer stops sending before the pipeline refuses). Probes never need a token.
  */
 export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, options) => {
   const readyTimeoutMs = options.readyTimeoutMs ?? 5000;
 
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', PROMETHEUS_CONTENT_TYPE).header('cache-control', NO_STORE).send(options.metrics.render()),
-  );
+  // The metrics name components, sinks and rule ids: worth a token when the server is reachable from elsewhere.
+  const authorized = options.metricsToken ? tokenCheck(options.metricsToken) : () => true;
+  app.get('/metrics', async (request, reply) => {
+    reply.header('cache-control', NO_STORE);
+    if (!authorized(request.headers.authorization))
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="fortiems metrics"')
+        .send({ error: 'unauthorized', message: 'send Authorization: Bearer <http.metrics_token>' });
+    return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(options.metrics.render());
+  });
 
   app.get('/health', async (_request, reply) => reply.header('cache-control', NO_STORE).send({ status: 'ok' }));
 

@@ -232,9 +232,14 @@ export class IngestService {
     const pipeline = this.pipeline as Pipeline;
     const server = createHttpServer({
       address: config.http?.address ?? '127.0.0.1:8080',
+      trustProxy: config.http?.trust_proxy,
       logger: this.options.logger.child({ component: 'http' }),
     });
-    await server.app.register(opsRoutes, { metrics: this.registry, ready: () => this.readiness() });
+    await server.app.register(opsRoutes, {
+      metrics: this.registry,
+      metricsToken: config.http?.metrics_token,
+      ready: () => this.readiness(),
+    });
     await this.registerConsole(server, config);
     for (const [id, source] of Object.entries(config.sources ?? {})) {
       if (source.type !== 'http') continue;
@@ -264,7 +269,7 @@ export class IngestService {
     const target = this.searchTarget(config);
     if (!target) return;
     const adminUser = config.console?.admin_user ?? 'admin';
-    const { password, file } = consolePassword(config.console?.admin_password, this.dataDir);
+    const { password, file, generated } = consolePassword(config.console?.admin_password, this.dataDir);
     const inventory = config.pipeline?.enrich?.inventory;
     await server.app.register(consolePlugin, {
       opensearch: target,
@@ -272,7 +277,9 @@ export class IngestService {
       adminPassword: password,
       ...(inventory?.token ? { emsApi: { url: inventory.url, token: inventory.token } } : {}),
     });
-    this.consoleNote = `user ${adminUser}, password ${file ? `${password} (kept in ${file})` : 'from the configuration'}`;
+    // The secret is shown the one time it is made: start-up banners end up in terminals' scrollback and service logs.
+    const where = generated ? `${password} (generated; kept in ${file})` : `in ${file}`;
+    this.consoleNote = `user ${adminUser}, password ${file ? where : 'from the configuration'}`;
   }
 
   /** What the HTTP server is built from: a change to any of it rebuilds the server on reload. */

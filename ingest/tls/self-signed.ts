@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { makePrivateDirSync, writePrivateFileSync } from '../fs/private-files.js';
 
 export interface CertificatePair {
   certFile: string;
@@ -55,11 +56,11 @@ export async function ensureSelfSignedCertificate(dir: string, now = Date.now())
       },
     ],
   });
-  mkdirSync(dir, { recursive: true });
+  makePrivateDirSync(dir);
   // Key first, each written then renamed: a crash never leaves a certificate without its key.
-  writeFileSync(`${keyFile}.tmp`, pems.private, { mode: 0o600 });
+  writePrivateFileSync(`${keyFile}.tmp`, pems.private);
   renameSync(`${keyFile}.tmp`, keyFile);
-  writeFileSync(`${certFile}.tmp`, pems.cert);
+  writePrivateFileSync(`${certFile}.tmp`, pems.cert);
   renameSync(`${certFile}.tmp`, certFile);
   return { certFile, keyFile, cert: pems.cert, key: pems.private, created: true };
 }

@@ -107,6 +107,36 @@ describe('the disk spool', () => {
     expect(spool.stats()).toMatchObject({ recordsFromMemory: 4, recordsFromDisk: 0 });
   });
 
+  it('keeps its folder 0700 and its segments, ack and lock files 0600, whatever the umask', async () => {
+    const previous = process.umask(0o000);
+    try {
+      const root = freshDir();
+      const dir = join(root, 'spool', 'sink');
+      const { spool } = await openSpool(dir);
+      await spool.write(numbered('private-', 3));
+      spool.ack(await readAll(spool, 3));
+      await until(() => readdirSync(dir).includes('ack'), 'the ack file');
+      const mode = (path: string) => statSync(path).mode & 0o777;
+      // The folders it made on the way are its own too; a folder that was already there (the scratch) is left alone.
+      for (const folder of [root, join(root, 'spool'), dir]) expect(mode(folder), folder).toBe(0o700);
+      const files = readdirSync(dir);
+      expect(files.filter((name) => name.endsWith('.seg')).length).toBeGreaterThan(0);
+      expect(files).toEqual(expect.arrayContaining(['ack', 'lock']));
+      for (const name of files) expect(mode(join(dir, name)), name).toBe(0o600);
+      await closeSpool(spool);
+
+      // A spool folder made by an older version (or by hand) with a wide mode is narrowed at open.
+      const wide = freshDir();
+      mkdirSync(wide, { mode: 0o755 });
+      const reopened = await openSpool(wide);
+      expect(mode(wide)).toBe(0o700);
+      expect(mode(join(wide, 'lock'))).toBe(0o600);
+      await closeSpool(reopened.spool);
+    } finally {
+      process.umask(previous);
+    }
+  });
+
   it('keeps write order across concurrent writers and commits them together (group commit)', async () => {
     const { spool } = await openSpool(freshDir());
     const writes = Array.from({ length: 200 }, (_, w) => spool.write(numbered(`w${w}-`, 10)));
@@ -484,14 +514,18 @@ describe('a crash (SIGKILL) while writing', () => {
 
   // The child runs the spool as plain JavaScript, transpiled here, so the test needs no build step and no TS loader.
   beforeAll(() => {
-    const source = new URL('../../ingest/buffers/', import.meta.url).pathname;
-    mkdirSync(join(compiled, 'buffers'), { recursive: true });
+    mkdirSync(compiled, { recursive: true });
     writeFileSync(join(compiled, 'package.json'), '{"type":"module"}\n');
-    for (const name of readdirSync(source).filter((file) => file.endsWith('.ts'))) {
-      const { outputText } = ts.transpileModule(readFileSync(join(source, name), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      });
-      writeFileSync(join(compiled, 'buffers', name.replace(/\.ts$/, '.js')), outputText);
+    // The spool and the one module outside its folder it imports (private file modes).
+    for (const folder of ['buffers', 'fs']) {
+      const source = new URL(`../../ingest/${folder}/`, import.meta.url).pathname;
+      mkdirSync(join(compiled, folder), { recursive: true });
+      for (const name of readdirSync(source).filter((file) => file.endsWith('.ts'))) {
+        const { outputText } = ts.transpileModule(readFileSync(join(source, name), 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+        });
+        writeFileSync(join(compiled, folder, name.replace(/\.ts$/, '.js')), outputText);
+      }
     }
     writeFileSync(childScript, CRASH_WRITER);
   });

@@ -120,6 +120,42 @@ describe('configuration', () => {
     ]);
   });
 
+  it('refuses an HTTP source without a token on a non-loopback http.address, unless it says allow_anonymous', () => {
+    const file = (address: string, source = '{ type: http }') =>
+      `sources:\n  in: ${source}\nsinks:\n  os: { type: opensearch }\nhttp:\n  address: "${address}"\n`;
+    for (const address of ['0.0.0.0:8080', '[::]:8080', '192.0.2.4:8080', 'ingest.example.org:8080']) {
+      const problems = problemsOf(file(address));
+      expect(problems, address).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ path: 'sources.in.token', line: 2 });
+      expect(problems[0]?.message).toContain(`http.address ${address} is not a loopback address`);
+      expect(problems[0]?.fix).toMatch(/^set token \(16\+ characters.*\), or allow_anonymous: true/);
+    }
+    for (const address of ['127.0.0.1:8080', '127.1.2.3:0', '[::1]:8080', 'localhost:8080', 'LOCALHOST:8080'])
+      expect(problemsOf(file(address)), address).toEqual([]);
+    expect(problemsOf(file('0.0.0.0:8080', '{ type: http, allow_anonymous: true }'))).toEqual([]);
+    expect(problemsOf(file('0.0.0.0:8080', '{ type: http, allow_anonymous: false }'))).toHaveLength(1);
+    expect(problemsOf(file('0.0.0.0:8080', '{ type: http, token: "0123456789abcdef" }'))).toEqual([]);
+    // The default http.address is loopback: a file without an http section keeps working without a token.
+    expect(problemsOf('sources:\n  in: { type: http }\nsinks:\n  os: { type: opensearch }\n')).toEqual([]);
+    // A configuration built in code (the file plus --forward sinks) gets the same check.
+    const built = parseConfig(file('127.0.0.1:8080'), 'x.yaml', {});
+    built.http = { address: '0.0.0.0:8080' };
+    expect(() => checkConfig(built, '<command line>')).toThrow(/sources\.in\.token: no token/);
+  });
+
+  it("takes http.metrics_token (16+ characters) and http.trust_proxy (true or the proxies' addresses)", () => {
+    const config = parseConfig(
+      'sinks:\n  os: { type: opensearch }\nhttp:\n  metrics_token: "0123456789abcdef"\n  trust_proxy: "10.0.0.0/8, 127.0.0.1"\n',
+    );
+    expect(config.http).toMatchObject({ metrics_token: '0123456789abcdef', trust_proxy: '10.0.0.0/8, 127.0.0.1' });
+    expect(parseConfig('sinks:\n  os: { type: opensearch }\nhttp: { trust_proxy: true }\n').http?.trust_proxy).toBe(true);
+    const problems = problemsOf('sinks:\n  os: { type: opensearch }\nhttp: { metrics_token: short, trust_proxy: 2 }\n');
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['http.metrics_token', 'must be at least 16 characters long'],
+      ['http.trust_proxy', 'must be a boolean or string'],
+    ]);
+  });
+
   it('takes a syslog forwarding sink with its defaults (tcp, rfc5424, facility 16, concurrency 1, verify on)', () => {
     const config = parseConfig(
       'sinks:\n  siem: { type: syslog, address: "siem.example.com:6514", mode: tls, tls: { ca_file: /ca.pem } }\n',
@@ -280,6 +316,20 @@ describe('fortiems validate', () => {
     expect(failed.stderr).toContain('sources.tcp.address: does not have the expected form (HOST:PORT, e.g. 0.0.0.0:5514 or [::]:5514)');
     expect(failed.stderr).toContain('fix: write it as HOST:PORT');
   });
+
+  it('refuses an anonymous HTTP source on a reachable address, naming the path and the fix', () => {
+    const file = join(dir, 'anonymous.yaml');
+    const body = 'sources:\n  in: { type: http }\nsinks:\n  os: { type: opensearch }\nhttp:\n  address: "0.0.0.0:8080"\n';
+    writeFileSync(file, body);
+    const failed = spawnSync(process.execPath, [cli, 'validate', file], { encoding: 'utf8' });
+    expect(failed.status).toBe(78);
+    expect(failed.stderr).toContain(`${file}:2:`);
+    expect(failed.stderr).toContain('sources.in.token: no token, and http.address 0.0.0.0:8080 is not a loopback address');
+    expect(failed.stderr).toContain('allow_anonymous: true');
+    writeFileSync(file, body.replace('{ type: http }', '{ type: http, allow_anonymous: true }'));
+    const ok = spawnSync(process.execPath, [cli, 'validate', file], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+  }, 30_000);
 
   it('counts the detection rules that would run, and names the outputs', () => {
     const file = join(dir, 'detections.yaml');

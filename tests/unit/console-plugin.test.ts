@@ -13,6 +13,7 @@ import { histogramInterval, resolveInstant, resolveRange } from '../../dashboard
 import { panelSearchBody } from '../../dashboards/query/search-body.js';
 import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
+import { createHttpServer } from '../../ingest/server/http-server.js';
 import { type FakeJsonServer, startFakeJsonServer } from '../support/fake-json-server.js';
 
 const USER = 'admin';
@@ -50,11 +51,12 @@ interface Setup {
   get(url: string, cookie?: string): Promise<LightMyRequestResponse>;
 }
 
-async function setUp(options: Partial<ConsolePluginOptions> = {}): Promise<Setup> {
+/** `server`: the pipeline's own HTTP server (for its `http.trust_proxy`) instead of a bare fastify. */
+async function setUp(options: Partial<ConsolePluginOptions> = {}, server?: { trustProxy?: boolean | string }): Promise<Setup> {
   const opensearch = await startFakeJsonServer(() => ({ body: { hits: { total: { value: 0 }, hits: [] } } }));
   cleanups.push(() => opensearch.close());
   const clock = { now: NOW };
-  const app = Fastify({ logger: false });
+  const app = server ? createHttpServer({ address: '127.0.0.1:0', ...server }).app : Fastify({ logger: false });
   await app.register(consolePlugin, {
     opensearch: { url: opensearch.url },
     adminUser: USER,
@@ -135,9 +137,13 @@ describe('console: authentication', () => {
     const response = await app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password: PASSWORD } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ user: USER, expiresAt: NOW + 8 * 3_600_000, emsApi: false });
-    const cookie = String(response.headers['set-cookie']);
+    const [cookie, device] = response.headers['set-cookie'] as string[];
     expect(cookie).toMatch(/^fortiems_console=[A-Za-z0-9_-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=28800$/);
-    const session = cookie.split(';')[0] as string;
+    // The known-device cookie (it lets this browser past an account lock) goes to the login call only.
+    expect(device).toMatch(
+      /^fortiems_console_device=[A-Za-z0-9_-]{32}; Path=\/console\/api\/login; HttpOnly; SameSite=Strict; Max-Age=2592000$/,
+    );
+    const session = (cookie as string).split(';')[0] as string;
 
     const other = await app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password: PASSWORD } });
     expect(String(other.headers['set-cookie']).split(';')[0]).not.toBe(session);
@@ -193,6 +199,81 @@ describe('console: authentication', () => {
     expect((await attempt(PASSWORD, '10.0.0.6')).statusCode).toBe(200);
     clock.now += 60_000;
     expect((await attempt(PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('locks an account that fails from several addresses (up to 5 minutes), except for browsers that logged in before', async () => {
+    const { app, clock } = await setUp();
+    const attempt = (user: string, password: string, remoteAddress: string, cookie?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { user, password },
+        remoteAddress,
+        ...(cookie ? { headers: { cookie } } : {}),
+      });
+    // The owner's browser logged in yesterday and keeps its known-device cookie (sent to the login call only).
+    const earlier = await attempt(USER, PASSWORD, '192.0.2.10');
+    const device = (earlier.headers['set-cookie'] as string[])[1]?.split(';')[0] as string;
+    expect(device).toMatch(/^fortiems_console_device=/);
+    clock.now += 3_600_000;
+
+    // A spray: one guess each from five addresses, every one of them under its own per-address limit.
+    for (let i = 1; i <= 5; i++) expect((await attempt(USER, `guess-${i}`, `198.51.100.${i}`)).statusCode).toBe(401);
+    const locked = await attempt(USER, PASSWORD, '198.51.100.99');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ error: 'too many failed logins', message: expect.stringContaining('for this account') });
+    expect(Number(locked.headers['retry-after'])).toBe(300);
+    expect(locked.headers['set-cookie']).toBeUndefined();
+    // Another account name is not held back, and the owner's known browser still gets in.
+    expect((await attempt('operator', 'whatever', '198.51.100.99')).statusCode).toBe(401);
+    expect((await attempt(USER, PASSWORD, '192.0.2.77', device)).statusCode).toBe(200);
+    // A cookie of another account name does not open this one's lock either.
+    clock.now += 1000;
+    for (let i = 1; i <= 5; i++) await attempt(USER, `again-${i}`, `203.0.113.${i}`);
+    expect((await attempt(USER, PASSWORD, '203.0.113.50', 'fortiems_console_device=forged')).statusCode).toBe(429);
+    // The lock ends: the right password works again for anyone after the window.
+    clock.now += 5 * 60_000;
+    expect((await attempt(USER, PASSWORD, '203.0.113.50')).statusCode).toBe(200);
+  });
+
+  it('behind a trusted proxy (http.trust_proxy) takes the client from X-Forwarded-For and Secure from X-Forwarded-Proto', async () => {
+    const PROXY = '10.1.2.3';
+    const { app } = await setUp({}, { trustProxy: PROXY });
+    const attempt = (password: string, client: string, remoteAddress = PROXY, extra: Record<string, string> = {}) =>
+      app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { user: USER, password },
+        remoteAddress,
+        headers: { 'x-forwarded-for': client, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'console.example.org', ...extra },
+      });
+    const ok = await attempt(PASSWORD, '203.0.113.7', PROXY, { origin: 'https://console.example.org' });
+    expect(ok.statusCode).toBe(200);
+    for (const cookie of ok.headers['set-cookie'] as string[]) expect(cookie).toMatch(/; Secure$/);
+    // The throttle sees each client, not the proxy: one client locked, its neighbour behind the same proxy not.
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}`, '203.0.113.7')).statusCode).toBe(401);
+    expect((await attempt(PASSWORD, '203.0.113.7')).statusCode).toBe(429);
+    expect((await attempt(PASSWORD, '203.0.113.8')).statusCode).toBe(200);
+    // A peer that is not the proxy cannot pick its address or claim https.
+    const direct = await attempt(PASSWORD, '203.0.113.9', '192.0.2.1');
+    expect(direct.statusCode).toBe(200);
+    for (const cookie of direct.headers['set-cookie'] as string[]) expect(cookie).not.toMatch(/Secure/);
+  });
+
+  it('without trust_proxy ignores forwarded headers: no Secure from X-Forwarded-Proto, one address for every X-Forwarded-For', async () => {
+    const { app } = await setUp({}, {});
+    const attempt = (password: string, client: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { user: USER, password },
+        remoteAddress: '10.1.2.3',
+        headers: { 'x-forwarded-for': client, 'x-forwarded-proto': 'https' },
+      });
+    const ok = await attempt(PASSWORD, '203.0.113.7');
+    for (const cookie of ok.headers['set-cookie'] as string[]) expect(cookie).not.toMatch(/Secure/);
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}`, `203.0.113.${10 + i}`)).statusCode).toBe(401);
+    expect((await attempt(PASSWORD, '203.0.113.99')).statusCode).toBe(429);
   });
 
   it('refuses to start without credentials', async () => {

@@ -201,6 +201,63 @@ describe('EMS admin API: log settings', () => {
     expect(badJson.json()).toEqual({ error: 'bad request', message: 'the body is not valid JSON' });
   });
 
+  it('PATCH and PUT answer 400 naming unknown fields at every level, and change nothing', async () => {
+    const { sim, api } = setUp();
+    const audit = recordLines(sim);
+    const destination = { host: 'siem.example.com', port: 6514, protocol: 'tls' };
+    const patch = await api.inject({
+      method: 'PATCH',
+      url: '/api/v1/log-settings',
+      headers: AUTH,
+      payload: {
+        retentionDays: 20,
+        retention: 5,
+        categories: { 'ems-vpn': { enabled: false, lvl: 'debug' } },
+        destinations: [{ ...destination, tlsinsecure: true, frameing: 'newline' }],
+      },
+    });
+    expect(patch.statusCode).toBe(400);
+    const problems = (patch.json() as { problems: string[] }).problems;
+    expect(problems).toEqual([
+      "unknown setting 'retention' (known: categories, destinations, retentionDays)",
+      'categories.ems-vpn.lvl is not a setting (enabled, level)',
+      expect.stringMatching(/^destinations\[0\]\.tlsinsecure is not a setting \(name, host, port, .*tlsInsecure, enabled\)$/),
+      expect.stringMatching(/^destinations\[0\]\.frameing is not a setting /),
+    ]);
+    // A value of the wrong type is refused too, rather than read as its default.
+    const typed = await api.inject({
+      method: 'PATCH',
+      url: '/api/v1/log-settings',
+      headers: AUTH,
+      payload: { destinations: [{ ...destination, enabled: 'false', tlsInsecure: 1, name: 7 }] },
+    });
+    expect(typed.statusCode).toBe(400);
+    expect((typed.json() as { problems: string[] }).problems).toEqual([
+      'destinations[0].name must be a string',
+      'destinations[0].tlsInsecure must be true or false',
+      'destinations[0].enabled must be true or false',
+    ]);
+    const whole = defaultLogSettings();
+    const put = await api.inject({
+      method: 'PUT',
+      url: '/api/v1/log-settings',
+      headers: AUTH,
+      payload: { ...whole, destinations: [{ ...destination, colour: 'red' }] },
+    });
+    expect(put.statusCode).toBe(400);
+    expect((put.json() as { problems: string[] }).problems).toEqual([expect.stringMatching(/^destinations\[0\]\.colour is not a setting/)]);
+    expect(sim.ems.getSettings()).toEqual(defaultLogSettings());
+    expect(audit).toEqual([]);
+    // The same destination without the stray field is taken.
+    const fine = await api.inject({
+      method: 'PATCH',
+      url: '/api/v1/log-settings',
+      headers: AUTH,
+      payload: { destinations: [destination] },
+    });
+    expect(fine.statusCode).toBe(200);
+  });
+
   it('PUT replaces the settings, auditing each difference; an incomplete document is refused', async () => {
     const { sim, api } = setUp();
     const audit = recordLines(sim);

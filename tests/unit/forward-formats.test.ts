@@ -1,10 +1,16 @@
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { frameNewline } from '../../ems-core/emit/framing.js';
+import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
+import { createSyslogSink } from '../../ingest/forward/create-syslog-sink.js';
 import { formatCef } from '../../ingest/forward/formats/cef.js';
 import { formatterFor } from '../../ingest/forward/formats/index.js';
 import { formatLeef } from '../../ingest/forward/formats/leef.js';
 import { formatRfc3164 } from '../../ingest/forward/formats/rfc3164.js';
 import { formatRfc5424 } from '../../ingest/forward/formats/rfc5424.js';
 import { FORWARD_FORMATS, type FormatOptions } from '../../ingest/forward/forward-format.js';
+import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
 import { parseCef, parseLeef } from '../support/siem-parsers.js';
 
@@ -78,6 +84,61 @@ describe('formatterFor', () => {
 describe('raw and json', () => {
   it('raw is exactly event.original', () => {
     expect(formatterFor('raw')(parse(AD_LINE), OPTIONS)).toBe(AD_LINE);
+  });
+
+  it('raw with newline framing: \\ → \\\\, LF → \\n, CR → \\r, so a real newline and a literal \\n stay apart (golden)', () => {
+    const framed: FormatOptions = { facility: 16, newlineFramed: true };
+    // Only octet framing in can bring a line break inside one line.
+    const real = '<134>Dec  1 09:00:00 ems01 ems-event: msg="first\nsecond\r"';
+    const literal = String.raw`<134>Dec  1 09:00:00 ems01 ems-event: msg="first\nsecond\r"`;
+    const path = String.raw`<134>Dec  1 09:00:00 ems01 ems-event: path="C:\Temp\new"`;
+    const raw = formatterFor('raw');
+    expect(raw(parse(real), framed)).toBe(String.raw`<134>Dec  1 09:00:00 ems01 ems-event: msg="first\nsecond\r"`);
+    expect(raw(parse(literal), framed)).toBe(String.raw`<134>Dec  1 09:00:00 ems01 ems-event: msg="first\\nsecond\\r"`);
+    expect(raw(parse(path), framed)).toBe(String.raw`<134>Dec  1 09:00:00 ems01 ems-event: path="C:\\Temp\\new"`);
+    // On the wire: one frame each, and a receiver that undoes the escapes gets each line back exactly.
+    const undoEscapes = (text: string) => text.replace(/\\(\\|n|r)/g, (_all, c: string) => ({ '\\': '\\', n: '\n', r: '\r' })[c] as string);
+    for (const line of [real, literal, path, AD_LINE]) {
+      const frame = frameNewline(raw(parse(line), framed)).toString('utf8');
+      expect(frame.indexOf('\n')).toBe(frame.length - 1);
+      expect(undoEscapes(frame.slice(0, -1))).toBe(line);
+    }
+    // Octet framing (and UDP) carry the line byte for byte.
+    expect(raw(parse(real), OPTIONS)).toBe(real);
+    expect(raw(parse(path), OPTIONS)).toBe(path);
+  });
+
+  it('the syslog sink tells raw it frames with newlines: a TCP receiver gets one escaped frame per event', async () => {
+    const received: Buffer[] = [];
+    const server = createServer((socket) => socket.on('data', (chunk) => received.push(chunk)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const sink = createSyslogSink(
+      'raw_newline',
+      {
+        type: 'syslog',
+        address: `127.0.0.1:${port}`,
+        mode: 'tcp',
+        framing: 'newline',
+        format: 'raw',
+        batch: { max_events: 10, timeout_ms: 10 },
+      },
+      { buffer: new MemoryBuffer(1_048_576), registry: new MetricsRegistry(), dataDir: tmpdir() },
+    );
+    try {
+      await sink.start();
+      const lines = ['<134>Dec  1 09:00:00 ems01 ems-event: msg="a\nb"', String.raw`<134>Dec  1 09:00:00 ems01 ems-event: msg="a\nb"`];
+      await sink.accept(lines.map(parse));
+      const deadline = Date.now() + 5000;
+      while (Buffer.concat(received).toString().split('\n').length < 3 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(Buffer.concat(received).toString()).toBe(
+        `${String.raw`<134>Dec  1 09:00:00 ems01 ems-event: msg="a\nb"`}\n${String.raw`<134>Dec  1 09:00:00 ems01 ems-event: msg="a\\nb"`}\n`,
+      );
+    } finally {
+      await sink.stop(1000);
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('json is the ECS document on one line, newlines escaped by JSON', () => {

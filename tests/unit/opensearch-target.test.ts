@@ -1,9 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ActionableError } from '../../ingest/errors.js';
 import { runMaven } from '../../ingest/opensearch/maven.js';
-import { dockerEngineReachable, provideOpenSearch, targetFromEnv } from '../../ingest/opensearch/target.js';
+import { dockerEngineReachable, loadTestcontainers, provideOpenSearch, targetFromEnv } from '../../ingest/opensearch/target.js';
 
 describe('OPENSEARCH_URL', () => {
   it('is absent unless set', () => {
@@ -49,6 +50,41 @@ describe('Docker engine detection', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fortiems-docker-'));
     expect(await dockerEngineReachable({ DOCKER_HOST: `unix://${join(dir, 'docker.sock')}` })).toBe(false);
     expect(await dockerEngineReachable({ DOCKER_HOST: 'ssh://somewhere' })).toBe(false);
+  });
+});
+
+describe('testcontainers, a development dependency', () => {
+  const root = new URL('../../', import.meta.url).pathname;
+
+  it('a missing @testcontainers/opensearch is an actionable error, not a module trace', async () => {
+    const missing = Object.assign(new Error("Cannot find package '@testcontainers/opensearch'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const failure = await loadTestcontainers(() => Promise.reject(missing)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ActionableError);
+    expect((failure as ActionableError).message).toMatch(/@testcontainers\/opensearch is not installed/);
+    expect((failure as ActionableError).fix).toMatch(/OPENSEARCH_URL/);
+    // Any other failure of the module is not disguised as a missing one.
+    const broken = new Error('boom');
+    await expect(loadTestcontainers(() => Promise.reject(broken))).rejects.toBe(broken);
+  });
+
+  it('is a devDependency, and only the testcontainers loader of target.ts imports it (dynamically)', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(manifest.devDependencies?.['@testcontainers/opensearch']).toBeDefined();
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'])
+      expect(manifest[field]?.['@testcontainers/opensearch'], field).toBeUndefined();
+    const importers: string[] = [];
+    for (const folder of ['ingest', 'parsers', 'mappings', 'ems-core', 'dashboards', 'detections', 'bin'])
+      for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name)) continue;
+        const path = join(entry.parentPath, entry.name);
+        for (const line of readFileSync(path, 'utf8').split('\n'))
+          if (/['"]@testcontainers\//.test(line) && /\bimport\b|require\(/.test(line))
+            importers.push(`${relative(root, path)}: ${line.trim()}`);
+      }
+    expect(importers).toEqual([
+      "ingest/opensearch/target.ts: type TestcontainersModule = typeof import('@testcontainers/opensearch');",
+      "ingest/opensearch/target.ts: load: () => Promise<TestcontainersModule> = () => import('@testcontainers/opensearch'),",
+    ]);
   });
 });
 

@@ -37,6 +37,32 @@ describe('ops routes', () => {
     );
   });
 
+  it('GET /metrics with http.metrics_token: 401 without the bearer token or with a wrong one, 200 with it', async () => {
+    const TOKEN = 'metrics-token-0123456789abcdef';
+    const server = createHttpServer({ address: '127.0.0.1:0' });
+    servers.push(server);
+    server.app.register(opsRoutes, {
+      metrics: new MetricsRegistry(),
+      metricsToken: TOKEN,
+      ready: async () => ({ ready: true, checks: {} }),
+    });
+    const scrape = (authorization?: string) =>
+      server.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+    for (const authorization of [undefined, `Bearer ${TOKEN.slice(0, -1)}x`, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN]) {
+      const refused = await scrape(authorization);
+      expect(refused.statusCode, String(authorization)).toBe(401);
+      expect(refused.headers['www-authenticate']).toMatch(/^Bearer /);
+      expect(refused.body).not.toContain('fortiems_');
+      expect(refused.json()).toMatchObject({ error: 'unauthorized' });
+    }
+    const allowed = await scrape(`Bearer ${TOKEN}`);
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    // Only /metrics: probes keep working without the token.
+    expect((await server.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect((await server.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+  });
+
   it('GET /health: liveness, without asking readiness', async () => {
     let asked = 0;
     const { get } = setUp(async () => {

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SessionAnswer } from '../api-types.js';
-import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { clearedSessionCookie, DEVICE_COOKIE, deviceCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
 import { credentialsChecker } from './credentials.js';
-import { LoginThrottle } from './login-throttle.js';
+import { KnownDevices, LoginThrottle } from './login-throttle.js';
 import type { SessionStore } from './sessions.js';
 
 export interface AuthRoutesOptions {
@@ -11,9 +12,14 @@ export interface AuthRoutesOptions {
   adminPassword: string;
   sessionTtlMs: number;
   loginFailuresPerMinute: number;
+  /** The account window: that many failures for one account name, from two addresses or more, lock it until it ends. */
+  accountLockMs: number;
   emsApi: boolean;
   now: () => number;
 }
+
+const MINUTE = 60_000;
+const DEVICE_TTL_MS = 30 * 24 * 60 * MINUTE;
 
 const loginSchema = {
   body: {
@@ -28,30 +34,46 @@ const loginSchema = {
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;
   const matches = credentialsChecker(options.adminUser, options.adminPassword);
-  const throttle = new LoginThrottle({ failuresPerMinute: options.loginFailuresPerMinute, now: options.now });
+  const limit = options.loginFailuresPerMinute;
+  // Per address: one client guessing fast. Per account: a guesser spread over many addresses, each under the first limit.
+  const byAddress = new LoginThrottle({ failures: limit, windowMs: MINUTE, now: options.now });
+  const byAccount = new LoginThrottle({ failures: limit, windowMs: options.accountLockMs, fromSources: 2, now: options.now });
+  const devices = new KnownDevices({ ttlMs: DEVICE_TTL_MS, now: options.now });
+  const tooMany = (retryAfterMs: number, what: string) => ({
+    retryAfter: String(Math.ceil(retryAfterMs / 1000)),
+    body: { error: 'too many failed logins', message: `too many failed logins ${what}; wait and try again` },
+  });
   const describe = (user: string, expiresAt: number): SessionAnswer => ({ user, expiresAt, emsApi: options.emsApi });
 
   app.post<{ Body: { user: string; password: string } }>(
     '/api/login',
     { schema: loginSchema, config: { public: true } },
     async (request, reply) => {
-      const retryAfterMs = throttle.retryAfterMs(request.ip);
-      if (retryAfterMs > 0) {
-        return reply
-          .code(429)
-          .header('retry-after', String(Math.ceil(retryAfterMs / 1000)))
-          .send({ error: 'too many failed logins', message: 'too many failed logins from this address; wait a minute and try again' });
+      const { user } = request.body;
+      const device = readCookie(request.headers.cookie, DEVICE_COOKIE);
+      const knownDevice = devices.knows(device, user);
+      const addressWait = byAddress.retryAfterMs(request.ip);
+      const accountWait = knownDevice ? 0 : byAccount.retryAfterMs(user);
+      if (addressWait > 0 || accountWait > 0) {
+        const refusal = addressWait > 0 ? tooMany(addressWait, 'from this address') : tooMany(accountWait, 'for this account');
+        return reply.code(429).header('retry-after', refusal.retryAfter).send(refusal.body);
       }
-      if (!matches(request.body.user, request.body.password)) {
-        throttle.recordFailure(request.ip);
+      if (!matches(user, request.body.password)) {
+        byAddress.recordFailure(request.ip);
+        byAccount.recordFailure(user, request.ip);
         request.log.warn({ ip: request.ip }, 'console login failed');
         return reply.code(401).send({ error: 'invalid credentials', message: 'wrong user name or password' });
       }
-      throttle.recordSuccess(request.ip);
+      byAddress.recordSuccess(request.ip);
+      byAccount.recordSuccess(user);
+      const secure = request.protocol === 'https';
+      const deviceId = knownDevice && device ? device : randomBytes(24).toString('base64url');
+      devices.remember(deviceId, user);
       // A new id at every login: an id planted before login (session fixation) is never promoted.
       sessions.delete(readCookie(request.headers.cookie, SESSION_COOKIE));
       const session = sessions.create(request.body.user);
-      reply.header('set-cookie', sessionCookie(session.id, Math.floor(options.sessionTtlMs / 1000), request.protocol === 'https'));
+      reply.header('set-cookie', sessionCookie(session.id, Math.floor(options.sessionTtlMs / 1000), secure));
+      reply.header('set-cookie', deviceCookie(deviceId, DEVICE_TTL_MS / 1000, secure));
       return reply.send(describe(session.user, session.expiresAt));
     },
   );

@@ -31,8 +31,17 @@ export interface ConsolePluginOptions {
   sessionTtlMs?: number | undefined;
   /** Sessions kept at once; the oldest goes first (default 1000). */
   maxSessions?: number | undefined;
-  /** Failed logins one address may make per minute before it gets 429 (default 5). */
+  /**
+   * Failed logins one address may make per minute before it gets 429 until the minute is over; also the failures for
+   * one account name, from two addresses or more, that lock the account until its `accountLockMs` window ends
+   * (default 5).
+   */
   loginFailuresPerMinute?: number | undefined;
+  /**
+   * The account window, from its first failure (default 5 minutes): a lock lasts at most this long. Browsers that
+   * logged in to the account before (a cookie) are not held by it.
+   */
+  accountLockMs?: number | undefined;
   /** Folder of the built web part (default: `dist/dashboards/console/web`, found from this file). */
   webRoot?: string | undefined;
   /** The clock, for tests of expiry and throttling (default `Date.now`). */
@@ -63,6 +72,7 @@ export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOp
     sessionTtlMs: options.sessionTtlMs ?? 8 * HOUR,
     maxSessions: options.maxSessions ?? 1000,
     loginFailuresPerMinute: options.loginFailuresPerMinute ?? 5,
+    accountLockMs: options.accountLockMs ?? 5 * 60_000,
     webRoot: options.webRoot,
     now: options.now ?? Date.now,
   };

@@ -38,6 +38,7 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     adminPassword: options.adminPassword,
     sessionTtlMs: options.sessionTtlMs,
     loginFailuresPerMinute: options.loginFailuresPerMinute,
+    accountLockMs: options.accountLockMs,
     emsApi: options.emsApi !== undefined,
     now: options.now,
   });

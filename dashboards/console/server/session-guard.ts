@@ -51,6 +51,7 @@ export async function requireSameOrigin(request: FastifyRequest, reply: FastifyR
     }
   };
   const from = hostOf(origin);
-  if (from !== undefined && from === hostOf(`${request.protocol}://${request.headers.host ?? ''}`)) return;
+  // request.protocol and request.host follow X-Forwarded-Proto/-Host only when http.trust_proxy trusts the peer.
+  if (from !== undefined && from === hostOf(`${request.protocol}://${request.host ?? ''}`)) return;
   await reply.code(403).send({ error: 'forbidden', message: 'cross-origin requests are refused' });
 }
