@@ -46,6 +46,7 @@ const httpSource = {
     path: { type: 'string', pattern: '^/', default: '/ingest' },
     token: { type: 'string', minLength: 16, description: 'bearer token senders must present' },
     max_body_bytes: { type: 'integer', minimum: 1024, default: 10_485_760 },
+    body_timeout_ms: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
     timezone: zone,
   },
 } as const;

@@ -21,6 +21,7 @@ export interface HttpSourceConfig {
   path?: string;
   token?: string;
   max_body_bytes?: number;
+  body_timeout_ms?: number;
   timezone?: string;
 }
 
