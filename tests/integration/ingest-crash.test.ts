@@ -109,7 +109,7 @@ describe('a SIGKILL and restart in the middle of a replay into the HTTP source',
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('still stores every line exactly once', async () => {
+  it('still stores every line exactly once, including a request killed after its events were spooled', async () => {
     // The restarted pipeline must answer where replay keeps retrying: one fixed port for both runs.
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -117,20 +117,21 @@ describe('a SIGKILL and restart in the middle of a replay into the HTTP source',
         probe.close(() => resolve(free));
       });
     });
-    const configFile = join(dir, 'fortiems.yaml');
-    writeFileSync(
-      configFile,
-      `data_dir: ${JSON.stringify(join(dir, 'data'))}
+    // The first run also has a sink that takes 1 MiB and then blocks (its target is down): the HTTP source answers only
+    // once every sink holds a request's events, so a request stalls with its events already fsynced in the OpenSearch
+    // sink's spool. That is the window a crash can hit in production (between the fsync and the 200), held open.
+    const config = (stall: boolean) => `data_dir: ${JSON.stringify(join(dir, 'data'))}
 sources:
   http: { type: http }
 pipeline:
   enrich: { geoip: false }
 sinks:
   opensearch: { type: opensearch, url: "\${SINK_URL}", namespace: ${namespace} }
-http:
+${stall ? `  stall: { type: opensearch, url: "http://127.0.0.1:1", namespace: ${namespace}, buffer: { type: memory, max_bytes: 1048576 } }\n` : ''}http:
   address: "127.0.0.1:${port}"
-`,
-    );
+`;
+    writeFileSync(join(dir, 'first.yaml'), config(true));
+    writeFileSync(join(dir, 'restart.yaml'), config(false));
     // A quarter of the lines repeat earlier ones byte for byte (thousands of lines apart): still distinct events.
     const total = 20_000;
     const distinct = 15_000;
@@ -144,9 +145,9 @@ http:
       ).join('\n')}\n`,
     );
 
-    const first = await startIngest(configFile, url);
+    const first = await startIngest(join(dir, 'first.yaml'), url);
     children.push(first.child);
-    const replay = spawn(process.execPath, [CLI, 'replay', file, '--to', first.httpUrl, '--rate', '4000', '--timeout', '120s'], {
+    const replay = spawn(process.execPath, [CLI, 'replay', file, '--to', first.httpUrl, '--timeout', '120s'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(replay);
@@ -156,20 +157,23 @@ http:
     });
     const replayed = new Promise<number | null>((resolve) => replay.once('exit', (code) => resolve(code)));
 
-    // Killed once a good part has been taken in, with requests in flight.
-    const received = async () => {
-      const text = await (await fetch(`${first.httpUrl}/metrics`)).text();
-      const match = /fortiems_component_received_events_total\{[^}]*component_id="http"[^}]*\} (\d+)/.exec(text);
-      return Number(match?.[1] ?? 0);
-    };
+    // Killed once the OpenSearch sink holds durably (in its spool, or delivered) events the source has not acknowledged.
+    const metric = (text: string, name: string, component: string) =>
+      Number(new RegExp(`${name}\\{[^}]*component_id="${component}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
     const deadline = Date.now() + 60_000;
-    while ((await received()) < 6000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (;;) {
+      const text = await (await fetch(`${first.httpUrl}/metrics`)).text();
+      const durable =
+        metric(text, 'fortiems_buffer_events', 'opensearch') + metric(text, 'fortiems_component_sent_events_total', 'opensearch');
+      if (durable > metric(text, 'fortiems_component_received_events_total', 'http')) break;
+      if (Date.now() > deadline) throw new Error(`the first run never held unacknowledged events:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(replay.exitCode).toBeNull(); // mid-run
+    expect(replay.exitCode).toBeNull(); // mid-run, its request unanswered
 
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const second = await startIngest(configFile, url);
+    const second = await startIngest(join(dir, 'restart.yaml'), url);
     children.push(second.child);
     expect(second.httpUrl).toBe(first.httpUrl);
     expect(await replayed, replayErrors).toBe(0);

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../ingest/config/load-config.js';
 import { clientEventId } from '../../ingest/pipeline/event-ids.js';
 import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
 import { createHttpServer, type HttpServer } from '../../ingest/server/http-server.js';
@@ -206,5 +207,16 @@ describe('the HTTP source: a body that stalls', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'request timeout', accepted: 2 });
     expect(intake.submitted.map((raw) => raw.line)).toEqual([line(0), line(1)]);
     expect(metric(METRIC_NAMES.errors, { error_type: 'body_timeout' })).toBe(1);
+  });
+});
+
+describe('body_timeout_ms in the configuration', () => {
+  const sinks = 'sinks:\n  opensearch: { type: opensearch }\n';
+  it('takes 1 s to 1 h (30 s when absent)', () => {
+    const config = parseConfig(`sources:\n  http: { type: http, body_timeout_ms: 5000 }\n${sinks}`, 'test.yaml');
+    expect(config.sources?.http).toMatchObject({ type: 'http', body_timeout_ms: 5000 });
+    expect(() => parseConfig(`sources:\n  http: { type: http, body_timeout_ms: 10 }\n${sinks}`, 'test.yaml')).toThrow(
+      /sources\.http\.body_timeout_ms: must be ≥ 1000/,
+    );
   });
 });
