@@ -57,10 +57,13 @@ const UNSUPPORTED = {
 };
 
 /**
- * The HTTP ingest source as an encapsulated fastify plugin: `POST <path>` with NDJSON, a JSON array or plain text.
- * The body is streamed and handed to the pipeline in chunks; the answer waits until every chunk is durable in the sinks'
- * spools, so a 200 (and the `accepted` count of any error) survives a crash. Anything rejected up front is rejected
- * before a byte of the body is read.
+ * The HTTP ingest source as an encapsulated fastify plugin: `POST <path>` with NDJSON, a JSON array or plain text,
+ * as is or gzip/deflate-encoded. The body is streamed and handed to the pipeline in chunks; the answer waits until
+ * every chunk is durable in the sinks' spools, so a 200 (and the `accepted` count of any error) survives a crash.
+ * Anything rejected up front is rejected before a byte of the body is read.
+ *
+ * A sender that resends after a lost answer gets exactly-once by naming its events: an `Idempotency-Key` (element i
+ * of the body gets the same id on every resend) or an element's own `"id"`. Otherwise every request is new events.
  */
 export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, options) => {
   const { id, zone, intake, telemetry } = options;
