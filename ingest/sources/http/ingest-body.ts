@@ -46,8 +46,13 @@ class BodyStopped extends Error {
  * holds us), and a compressed body's wire bytes are bounded too: a stream of empty deflate blocks inflates to nothing.
  */
 function decodedBody(body: Readable, settings: IngestSettings): { stream: Readable; detach: () => void } {
+  // 256 KiB between the socket and the splitter for a plain body: a few socket reads, not a pause at every chunk.
   const stream: Transform =
-    settings.encoding === 'gzip' ? createGunzip() : settings.encoding === 'deflate' ? createInflate() : new PassThrough();
+    settings.encoding === 'gzip'
+      ? createGunzip()
+      : settings.encoding === 'deflate'
+        ? createInflate()
+        : new PassThrough({ highWaterMark: 1 << 18 });
   let wireBytes = 0;
   let ended = false;
   let timer: NodeJS.Timeout | undefined;
