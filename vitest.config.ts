@@ -12,6 +12,9 @@ export default defineConfig({
           // Unit tests first, integration after: on 2 cores, CPU-heavy unit files (fuzzing, CLI runs) beside a real
           // OpenSearch under bulk load would make the end-to-end timings a lottery.
           sequence: { groupOrder: 0 },
+          // Some unit files run the CLI as a process or compile the SigmaHQ corpus; beside the CPU-heavy fuzz and
+          // linear-time files on 2 cores, vitest's 5 s default would fail them for the machine's load, not a bug.
+          testTimeout: 20_000,
         },
       },
       {

@@ -59,6 +59,7 @@ export function openDiskSpool(options: DiskSpoolOptions): Promise<DiskSpool> {
  */
 export class DiskSpool implements EventBuffer {
   readonly durable = true;
+  readonly firstOwnSeq: number;
   private readonly writer: SegmentWriter;
   private readonly groupCommit: GroupCommit;
   private readonly reader: SpoolReader;
@@ -130,6 +131,7 @@ export class DiskSpool implements EventBuffer {
     this.acks = new AckTracker(recovered.watermark);
     for (const [start, end] of recovered.gaps) this.acks.addRange(start, end, 0);
     this.nextSeq = recovered.nextSeq;
+    this.firstOwnSeq = recovered.nextSeq;
     this.diskBytes = recovered.diskBytes;
     this.unackedEvents = recovered.events;
     this.unackedBytes = recovered.bytes;

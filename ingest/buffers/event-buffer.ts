@@ -29,6 +29,11 @@ export interface EventBuffer {
   /** True when what it holds survives the process (disk spool); a memory buffer's content dies with it. */
   readonly durable: boolean;
   /**
+   * The seq of the first record this opening of the buffer writes: records below it were left by an earlier run (or an
+   * earlier opening of the same spool) and may have been sent already.
+   */
+  readonly firstOwnSeq: number;
+  /**
    * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
    * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and
    * reports the rest as dropped.

@@ -7,6 +7,7 @@ import { waitForWake } from './wait-for-wake.js';
  */
 export class MemoryBuffer implements EventBuffer {
   readonly durable: boolean = false;
+  readonly firstOwnSeq = 0;
   private pending: BufferRecord[] = [];
   private head = 0;
   private nextSeq = 0;

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { ActionableError } from '../errors.js';
 import { TOKEN_ENV } from '../replay/http-sender.js';
 import { openInput } from '../replay/line-source.js';
-import { openSender, REPLAY_FORMS } from '../replay/open-sender.js';
+import { checkDedupeDestination, openSender, REPLAY_FORMS } from '../replay/open-sender.js';
 import { Replay } from '../replay/replay.js';
 import { parseDuration, parsePositiveNumber, stderrLog } from './options.js';
 import { formatBytes, formatCount, startProgress } from './progress.js';
@@ -13,6 +13,7 @@ interface ReplayOptions {
   format: 'raw';
   token?: string;
   timeout: number;
+  dedupe?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -26,6 +27,10 @@ export function registerReplayCommand(program: Command): void {
       new Option('--format <format>', 'how lines are sent: raw (each line as it is, one message each)').choices(['raw']).default('raw'),
     )
     .option('--token <token>', `bearer token for http(s) destinations (default: $${TOKEN_ENV})`)
+    .option(
+      '--dedupe',
+      'http(s) only: give each line an id from its content and its occurrence number in the file, so replaying the same file again stores nothing twice',
+    )
     .addOption(
       new Option('--timeout <time>', 'give up when the destination takes nothing for this long (60s, 2m)')
         .argParser(parseDuration)
@@ -40,8 +45,9 @@ export function registerReplayCommand(program: Command): void {
       if (options.token !== undefined && !isHttp)
         throw new ActionableError('--token is for http(s):// destinations', 'drop --token, or send to the HTTP source');
       const token = options.token ?? (process.env[TOKEN_ENV] || undefined);
+      if (options.dedupe) checkDedupeDestination(options.to);
       const input = openInput(file);
-      const sender = openSender(options.to, token, options.timeout);
+      const sender = openSender(options.to, token, options.timeout, { dedupe: options.dedupe === true });
       const replay = new Replay(sender, options.rate);
       const { read } = replay;
       const interrupt = () => replay.interrupt();

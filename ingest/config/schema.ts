@@ -50,6 +50,7 @@ const httpSource = {
     token: { type: 'string', minLength: 16, description: 'bearer token senders must present' },
     allow_anonymous: { type: 'boolean', description: 'accept senders without a token on a non-loopback http.address' },
     max_body_bytes: { type: 'integer', minimum: 1024, default: 10_485_760 },
+    body_timeout_ms: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
     timezone: zone,
   },
 } as const;

@@ -27,6 +27,7 @@ export interface HttpSourceConfig {
   /** Without a token on a non-loopback `http.address`, validation refuses the source unless this is true. */
   allow_anonymous?: boolean;
   max_body_bytes?: number;
+  body_timeout_ms?: number;
   timezone?: string;
 }
 

@@ -1,14 +1,13 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { ActionableError } from '../errors.js';
 import { ENDPOINT_CONTEXT_DEFAULTS, EndpointContextEnricher, type EndpointContextOptions } from './endpoint-context.js';
-import { assignEventId } from './event-id.js';
 import { type GeoIp, sharedGeoIp } from './geoip.js';
 
 /**
- * The enrichment stage the pipeline calls between parsing and the sinks. For every event: a deterministic
- * `event.id`; for parsed events also the country and AS of public `source.ip`/`destination.ip` and, when an EMS
- * inventory API is configured, the endpoint's EMS context (`fortiems.endpoint.*`). Pipeline errors get the id only.
- * The id and GeoIP are synchronous; the inventory is asynchronous, cached, and bounded by its timeout.
+ * The enrichment stage the pipeline calls between parsing and the sinks. For parsed events: the country and AS of
+ * public `source.ip`/`destination.ip` and, when an EMS inventory API is configured, the endpoint's EMS context
+ * (`fortiems.endpoint.*`); pipeline errors pass unchanged (`event.id` is set before, from the received line).
+ * GeoIP is synchronous; the inventory is asynchronous, cached, and bounded by its timeout.
  */
 
 export interface EnrichStageOptions {
@@ -19,13 +18,10 @@ export interface EnrichStageOptions {
 }
 
 export interface EnrichStage {
-  /**
-   * Enriches one event in place; synchronous unless it has to wait for the inventory (at most its timeout).
-   * `occurrence`: identical lines before it in its stream (RawLine.occurrence), part of the event id.
-   */
-  enrich(event: ParsedEvent, occurrence?: number): Promise<void> | void;
+  /** Enriches one event in place; synchronous unless it has to wait for the inventory (at most its timeout). */
+  enrich(event: ParsedEvent): Promise<void> | void;
   /** Enriches a batch in place: inventory lookups in parallel, cache first; waits at most the inventory timeout. */
-  enrichBatch(events: readonly ParsedEvent[], occurrences?: readonly (number | undefined)[]): Promise<void>;
+  enrichBatch(events: readonly ParsedEvent[]): Promise<void>;
   /** Loads the GeoIP databases now (~0.5 s) rather than at the first public address. */
   preload(): void;
   /** Counters (`enrich_*_total`) and gauges, for the metrics endpoint. */
@@ -83,26 +79,25 @@ export function createEnrichStage(options: EnrichStageOptions = {}): EnrichStage
   }
   const endpoints = options.inventory ? new EndpointContextEnricher(options.inventory) : undefined;
   const geoip = options.geoip === false ? undefined : options.geoip === undefined || options.geoip === true ? sharedGeoIp() : options.geoip;
-  const counts = { events: 0, ids: 0, geoEnriched: 0 };
+  const counts = { events: 0, geoEnriched: 0 };
 
-  /** Everything synchronous: the id for all events, GeoIP for parsed ones. True when the event may get endpoint context. */
-  function enrichSynchronously(event: ParsedEvent, occurrence: number | undefined): boolean {
+  /** Everything synchronous: GeoIP for parsed events. True when the event may get endpoint context. */
+  function enrichSynchronously(event: ParsedEvent): boolean {
     counts.events++;
-    if (assignEventId(event.document, event.dataset, occurrence ?? 0) !== undefined) counts.ids++;
     if (event.kind !== 'event') return false;
     if (geoip?.enrichDocument(event.document)) counts.geoEnriched++;
     return true;
   }
 
   return {
-    enrich(event, occurrence) {
-      if (!enrichSynchronously(event, occurrence) || !endpoints) return;
+    enrich(event) {
+      if (!enrichSynchronously(event) || !endpoints) return;
       return endpoints.enrich(event);
     },
 
-    async enrichBatch(events, occurrences) {
+    async enrichBatch(events) {
       let parsed = 0;
-      for (let i = 0; i < events.length; i++) if (enrichSynchronously(events[i] as ParsedEvent, occurrences?.[i])) parsed++;
+      for (const event of events) if (enrichSynchronously(event)) parsed++;
       if (endpoints && parsed > 0) await endpoints.enrichBatch(events);
     },
 
@@ -114,7 +109,6 @@ export function createEnrichStage(options: EnrichStageOptions = {}): EnrichStage
       const inventory = endpoints?.counters();
       return {
         enrich_events_total: counts.events,
-        enrich_event_ids_total: counts.ids,
         enrich_geoip_enriched_total: counts.geoEnriched,
         enrich_geoip_unavailable: geoip?.loadError ? 1 : 0,
         enrich_lookups_total: inventory?.lookups ?? 0,

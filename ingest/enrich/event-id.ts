@@ -1,25 +1,12 @@
 import { hash } from 'node:crypto';
 
 /**
- * A deterministic event id, so that indexing is idempotent: the OpenSearch sink uses it as `_id` with
- * `op_type: create`, and a batch retried after a timeout, a replayed file or a source that reconnects and resends
- * cannot index the same line twice.
+ * Content ids, for tools that index events themselves and need the same id on every run: `fortiems rules test`
+ * (ingest/detections/rule-samples.ts) and test fixtures. The pipeline does not use them: it identifies an event by its
+ * reception (ingest/pipeline/event-ids.ts), because identical lines are often distinct events (repeated failed logins).
  *
- * The id is the SHA-256 of `dataset + "\n" + event.original` (the raw line as received, syslog header included),
- * in base64url: 43 characters. The header matters: it holds the second the line was sent and the sender, which is
- * what tells two occurrences of one message apart.
- *
- * Two genuinely distinct events can have byte-identical lines (same sender, same message, same second: EMS writes
- * second-resolution times and repeats messages in bursts, e.g. failed logins). The sources count such repeats per
- * stream (`RawLine.occurrence`, see ingest/sources/occurrence-counter.ts) and the n-th repeat's id includes n, so
- * repeats stay distinct documents while a replay of the same stream still produces the same ids.
- *
- * Trade-offs:
- * - A repeat more than the counter's window (1024 lines) after its twin restarts at 0 and collapses into it.
- * - The same message relayed through two different paths (different headers) is two documents: the id is a
- *   fingerprint of the bytes, not of the meaning.
- * SHA-256 rather than SHA-1 or MD5: with the one-shot `crypto.hash` (Node ≥ 20.12) it costs the same (~1 µs per
- * 300-byte line on this machine), and ids stay collision-free even for lines an attacker chooses.
+ * The id is the SHA-256 of `dataset + "\n" + event.original`, in base64url (43 characters); the n-th repeat of a line
+ * in the caller's input adds n, so repeats stay distinct while a second run gives the same ids.
  */
 
 /** The id for a dataset and a raw line (and, for the n-th repeat of that line in its stream, n). */
@@ -31,7 +18,7 @@ export function eventIdOf(dataset: string, original: string, occurrence = 0): st
 /**
  * Sets `event.id` on the document from its dataset and `event.original`, and returns it. Always computed, never
  * taken from the line: a vendor's "id" names a message type, not an occurrence. Without `event.original` no id is
- * set and undefined is returned (the sink then lets OpenSearch choose one).
+ * set and undefined is returned.
  */
 export function assignEventId(document: Record<string, unknown>, dataset: string, occurrence = 0): string | undefined {
   const event = document.event;

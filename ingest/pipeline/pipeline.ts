@@ -3,6 +3,7 @@ import type { EnrichStage } from '../enrich/enrich-stage.js';
 import type { Sink } from '../sinks/sink.js';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { receiveEventId } from './event-ids.js';
 import { processBatch } from './process-stage.js';
 import type { PipelineIntake, RawLine } from './raw-line.js';
 
@@ -50,6 +51,14 @@ function lineBytes(lines: readonly RawLine[]): number {
   return bytes;
 }
 
+/**
+ * Where every received line gets its identity: once, here, before anything can retry or copy it. A line that already
+ * has one (an HTTP request that asked for exactly-once) keeps it.
+ */
+function identify(lines: RawLine[]): void {
+  for (const line of lines) line.id ??= receiveEventId();
+}
+
 export class PipelineStoppedError extends Error {
   constructor() {
     super('the pipeline is stopping and takes no more events');
@@ -89,12 +98,14 @@ export class Pipeline implements PipelineIntake {
       this.options.telemetry.discarded('pipeline_stopped', lines.length);
       return undefined;
     }
+    identify(lines);
     return this.queue.push([{ lines, bytes: lineBytes(lines) }]);
   };
 
   submit(lines: RawLine[]): Promise<void> {
     if (!this.accepting) return Promise.reject(new PipelineStoppedError());
     if (lines.length === 0) return Promise.resolve();
+    identify(lines);
     return new Promise<void>((resolve, reject) => {
       // The sender waits for this promise: its own request is the backpressure, so the queue's push promise is not awaited.
       void this.queue.push([{ lines, bytes: lineBytes(lines), durable: { resolve, reject } }]);

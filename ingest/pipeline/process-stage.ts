@@ -1,6 +1,7 @@
 import { type ParsedEvent, parseLine, pipelineError } from '../../parsers/parse-line.js';
 import type { EnrichStage } from '../enrich/enrich-stage.js';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
+import { receiveEventId, setEventId } from './event-ids.js';
 import type { RawLine } from './raw-line.js';
 
 export interface ProcessStageOptions {
@@ -11,7 +12,7 @@ export interface ProcessStageOptions {
 }
 
 /**
- * parse → enrich for one batch: exactly one event per raw line, always (a framing error or an unparsable line becomes
+ * parse → enrich for one batch: exactly one event per raw line, always, carrying the line's id (a framing error or an unparsable line becomes
  * a pipeline_error event with the raw text), so accounting downstream can match lines to events one for one.
  */
 export async function processBatch(lines: readonly RawLine[], options: ProcessStageOptions): Promise<ParsedEvent[]> {
@@ -24,15 +25,13 @@ export async function processBatch(lines: readonly RawLine[], options: ProcessSt
     const context = { receivedAt: raw.receivedAt, zone: raw.zone, namespace: options.namespace };
     const event = raw.framingError ? pipelineError(raw.line, raw.framingError, context, 'framing_error') : parseLine(raw.line, context);
     if (event.kind === 'pipeline_error') failures++;
+    // Lines that did not come through the pipeline's intake (tests, tools) get their id here.
+    setEventId(event.document, raw.id ?? receiveEventId());
     events[i] = event;
   }
   options.telemetry.received(lines.length, bytes);
   if (failures > 0) options.telemetry.error('parse', 'pipeline_error', failures);
-  if (options.enrich)
-    await options.enrich.enrichBatch(
-      events,
-      lines.map((raw) => raw.occurrence),
-    );
+  if (options.enrich) await options.enrich.enrichBatch(events);
   options.telemetry.sent(events.length, bytes);
   return events;
 }

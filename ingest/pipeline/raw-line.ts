@@ -8,8 +8,11 @@ export interface RawLine {
   zone: string;
   /** Set when framing failed: the pipeline turns it into a pipeline_error event carrying `line`. */
   framingError?: string;
-  /** Identical lines before this one in the same stream (see OccurrenceCounter); part of the event id when > 0. */
-  occurrence?: number;
+  /**
+   * The event's id (`event.id`, the sink's `_id`). Sources leave it unset and the pipeline gives each line a fresh one
+   * as it enters (event-ids.ts); the HTTP source sets a deterministic one when the client asks for exactly-once.
+   */
+  id?: string;
 }
 
 /** Where a source delivers; a returned promise means "the pipeline is full: stop reading until it resolves". */

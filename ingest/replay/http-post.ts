@@ -30,7 +30,7 @@ const firstHeader = (headers: IncomingHttpHeaders, name: string) => {
 };
 
 /** One NDJSON request: resolves with whatever the receiver answered, rejects on a network error or no answer in time. */
-export function postNdjson(endpoint: NdjsonEndpoint, body: string): Promise<HttpAnswer> {
+export function postNdjson(endpoint: NdjsonEndpoint, body: string, idempotencyKey?: string): Promise<HttpAnswer> {
   const { target, agent, token, timeoutMs } = endpoint;
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -45,6 +45,7 @@ export function postNdjson(endpoint: NdjsonEndpoint, body: string): Promise<Http
           'content-type': 'application/x-ndjson',
           'content-length': Buffer.byteLength(body),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
         },
       },
       (response) => {

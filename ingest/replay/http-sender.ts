@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActionableError } from '../errors.js';
+import { DedupeIds } from './dedupe-ids.js';
 import { type HttpAnswer, type NdjsonEndpoint, postNdjson } from './http-post.js';
 import { destinationFailed, failureSignal, type LineSender } from './line-sender.js';
 
@@ -20,8 +22,14 @@ function retryDelayMs(retryAfter: string | undefined, fallbackMs: number): numbe
 
 /**
  * Lines as NDJSON strings, POSTed in batches: one request in flight while the next batch fills, so order is kept and the
- * reader waits for the receiver. 429/503/5xx and network errors are retried until `timeoutMs` passes without progress;
- * a 413 shrinks the requests and resends from the first line the receiver did not accept.
+ * reader waits for the receiver. Each request body carries its own `Idempotency-Key` (this run's id and the body's
+ * number), sent again unchanged on every retry: a body whose answer was lost (a receiver killed and restarted, a reset
+ * connection, a 5xx, a 429) is resent whole under the same key, and the receiver stores each line once. A 413 shrinks
+ * the requests and resends, under new keys, from the first line the receiver did not accept (it read nothing past
+ * that). Retries go on until `timeoutMs` passes without progress.
+ *
+ * With `dedupe`, every line also carries an id of its own (`DedupeIds`): a second replay of the same file is stored
+ * nowhere again.
  */
 export class HttpNdjsonSender implements LineSender {
   private batch: string[] = [];
@@ -31,6 +39,9 @@ export class HttpNdjsonSender implements LineSender {
   private bodyBudget = HTTP_BATCH_BYTES;
   private readonly failure = failureSignal();
   private readonly endpoint: NdjsonEndpoint;
+  private readonly runId = randomBytes(12).toString('base64url');
+  private bodies = 0;
+  private readonly ids: DedupeIds | undefined;
   readonly failed = this.failure.promise;
 
   constructor(
@@ -38,13 +49,15 @@ export class HttpNdjsonSender implements LineSender {
     target: URL,
     token: string | undefined,
     private readonly timeoutMs: number,
+    options: { dedupe?: boolean } = {},
   ) {
     const agent = target.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
     this.endpoint = { target, agent, token, timeoutMs };
+    this.ids = options.dedupe ? new DedupeIds() : undefined;
   }
 
   send(line: string): Promise<void> | undefined {
-    const encoded = `${JSON.stringify(line)}\n`;
+    const encoded = this.ids ? `${JSON.stringify({ message: line, id: this.ids.next(line) })}\n` : `${JSON.stringify(line)}\n`;
     this.batch.push(encoded);
     this.batchBytes += Buffer.byteLength(encoded);
     if (this.batch.length < HTTP_BATCH_LINES && this.batchBytes < this.bodyBudget) return undefined;
@@ -81,34 +94,52 @@ export class HttpNdjsonSender implements LineSender {
     let progressAt = Date.now();
     let backoffMs = 200;
     const stalled = () => Date.now() - progressAt > this.timeoutMs;
+    let part: string[] = [];
+    let key = '';
+    let resend = false;
     while (remaining.length > 0) {
-      const part = this.nextPart(remaining);
+      // A retry sends the very same body under the same key; only a new body gets a new key.
+      if (!resend) {
+        part = this.nextPart(remaining);
+        key = `${this.runId}-${this.bodies++}`;
+      }
+      resend = false;
       const body = part.join('');
       let answer: HttpAnswer;
       try {
-        answer = await postNdjson(this.endpoint, body);
+        answer = await postNdjson(this.endpoint, body, key);
       } catch (error) {
         if (stalled())
           throw destinationFailed(this.url, `could not be reached for ${this.timeoutMs / 1000} s: ${(error as Error).message}`);
         await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5000);
+        resend = true;
         continue;
       }
-      const ok = answer.status >= 200 && answer.status < 300;
+      const said = typeof answer.body.message === 'string' ? ` (${answer.body.message.slice(0, 300)})` : '';
+      if (answer.status >= 200 && answer.status < 300) {
+        this.confirmed += part.length;
+        remaining = remaining.slice(part.length);
+        progressAt = Date.now();
+        backoffMs = 200;
+        continue;
+      }
+      if (answer.status === 429 || answer.status >= 500) {
+        // What the receiver accepted of this body is stored under this key's ids: resending it whole is harmless.
+        if (stalled()) throw destinationFailed(this.url, `kept answering HTTP ${answer.status} for ${this.timeoutMs / 1000} s${said}`);
+        await sleep(retryDelayMs(answer.retryAfter, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5000);
+        resend = true;
+        continue;
+      }
       const claimed = answer.body.accepted;
-      const accepted = ok
-        ? part.length
-        : typeof claimed === 'number' && Number.isInteger(claimed)
-          ? Math.min(Math.max(claimed, 0), part.length)
-          : 0;
+      const accepted = typeof claimed === 'number' && Number.isInteger(claimed) ? Math.min(Math.max(claimed, 0), part.length) : 0;
       if (accepted > 0) {
         this.confirmed += accepted;
         remaining = remaining.slice(accepted);
         progressAt = Date.now();
         backoffMs = 200;
       }
-      if (ok) continue;
-      const said = typeof answer.body.message === 'string' ? ` (${answer.body.message.slice(0, 300)})` : '';
       if (answer.status === 413) {
         if (part.length === 1 && accepted === 0)
           throw destinationFailed(this.url, `refused line ${this.confirmed + 1} as larger than its body limit${said}`);
@@ -120,12 +151,6 @@ export class HttpNdjsonSender implements LineSender {
           `${this.url} refused the request (HTTP ${answer.status})${said}`,
           `pass the HTTP source's token with --token or ${TOKEN_ENV}`,
         );
-      }
-      if (answer.status === 429 || answer.status >= 500) {
-        if (stalled()) throw destinationFailed(this.url, `kept answering HTTP ${answer.status} for ${this.timeoutMs / 1000} s${said}`);
-        await sleep(retryDelayMs(answer.retryAfter, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 5000);
-        continue;
       }
       throw destinationFailed(this.url, `answered HTTP ${answer.status}${said}`);
     }

@@ -248,6 +248,7 @@ export class IngestService {
         path: source.path ?? '/ingest',
         ...(source.token ? { token: source.token } : {}),
         maxBodyBytes: source.max_body_bytes ?? 10_485_760,
+        ...(source.body_timeout_ms !== undefined ? { bodyTimeoutMs: source.body_timeout_ms } : {}),
         zone: source.timezone ?? config.pipeline?.timezone ?? 'UTC',
         intake: pipeline,
         telemetry: this.telemetry(id, 'source', 'http'),

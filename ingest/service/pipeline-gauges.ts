@@ -6,8 +6,8 @@ import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 /**
  * Gauges read at scrape time: the queue before the parse stage, the enrichment counters, and the accounting check
  * `fortiems_unaccounted_events` — received by the sources minus everything that has an explained fate (indexed,
- * dead-lettered, discarded by a policy, waiting in a queue or a buffer). At rest it is 0; per sink, since each sink
- * receives every event.
+ * deduplicated, dead-lettered, discarded by a policy, waiting in a queue or a buffer). At rest it is 0; per sink, since
+ * each sink receives every event.
  */
 export function registerPipelineGauges(
   registry: MetricsRegistry,
@@ -20,7 +20,7 @@ export function registerPipelineGauges(
     .with();
   const unaccounted = registry.gauge(
     'fortiems_unaccounted_events',
-    'Events received by the sources whose fate is not explained by a sink (sent, dead-lettered, discarded, buffered) or a queue; 0 at rest.',
+    'Events received by the sources whose fate is not explained by a sink (sent, deduplicated, dead-lettered, discarded, buffered) or a queue; 0 at rest.',
   );
   const enrichMetrics = new Map<string, ReturnType<ReturnType<MetricsRegistry['gauge']>['with']>>();
   registry.addCollector(() => {
@@ -50,6 +50,7 @@ export function registerPipelineGauges(
       const explained =
         total(METRIC_NAMES.sentEvents, labels) +
         total(METRIC_NAMES.deadLettered, labels) +
+        total(METRIC_NAMES.deduplicated, labels) +
         total(METRIC_NAMES.discarded, labels) +
         total(METRIC_NAMES.bufferEvents, labels) -
         total(METRIC_NAMES.recovered, labels);

@@ -6,8 +6,13 @@ import type { BufferRecord } from '../buffers/event-buffer.js';
  * acknowledgements, metrics and draining.
  */
 export type ItemOutcome =
-  /** Delivered (or already there: a `create` answered 409 with our deterministic id). */
+  /** Delivered. */
   | { status: 'ok' }
+  /**
+   * The target already holds a record with this id (a `create` answered 409). The helper decides what that means: our
+   * own earlier attempt (sent) or an event someone else stored first (deduplicated).
+   */
+  | { status: 'exists' }
   /** Not delivered this time; try again later. `errorClass` selects the retry budget (e.g. `throttled`, `server_error`). */
   | { status: 'retry'; errorClass: string; error: string }
   /** The target will never accept it as it is (mapping conflict, parse error): dead-letter it with the error. */

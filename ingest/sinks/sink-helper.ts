@@ -278,6 +278,7 @@ export class BufferedSink implements Sink {
     }
 
     const delivered: BufferRecord[] = [];
+    const duplicates: BufferRecord[] = [];
     const retry: Item[] = [];
     const dead: DeadLetter[] = [];
     const retriedBy = new Map<string, number>();
@@ -285,7 +286,13 @@ export class BufferedSink implements Sink {
     outcomes.forEach((outcome, index) => {
       const item = items[index] as Item;
       if (outcome.status === 'ok') delivered.push(item.record);
-      else if (outcome.status === 'reject') {
+      else if (outcome.status === 'exists') {
+        // Our first attempt at a record this process wrote cannot have stored it: someone else did (a resent HTTP
+        // request, a replay with --dedupe). After a retry, or for a record left by an earlier run, the earlier attempt
+        // is the likelier author: it counts as sent, so nothing is counted twice.
+        if (item.attempts === 1 && item.record.seq >= buffer.firstOwnSeq) duplicates.push(item.record);
+        else delivered.push(item.record);
+      } else if (outcome.status === 'reject') {
         rejected++;
         dead.push({ record: item.record, errorType: outcome.errorType, error: outcome.error, attempts: item.attempts });
       } else {
@@ -299,11 +306,16 @@ export class BufferedSink implements Sink {
     });
     for (const [errorClass, count] of retriedBy) telemetry.error('send', errorClass, count);
     if (rejected > 0) telemetry.error('send', 'rejected', rejected);
+    if (duplicates.length > 0) {
+      buffer.ack(duplicates);
+      telemetry.deduplicated(duplicates.length);
+      for (const record of duplicates) sentBytes -= record.bytes;
+    }
     if (delivered.length > 0) {
       buffer.ack(delivered);
-      telemetry.sent(delivered.length, sentBytes);
-      this.updateGauge();
+      telemetry.sent(delivered.length, Math.max(0, sentBytes));
     }
+    if (delivered.length > 0 || duplicates.length > 0) this.updateGauge();
     return { retry, dead };
   }
 

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { PipelineIntake } from '../pipeline/raw-line.js';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { tokenCheck } from './http/bearer-token.js';
+import { type BodyEncoding, bodyEncoding } from './http/body-encoding.js';
 import { type BodyFormat, bodyFormat, MEDIA_TYPES } from './http/body-format.js';
 import { ChunkSubmitter } from './http/chunk-submitter.js';
 import { ingestBody } from './http/ingest-body.js';
@@ -19,17 +20,36 @@ export interface HttpSourceOptions {
   path?: string;
   /** When set, every request needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
-  /** Counted on the wire while streaming (default 10 MiB). */
+  /** Counted while streaming, after decompression (and on the wire for a compressed body) (default 10 MiB). */
   maxBodyBytes?: number;
+  /** A sender that sends nothing for this long in the middle of a body is cut off with 408 (default 30 s). */
+  bodyTimeoutMs?: number;
   /** Lines per `intake.submit` (default 1000). */
   chunkLines?: number;
   /** What 429 and 503 put in Retry-After (default 1). */
   retryAfterSeconds?: number;
 }
 
-export const HTTP_SOURCE_DEFAULTS = { path: '/ingest', maxBodyBytes: 10_485_760, chunkLines: 1000, retryAfterSeconds: 1 } as const;
+export const HTTP_SOURCE_DEFAULTS = {
+  path: '/ingest',
+  maxBodyBytes: 10_485_760,
+  bodyTimeoutMs: 30_000,
+  chunkLines: 1000,
+  retryAfterSeconds: 1,
+} as const;
+
+const MAX_KEY_LENGTH = 256;
+const KEY_SHAPE = new RegExp(`^[\\x21-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
 
 const UNAUTHORIZED = { error: 'unauthorized', message: 'send Authorization: Bearer <token>, the token configured for this HTTP source' };
+const UNSUPPORTED_ENCODING = {
+  error: 'unsupported content encoding',
+  message: 'send the body as is, or with Content-Encoding gzip or deflate (one encoding)',
+};
+const BAD_KEY = {
+  error: 'bad idempotency key',
+  message: `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`,
+};
 const UNSUPPORTED = {
   error: 'unsupported media type',
   message:
@@ -37,15 +57,19 @@ const UNSUPPORTED = {
 };
 
 /**
- * The HTTP ingest source as an encapsulated fastify plugin: `POST <path>` with NDJSON, a JSON array or plain text.
- * The body is streamed and handed to the pipeline in chunks; the answer waits until every chunk is durable in the sinks'
- * spools, so a 200 (and the `accepted` count of any error) survives a crash. Anything rejected up front is rejected
- * before a byte of the body is read.
+ * The HTTP ingest source as an encapsulated fastify plugin: `POST <path>` with NDJSON, a JSON array or plain text,
+ * as is or gzip/deflate-encoded. The body is streamed and handed to the pipeline in chunks; the answer waits until
+ * every chunk is durable in the sinks' spools, so a 200 (and the `accepted` count of any error) survives a crash.
+ * Anything rejected up front is rejected before a byte of the body is read.
+ *
+ * A sender that resends after a lost answer gets exactly-once by naming its events: an `Idempotency-Key` (element i
+ * of the body gets the same id on every resend) or an element's own `"id"`. Otherwise every request is new events.
  */
 export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, options) => {
   const { id, zone, intake, telemetry } = options;
   const path = options.path ?? HTTP_SOURCE_DEFAULTS.path;
   const maxBodyBytes = options.maxBodyBytes ?? HTTP_SOURCE_DEFAULTS.maxBodyBytes;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? HTTP_SOURCE_DEFAULTS.bodyTimeoutMs;
   const chunkLines = options.chunkLines ?? HTTP_SOURCE_DEFAULTS.chunkLines;
   const retryAfter = String(options.retryAfterSeconds ?? HTTP_SOURCE_DEFAULTS.retryAfterSeconds);
   const authorized = options.token ? tokenCheck(options.token) : () => true;
@@ -78,6 +102,18 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
       telemetry.error('receive', 'unsupported_media_type');
       return reply.code(415).header('connection', 'close').send(UNSUPPORTED);
     }
+    if (bodyEncoding(request.headers['content-encoding']) === undefined) {
+      telemetry.error('receive', 'unsupported_encoding');
+      return reply.code(415).header('connection', 'close').send(UNSUPPORTED_ENCODING);
+    }
+    const key = request.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || !KEY_SHAPE.test(key))) {
+      telemetry.error('receive', 'bad_idempotency_key');
+      return reply
+        .code(400)
+        .header('connection', 'close')
+        .send({ ...BAD_KEY, accepted: 0 });
+    }
     if (Number(request.headers['content-length']) > maxBodyBytes) {
       telemetry.error('receive', 'body_too_large');
       return reply
@@ -108,7 +144,10 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
   app.post(path, { onRequest: admit }, async (request, reply) => {
     const format = bodyFormat(request.headers['content-type']) as BodyFormat;
     const submitter = new ChunkSubmitter(intake, telemetry, chunkLines);
-    const outcome = await ingestBody(request.body as Readable, format, { id, zone, maxBodyBytes, telemetry }, submitter);
+    const encoding = bodyEncoding(request.headers['content-encoding']) as BodyEncoding;
+    const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
+    const settings = { id, zone, maxBodyBytes, bodyTimeoutMs, telemetry, encoding, idempotencyKey };
+    const outcome = await ingestBody(request.body as Readable, format, settings, submitter);
     const accepted = await submitter.finish(outcome.kind !== 'aborted');
     if (submitter.refused || outcome.kind === 'refused') {
       return reply
@@ -130,7 +169,7 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
           .header('connection', 'close')
           .send({
             error: 'payload too large',
-            message: `the body is larger than this source's limit of ${maxBodyBytes} bytes, so reading stopped there: the first ${accepted} elements were accepted and stored; resend the rest in smaller requests`,
+            message: `the body is larger${encoding === 'identity' ? '' : ' (decompressed)'} than this source's limit of ${maxBodyBytes} bytes, so reading stopped there: the first ${accepted} elements were accepted and stored; resend the rest in smaller requests`,
             accepted,
             max_body_bytes: maxBodyBytes,
           });
@@ -146,6 +185,24 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
             ...(format === 'json' ? { element: outcome.at } : { line: outcome.at }),
           });
       }
+      case 'corrupt':
+        return reply
+          .code(400)
+          .header('connection', 'close')
+          .send({
+            error: 'corrupt body',
+            message: `the ${encoding} stream could not be decoded; the first ${accepted} elements were accepted and stored`,
+            accepted,
+          });
+      case 'timeout':
+        return reply
+          .code(408)
+          .header('connection', 'close')
+          .send({
+            error: 'request timeout',
+            message: `the body stalled for ${bodyTimeoutMs / 1000} s; the first ${accepted} elements were accepted and stored`,
+            accepted,
+          });
       case 'aborted':
         // The sender is gone; this answer is for the log only.
         return reply.code(400).header('connection', 'close').send({ error: 'aborted', message: 'the request body ended early', accepted });

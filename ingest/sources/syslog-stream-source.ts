@@ -3,7 +3,6 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { FrameDecoder, isFramingError } from '../../parsers/framing.js';
 import type { LineSink, RawLine } from '../pipeline/raw-line.js';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
-import { OccurrenceCounter } from './occurrence-counter.js';
 
 export interface StreamSourceOptions {
   id: string;
@@ -72,16 +71,11 @@ export class SyslogStreamSource {
     const idleTimeoutMs = this.options.idleTimeoutMs ?? STREAM_SOURCE_DEFAULTS.idleTimeoutMs;
     if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs);
     const decoder = new FrameDecoder(this.options.maxMessageBytes);
-    // A connection is one stream: identical lines in it are numbered, so repeats keep distinct event ids.
-    const occurrences = new OccurrenceCounter();
     const { telemetry, sink, id, zone } = this.options;
     const toLines = (events: ReturnType<FrameDecoder['push']>, receivedAt: number): RawLine[] =>
       events.map((event): RawLine => {
         if (isFramingError(event)) return { line: event.partial, receivedAt, sourceId: id, zone, framingError: event.error };
-        const occurrence = occurrences.occurrence(event.message);
-        return occurrence > 0
-          ? { line: event.message, receivedAt, sourceId: id, zone, occurrence }
-          : { line: event.message, receivedAt, sourceId: id, zone };
+        return { line: event.message, receivedAt, sourceId: id, zone };
       });
     const deliver = (lines: RawLine[]) => {
       if (lines.length === 0) return;

@@ -23,6 +23,7 @@ export const METRIC_NAMES = {
   errors: 'fortiems_component_errors_total',
   discarded: 'fortiems_component_discarded_events_total',
   deadLettered: 'fortiems_component_dead_lettered_events_total',
+  deduplicated: 'fortiems_component_deduplicated_events_total',
   recovered: 'fortiems_component_recovered_events_total',
   bufferEvents: 'fortiems_buffer_events',
   bufferBytes: 'fortiems_buffer_bytes',
@@ -37,6 +38,8 @@ const HELP: Record<keyof typeof METRIC_NAMES, string> = {
   errors: 'Errors, by stage and error type; an error does not by itself mean an event was lost.',
   discarded: 'Events dropped by an explicit policy, by reason.',
   deadLettered: 'Events a sink could not deliver and wrote to its dead-letter store, with the error.',
+  deduplicated:
+    'Events a sink did not store because the target already held their id from another sender (a resent request, a replay with --dedupe).',
   recovered: 'Events a sink found at start in its durable buffer, left by a previous run (they count on its received side).',
   bufferEvents: 'Events waiting in a component buffer (memory queue and disk spool).',
   bufferBytes: 'Bytes waiting in a component buffer.',
@@ -49,6 +52,7 @@ export class ComponentTelemetry {
   private readonly sentEventsBy = new Map<string, Series>();
   private readonly sentBytesBy = new Map<string, Series>();
   private readonly deadLetteredSeries: Series;
+  private readonly deduplicatedSeries: Series;
   private readonly bufferEventsSeries: Series;
   private readonly bufferBytesSeries: Series;
   private readonly labels: Record<string, string>;
@@ -61,6 +65,7 @@ export class ComponentTelemetry {
     this.receivedEvents = this.metric('receivedEvents').with(this.labels);
     this.receivedBytes = this.metric('receivedBytes').with(this.labels);
     this.deadLetteredSeries = this.metric('deadLettered').with(this.labels);
+    this.deduplicatedSeries = this.metric('deduplicated').with(this.labels);
     this.bufferEventsSeries = this.metric('bufferEvents').with(this.labels);
     this.bufferBytesSeries = this.metric('bufferBytes').with(this.labels);
   }
@@ -112,6 +117,10 @@ export class ComponentTelemetry {
 
   connections(open: number): void {
     this.metric('openConnections').with(this.labels).set(open);
+  }
+
+  deduplicated(count: number): void {
+    this.deduplicatedSeries.inc(count);
   }
 
   buffer(events: number, bytes: number): void {

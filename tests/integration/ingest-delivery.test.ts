@@ -37,8 +37,8 @@ describe('the pipeline end to end on a real OpenSearch', () => {
 
   it('indexes 100,000 EMS events sent over TCP and TLS: every one, once, in its category', async () => {
     const corpus = await emsCorpus({ seed: 11, count: 100_000, start: Date.now() - 86_400_000 });
-    // One EMS stream per connection, as an EMS sends: the corpus has byte-identical lines (same message, same second),
-    // which stay distinct events because their connection numbers the repeats.
+    // The corpus has byte-identical lines (same message, same second): each is a received event of its own, so a
+    // document of its own.
     const lines = corpus.map((entry) => entry.line);
     const tcp = lines.slice(0, lines.length / 2);
     const tls = lines.slice(lines.length / 2);

@@ -5,7 +5,7 @@ import { parseLine } from '../../parsers/parse-line.js';
 const LINE =
   '<134>Nov 23 08:00:00 ems01 ems-client: dtime="2026-11-23 08:00:00" type=event subtype=admin level=information devid=FCTXY25PMDZFNFE2 uid=9C2DF0B55B1DB5CDCE8B75DAD09A7640 hostname="LAPTOP-55PXHFZ" user="jamal.muller" deviceip=10.10.32.23 devicemac=00-b4-35-39-ba-58 emsserial=FCTEMS8883780002 os="Microsoft Windows 11" msg="online" status="online" usingpolicy="Legal-Policy" emshostname="ems01.corp.example.com" vd="default"';
 
-describe('deterministic event ids', () => {
+describe('content event ids (rules test samples, fixtures)', () => {
   it('gives the same line the same id, whenever and however often it is parsed', () => {
     const first = parseLine(LINE, { receivedAt: Date.parse('2026-11-23T08:00:01Z') });
     const again = parseLine(LINE, { receivedAt: Date.parse('2026-11-24T12:00:00Z') }); // a replay, a day later

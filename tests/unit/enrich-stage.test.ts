@@ -5,7 +5,6 @@ import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
 import type { Endpoint } from '../../ems-core/fleet/endpoint.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
-import { eventIdOf } from '../../ingest/enrich/event-id.js';
 import { GeoIp, loadShippedGeoIpDatabases } from '../../ingest/enrich/geoip.js';
 import { ActionableError } from '../../ingest/errors.js';
 import { parseLine } from '../../parsers/parse-line.js';
@@ -33,7 +32,7 @@ function fortigateLine(uid: string, srcip: string, dstip: string): string {
 }
 
 describe('the enrichment stage', () => {
-  it('gives a parsed event its id, the GeoIP of its public addresses and its EMS endpoint context, in one batch', async () => {
+  it('gives a parsed event the GeoIP of its public addresses and its EMS endpoint context, in one batch', async () => {
     const endpoint = sim.ems.fleet[0] as Endpoint;
     const stage = createEnrichStage({ inventory: { url, token: TOKEN }, geoip });
     const line = fortigateLine(endpoint.uid, '8.8.8.8', '10.10.0.1');
@@ -43,13 +42,13 @@ describe('the enrichment stage', () => {
     await stage.enrichBatch([event]);
 
     const document = event.document;
-    expect((document.event as Record<string, unknown>).id).toBe(eventIdOf('fortiems.fortigate', line));
+    // The id is the pipeline's (set from the received line before enrichment), never the enricher's.
+    expect((document.event as Record<string, unknown>).id).toBeUndefined();
     expect(document.source).toMatchObject({ ip: '8.8.8.8', geo: { country_iso_code: 'US' }, as: { number: 15169 } });
     expect(document.destination).toEqual({ ip: '10.10.0.1' });
     expect((document.fortiems as Record<string, unknown>).endpoint).toMatchObject({ groups: endpoint.groups, owner: endpoint.user });
     expect(stage.metrics()).toMatchObject({
       enrich_events_total: 1,
-      enrich_event_ids_total: 1,
       enrich_geoip_enriched_total: 1,
       enrich_lookups_total: 1,
       enrich_requests_total: 1,
@@ -60,7 +59,7 @@ describe('the enrichment stage', () => {
     });
   });
 
-  it('gives a pipeline error its id and nothing else', async () => {
+  it('leaves a pipeline error as it is', async () => {
     const stage = createEnrichStage({ inventory: { url, token: TOKEN }, geoip });
     const error = parseLine('<13>Nov 23 08:00:00 relay 8.8.8.8 said hello', { receivedAt: START });
     expect(error.kind).toBe('pipeline_error');
@@ -69,17 +68,14 @@ describe('the enrichment stage', () => {
     await stage.enrichBatch([error]);
     expect(stage.enrich(error)).toBeUndefined();
 
-    const { id, ...eventFields } = error.document.event as Record<string, unknown>;
-    expect(id).toBe(eventIdOf('fortiems.unparsed', '<13>Nov 23 08:00:00 relay 8.8.8.8 said hello'));
-    expect({ ...error.document, event: eventFields }).toEqual(before);
-    expect(stage.metrics()).toMatchObject({ enrich_event_ids_total: 2, enrich_lookups_total: 0, enrich_geoip_enriched_total: 0 });
+    expect(error.document).toEqual(before);
+    expect(stage.metrics()).toMatchObject({ enrich_events_total: 2, enrich_lookups_total: 0, enrich_geoip_enriched_total: 0 });
   });
 
   it('works without an inventory and without GeoIP, synchronously', () => {
     const stage = createEnrichStage({ geoip: false });
     const event = parseLine(fortigateLine(sim.ems.fleet[0]?.uid as string, '8.8.8.8', '1.1.1.1'), { receivedAt: START });
     expect(stage.enrich(event)).toBeUndefined();
-    expect((event.document.event as Record<string, unknown>).id).toMatch(/^[\w-]{43}$/);
     expect(event.document.source).toEqual({ ip: '8.8.8.8' });
     expect((event.document.fortiems as Record<string, unknown>).endpoint).toBeUndefined();
     expect(stage.metrics()).toMatchObject({ enrich_events_total: 1, enrich_lookups_total: 0 });

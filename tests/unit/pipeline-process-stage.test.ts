@@ -27,7 +27,7 @@ describe('the parse → enrich stage', () => {
     ]);
     expect(events[2]?.document).toMatchObject({ error: { type: 'framing_error' }, event: { original: '50 <13>cut short' } });
     const ids = events.map((event) => (event.document.event as { id?: string }).id);
-    expect(ids.every((id) => typeof id === 'string' && id.length > 20)).toBe(true);
+    expect(ids.every((id) => typeof id === 'string' && /^[\w-]{17,}$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(3);
     expect(registry.get(METRIC_NAMES.receivedEvents)?.total()).toBe(3);
     expect(registry.get(METRIC_NAMES.sentEvents)?.total()).toBe(3);

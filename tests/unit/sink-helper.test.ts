@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDiskSpool } from '../../ingest/buffers/disk-spool.js';
 import type { BufferRecord, EventBuffer } from '../../ingest/buffers/event-buffer.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../ingest/sinks/retry-policy.js';
@@ -469,5 +473,65 @@ describe('BufferedSink backoff', () => {
     expect(backoffDelay(DEFAULT_RETRY_POLICY, 3, () => 0.5)).toBe(400);
     expect(backoffDelay(DEFAULT_RETRY_POLICY, 40, () => 0.999_999)).toBeLessThan(30_000);
     expect(backoffDelay(DEFAULT_RETRY_POLICY, 1000, () => 0)).toBe(0);
+  });
+});
+
+describe('BufferedSink: a 409 (the id is already stored)', () => {
+  const EXISTS: ItemOutcome = { status: 'exists' };
+  const THROTTLED: ItemOutcome = { status: 'retry', errorClass: 'throttled', error: '429' };
+
+  it("at the first attempt at this process's record: deduplicated, never sent", async () => {
+    const { sink, driver, metric } = harness(new ScriptedDriver((payloads) => payloads.map((p) => (p.startsWith('dup') ? EXISTS : OK))));
+    await sink.start();
+    await sink.accept([...events('new', 3), ...events('dup', 2)]);
+    await until(() => metric('sentEvents') + metric('deduplicated') === 5, 2000, 'every record settled');
+    expect(metric('sentEvents')).toBe(3);
+    expect(metric('deduplicated')).toBe(2);
+    expect(driver.sends).toHaveLength(1);
+  });
+
+  it('after our own retry: our earlier attempt stored it, so it is sent', async () => {
+    // The first answer is lost (the request throws, as a timeout would), the retry finds the documents there.
+    const { sink, metric } = harness(
+      new ScriptedDriver((payloads, call) => {
+        if (call === 0) throw new Error('socket hang up');
+        return payloads.map(() => EXISTS);
+      }),
+    );
+    await sink.start();
+    await sink.accept(events('e', 4));
+    await until(() => metric('sentEvents') === 4, 2000, 'sent after the retry');
+    expect(metric('deduplicated')).toBe(0);
+
+    // Same after an item-level retry (a 429 for that item at the first attempt).
+    const second = harness(new ScriptedDriver((payloads, call) => payloads.map(() => (call === 0 ? THROTTLED : EXISTS))));
+    await second.sink.start();
+    await second.sink.accept(events('t', 2));
+    await until(() => second.metric('sentEvents') === 2, 2000, 'sent after the item retry');
+    expect(second.metric('deduplicated')).toBe(0);
+  });
+
+  it('for a record recovered from the spool after a restart: an earlier run may have stored it, so it is sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sink-409-'));
+    try {
+      const spoolOptions = { dir, maxBytes: 64 * 1024 * 1024, whenFull: 'block' as const, checkpointMs: 5 };
+      const before = await openDiskSpool(spoolOptions);
+      await before.write(['left-0', 'left-1', 'left-2']);
+      await before.close(); // a crash after the send, before the ack: what the next run finds
+      const spool = await openDiskSpool(spoolOptions);
+      const { sink, metric } = harness(
+        new ScriptedDriver((payloads) => payloads.map(() => EXISTS)),
+        { batch: { maxEvents: 100, maxBytes: 1_000_000, timeoutMs: 100 } },
+        spool,
+      );
+      await sink.accept([event('fresh')]);
+      await sink.start();
+      await until(() => metric('sentEvents') + metric('deduplicated') === 4, 3000, 'every record settled');
+      expect(metric('sentEvents')).toBe(3);
+      expect(metric('deduplicated')).toBe(1);
+      await sink.stop(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

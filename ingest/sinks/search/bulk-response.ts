@@ -17,6 +17,7 @@ interface BulkItem {
 }
 
 const OK: ItemOutcome = { status: 'ok' };
+const EXISTS: ItemOutcome = { status: 'exists' };
 
 function describe(error: ItemError | string | undefined, status: number): { type: string; message: string } {
   if (typeof error === 'string') return { type: `http_${status}`, message: error };
@@ -27,9 +28,10 @@ function describe(error: ItemError | string | undefined, status: number): { type
   return { type, message };
 }
 
-/** One item's outcome from its status: 2xx and 409 (already there: our ids are deterministic) are delivered. */
+/** One item's outcome from its status: 2xx is delivered, 409 is an id already stored (the sink helper tells whose). */
 export function classifyItem(status: number, error?: ItemError | string): ItemOutcome {
-  if ((status >= 200 && status < 300) || status === 409) return OK;
+  if (status >= 200 && status < 300) return OK;
+  if (status === 409) return EXISTS;
   const { type, message } = describe(error, status);
   if (status === 429) return { status: 'retry', errorClass: 'throttled', error: message };
   // A write block (flood-stage disk watermark, a read-only index) lifts once an operator acts: wait, don't dead-letter.

@@ -61,7 +61,7 @@ export class SearchDriver implements SinkDriver {
     const outcomes = bulkOutcomes(answer, batch.length);
     let bytes = 0;
     outcomes.forEach((outcome, i) => {
-      if (outcome.status === 'ok') bytes += (batch[i] as BufferRecord).bytes;
+      if (outcome.status === 'ok' || outcome.status === 'exists') bytes += (batch[i] as BufferRecord).bytes;
     });
     return { outcomes, bytes };
   }
@@ -71,10 +71,10 @@ export class SearchDriver implements SinkDriver {
     const entries = letters.map((letter) => deadLetterEntry(letter, this.options.namespace, now));
     for (const index of new Set(entries.map((entry) => entry.index))) await this.ensureIndex(index, signal);
     const answer = await this.client.bulk(entries.map((entry) => entry.payload).join(''), signal);
-    const failed = bulkOutcomes(answer, entries.length).filter((outcome) => outcome.status !== 'ok');
+    const failed = bulkOutcomes(answer, entries.length).filter((outcome) => outcome.status === 'retry' || outcome.status === 'reject');
     // Thrown, so the helper keeps the records unacked and tries again: a dead letter must not be lost either.
     if (failed.length > 0) {
-      const first = failed[0] as Exclude<ItemOutcome, { status: 'ok' }>;
+      const first = failed[0] as Extract<ItemOutcome, { status: 'retry' | 'reject' }>;
       throw new Error(`dead-letter write: ${failed.length} of ${entries.length} items failed, first: ${first.error}`);
     }
   }
