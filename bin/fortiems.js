@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/ingest/cli/main.js', import.meta.url);
+const entry = new URL('../dist/app/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('fortiems is not built yet: run `npm run build` (or `npm install`) in the project folder.\n');
   process.exit(1);

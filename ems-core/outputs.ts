@@ -1,5 +1,5 @@
-import { type Destination, formatLine, openDestination, type SyslogFormat } from './emit/index.js';
-import type { EmsLogLine } from './log-line.js';
+import { type Destination, formatLine, openDestination, type SyslogFormat } from '../syslog/index.js';
+import type { EmsLogLine } from '../syslog/log-line.js';
 import type { SyslogDestination } from './log-settings/settings.js';
 
 /** One place lines go: a destination and the header format it wants. */

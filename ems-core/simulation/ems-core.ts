@@ -1,8 +1,8 @@
 import { type CategoryName, categoryByName, eventById, type Level } from '../../mappings/index.js';
+import type { EmsLogLine, FieldValue } from '../../syslog/log-line.js';
 import type { Endpoint, InventoryEntry } from '../fleet/endpoint.js';
 import { toInventoryEntry } from '../fleet/endpoint.js';
 import { createFleet } from '../fleet/fleet.js';
-import type { EmsLogLine, FieldValue } from '../log-line.js';
 import {
   applyPatch,
   defaultLogSettings,

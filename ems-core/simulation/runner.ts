@@ -1,4 +1,4 @@
-import type { EmsLogLine } from '../log-line.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
 import type { Simulation } from './simulation.js';
 
 export interface RunOptions {

@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePrivateFile } from '../fs/private-files.js';
+import { writePrivateFile } from '../../platform/fs/private-files.js';
 import { isCode } from './spool-lock.js';
 
 /**

@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { makePrivateDir } from '../fs/private-files.js';
+import { makePrivateDir } from '../../platform/fs/private-files.js';
 import { writeAckFile } from './ack-file.js';
 import { AckTracker } from './ack-tracker.js';
 import { errorMessage } from './error-message.js';

@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { openPrivateFile } from '../fs/private-files.js';
+import { openPrivateFile } from '../../platform/fs/private-files.js';
 import type { BufferRecord } from './event-buffer.js';
 import { FRAME_HEADER_BYTES } from './frame.js';
 import { type Segment, segmentPath } from './segment-files.js';

@@ -1,6 +1,6 @@
 import { link, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePrivateFile } from '../fs/private-files.js';
+import { writePrivateFile } from '../../platform/fs/private-files.js';
 
 export const LOCK_FILE = 'lock';
 

@@ -1,6 +1,6 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { ConcurrencyLimit } from '../../platform/concurrency/concurrency-limit.js';
 import { BackoffBreaker } from './backoff-breaker.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
 import { type EndpointKey, InventoryClient, type InventoryEndpoint } from './inventory-client.js';
 import { TtlCache } from './ttl-cache.js';
 

@@ -1,5 +1,5 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
-import { ActionableError } from '../errors.js';
+import { ActionableError } from '../../platform/errors.js';
 import { ENDPOINT_CONTEXT_DEFAULTS, EndpointContextEnricher, type EndpointContextOptions } from './endpoint-context.js';
 import { type GeoIp, sharedGeoIp } from './geoip.js';
 

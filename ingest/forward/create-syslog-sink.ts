@@ -1,10 +1,10 @@
+import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import type { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import type { EventBuffer } from '../buffers/event-buffer.js';
 import type { SyslogSinkConfig } from '../config/types.js';
 import type { RetryPolicy } from '../sinks/retry-policy.js';
 import type { Sink } from '../sinks/sink.js';
 import { BufferedSink, type SinkLogger } from '../sinks/sink-helper.js';
-import { ComponentTelemetry } from '../telemetry/component-telemetry.js';
-import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import { formatterFor } from './formats/index.js';
 import type { FormatOptions } from './forward-format.js';
 import { forwardFilter, forwardThrottle } from './forward-policies.js';

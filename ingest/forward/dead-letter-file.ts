@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { makePrivateDir, writePrivateFile } from '../fs/private-files.js';
+import { makePrivateDir, writePrivateFile } from '../../platform/fs/private-files.js';
 import type { DeadLetter } from '../sinks/sink-driver.js';
 
 /**

@@ -17,7 +17,7 @@
  * aliases at the top level (`hostname` → `ems.hostname`) resolves the same way here; `user`, `service`, … stay ECS.
  */
 import { rawNameSplit } from '../../mappings/index.js';
-import { fieldAt } from './event-fields.js';
+import { fieldAt } from '../../parsers/event-fields.js';
 
 export type DocumentPredicate = (document: Record<string, unknown>) => boolean;
 

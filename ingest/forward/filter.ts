@@ -11,8 +11,8 @@
  * destination that asks for "client warnings" must not receive unparsable garbage; a catch-all one must not lose it.
  */
 import { type Level, meetsMinimum, normalizeLevel } from '../../mappings/index.js';
+import { levelOf } from '../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
-import { levelOf } from './event-fields.js';
 import { compileQuery } from './filter-query.js';
 
 export interface ForwardFilterSpec {

@@ -4,10 +4,10 @@
  */
 import type { Level } from '../../mappings/index.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import type { Throttle } from '../../syslog/stream-sender.js';
 import type { SyslogSinkConfig } from '../config/types.js';
 import { compileForwardFilter } from './filter.js';
 import { RateLimiter } from './rate-limit.js';
-import type { Throttle } from './stream-sender.js';
 
 export function forwardFilter(config: SyslogSinkConfig['filter']): ((event: ParsedEvent) => boolean) | undefined {
   if (!config || (!config.categories?.length && !config.min_level && !config.query)) return undefined;

@@ -3,8 +3,9 @@
  * `tls://siem.example.com:6514?format=cef&framing=octet&ca=/etc/ca.pem&categories=ems-vpn,ems-authentication&min_level=warning`.
  * The scheme is the mode; the query carries the sink's settings under short names. Every mistake is an ActionableError.
  */
+
+import { ActionableError } from '../../platform/errors.js';
 import type { SyslogSinkConfig } from '../config/types.js';
-import { ActionableError } from '../errors.js';
 import { FORWARD_FORMATS, type ForwardFormat } from './forward-format.js';
 
 const PARAMETERS = [

@@ -12,13 +12,14 @@
  * frames written in the replay window before it. (A fortiems crash in that window loses the in-memory replay, not the
  * spool.) UDP is at-most-once: a datagram sent while nobody listens is gone.
  */
-import { type Framing, framerFor } from '../../ems-core/emit/framing.js';
+
+import { DatagramSender, MessageTooLargeError } from '../../syslog/datagram-sender.js';
+import { type Framing, framerFor } from '../../syslog/framing.js';
+import type { StreamTarget } from '../../syslog/stream-connection.js';
+import { StreamSender, type Throttle } from '../../syslog/stream-sender.js';
 import type { BufferRecord } from '../buffers/event-buffer.js';
 import type { DeadLetter, ItemOutcome, SendResult, SinkDriver } from '../sinks/sink-driver.js';
-import { DatagramSender, MessageTooLargeError } from './datagram-sender.js';
 import { appendDeadLetters } from './dead-letter-file.js';
-import type { StreamTarget } from './stream-connection.js';
-import { StreamSender, type Throttle } from './stream-sender.js';
 
 export type ForwardMode = 'udp' | 'tcp' | 'tls';
 

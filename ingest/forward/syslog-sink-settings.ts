@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Framing } from '../../ems-core/emit/framing.js';
+import { ActionableError } from '../../platform/errors.js';
+import type { Framing } from '../../syslog/framing.js';
 import { CONFIG_SCHEMA } from '../config/schema.js';
 import type { SyslogSinkConfig } from '../config/types.js';
-import { ActionableError } from '../errors.js';
 import type { BatchSettings } from '../sinks/batch-reader.js';
 import type { ForwardFormat } from './forward-format.js';
 import type { ForwardMode } from './syslog-driver.js';

@@ -1,7 +1,7 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { EnrichStage } from '../enrich/enrich-stage.js';
 import type { Sink } from '../sinks/sink.js';
-import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { receiveEventId } from './event-ids.js';
 import { processBatch } from './process-stage.js';

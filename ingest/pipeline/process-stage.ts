@@ -1,6 +1,6 @@
 import { type ParsedEvent, parseLine, pipelineError } from '../../parsers/parse-line.js';
+import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { EnrichStage } from '../enrich/enrich-stage.js';
-import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { receiveEventId, setEventId } from './event-ids.js';
 import type { RawLine } from './raw-line.js';
 

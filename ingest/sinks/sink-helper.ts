@@ -1,6 +1,6 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { BufferRecord, EventBuffer } from '../buffers/event-buffer.js';
-import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { BatchReader, type BatchSettings } from './batch-reader.js';
 import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy, sleep } from './retry-policy.js';
 import type { Sink } from './sink.js';

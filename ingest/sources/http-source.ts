@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { tokenCheck } from '../../platform/http/bearer-token.js';
+import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { PipelineIntake } from '../pipeline/raw-line.js';
-import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
-import { tokenCheck } from './http/bearer-token.js';
 import { type BodyEncoding, bodyEncoding } from './http/body-encoding.js';
 import { type BodyFormat, bodyFormat, MEDIA_TYPES } from './http/body-format.js';
 import { ChunkSubmitter } from './http/chunk-submitter.js';

@@ -1,8 +1,8 @@
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { FrameDecoder, isFramingError } from '../../parsers/framing.js';
+import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { LineSink, RawLine } from '../pipeline/raw-line.js';
-import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 
 export interface StreamSourceOptions {
   id: string;

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { LineSink, RawLine } from '../pipeline/raw-line.js';
-import type { ComponentTelemetry } from '../telemetry/component-telemetry.js';
 
 export interface UdpSourceOptions {
   id: string;

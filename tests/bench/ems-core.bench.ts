@@ -2,10 +2,11 @@
  * npm run bench:ems — how fast the EMS core produces lines, and what it costs in memory.
  * Prints figures; asserts nothing (timing belongs in benchmarks, not tests).
  */
-import { formatLine } from '../../ems-core/emit/index.js';
+
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { validateRecord } from '../../mappings/index.js';
+import { formatLine } from '../../syslog/index.js';
 
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');
 const COUNT = Number(process.env.BENCH_COUNT ?? 200_000);

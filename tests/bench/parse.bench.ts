@@ -3,7 +3,7 @@
  * over a corpus of EMS core lines (RFC 3164, octet-counted, as a TCP stream delivers them in 64 KiB chunks).
  * Prints lines/s and MB/s per stage combination; asserts nothing.
  */
-import { formatLine } from '../../ems-core/emit/index.js';
+
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import type { CategoryName } from '../../mappings/index.js';
@@ -12,6 +12,7 @@ import { FrameDecoder, isFramingError } from '../../parsers/framing.js';
 import { parseKeyValue } from '../../parsers/key-value.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import { parseSyslogHeader } from '../../parsers/syslog-header.js';
+import { formatLine } from '../../syslog/index.js';
 
 const COUNT = Number(process.env.BENCH_LINES ?? 1_000_000);
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');

@@ -9,14 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertEvent } from '../../detections/runtime/outputs/alert-event.js';
+import { alertOutputBufferPath, createAlertOutput } from '../../detections/runtime/outputs/create-alert-output.js';
 import { createBuffer } from '../../ingest/buffers/create-buffer.js';
 import type { AlertOutputConfig } from '../../ingest/config/types.js';
-import { alertEvent } from '../../ingest/detections/outputs/alert-event.js';
-import { alertOutputBufferPath, createAlertOutput } from '../../ingest/detections/outputs/create-alert-output.js';
 import { formatterFor } from '../../ingest/forward/formats/index.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { ALERT_LEVELS, ALERT_SEVERITY, type AlertDocument } from '../../mappings/index.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { type ForwardReceiver, freePort, type ParsedMessage, startForwardRsyslog } from './forward-rsyslog.js';
 
 const FAST_RETRY = { baseDelayMs: 50, maxDelayMs: 500 };

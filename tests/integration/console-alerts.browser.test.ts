@@ -15,10 +15,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
-import { formatLine } from '../../ems-core/emit/syslog-format.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
 import {
   ALERT_LEVELS,
   ALERT_SEVERITY,
@@ -27,6 +25,8 @@ import {
   type AlertLevel,
   alertsIndex,
 } from '../../mappings/opensearch/alerts.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { formatLine } from '../../syslog/syslog-format.js';
 import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
 import { sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 

@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BOARDS } from '../../dashboards/boards/index.js';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
 import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
-import { formatLine } from '../../ems-core/emit/syslog-format.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { formatLine } from '../../syslog/syslog-format.js';
 import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
 import { sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 

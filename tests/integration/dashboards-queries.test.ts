@@ -12,15 +12,15 @@ import type { Board, Panel } from '../../dashboards/boards/model.js';
 import { ALL_VALUE, grafanaDashboard, type OpenSearchTarget } from '../../dashboards/grafana/index.js';
 import { type SavedObject, savedObjects } from '../../dashboards/opensearch-dashboards/index.js';
 import { panelSearchBody } from '../../dashboards/query/search-body.js';
-import { formatLine } from '../../ems-core/emit/index.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { SCENARIOS, type ScenarioName } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { assignEventId } from '../../ingest/enrich/event-id.js';
 import { sharedGeoIp } from '../../ingest/enrich/geoip.js';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
-import { installMappings } from '../../ingest/opensearch/install-mappings.js';
+import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { parseLine } from '../../parsers/parse-line.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { formatLine } from '../../syslog/index.js';
 
 const DAY = 86_400_000;
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');

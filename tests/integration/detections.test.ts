@@ -7,18 +7,18 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { IngestService } from '../../app/service/ingest-service.js';
+import { loadDetectionRules } from '../../detections/runtime/detection-rules.js';
+import { createAlertOutput } from '../../detections/runtime/outputs/create-alert-output.js';
+import { eventsOf, indexEvents } from '../../detections/runtime/rule-samples.js';
+import { DetectionScheduler } from '../../detections/runtime/scheduler.js';
 import { createBuffer } from '../../ingest/buffers/create-buffer.js';
 import { parseConfig } from '../../ingest/config/load-config.js';
-import { loadDetectionRules } from '../../ingest/detections/detection-rules.js';
-import { createAlertOutput } from '../../ingest/detections/outputs/create-alert-output.js';
-import { eventsOf, indexEvents } from '../../ingest/detections/rule-samples.js';
-import { DetectionScheduler } from '../../ingest/detections/scheduler.js';
-import { silentLogger } from '../../ingest/logging/logger.js';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
-import { installMappings } from '../../ingest/opensearch/install-mappings.js';
-import { IngestService } from '../../ingest/service/ingest-service.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { ALERTS_INDEX_BODY, type AlertDocument, alertsIndex } from '../../mappings/index.js';
+import { silentLogger } from '../../platform/logging/logger.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { type FakeJsonServer, startFakeJsonServer } from '../support/fake-json-server.js';
 import { sendLines } from '../support/ingest-harness.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDestination } from '../../ems-core/emit/destinations.js';
-import { formatLine, type SyslogFormat } from '../../ems-core/emit/syslog-format.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
+import { openDestination } from '../../syslog/destinations.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
+import { formatLine, type SyslogFormat } from '../../syslog/syslog-format.js';
 import { type RsyslogReceiver, startRsyslog } from '../support/rsyslog.js';
 
 const EMS = { type: 'event', emsserial: 'FCTEMS8822001975', emshostname: 'ems01.corp.example', vd: 'default' } as const;

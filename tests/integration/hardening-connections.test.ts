@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { parseMetrics, waitForCount } from '../support/ingest-harness.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');

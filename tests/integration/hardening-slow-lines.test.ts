@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { waitForCount } from '../support/ingest-harness.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');

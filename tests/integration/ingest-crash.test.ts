@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FieldValue } from '@opensearch-project/opensearch/api/_types/_common.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { countDocuments, waitForCount } from '../support/ingest-harness.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');

@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
 import { categoryByName } from '../../mappings/index.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import {
   countDocuments,
   countsByDataset,

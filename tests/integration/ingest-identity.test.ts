@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { countDocuments, metricSum, parseMetrics, sendLines, startPipeline } from '../support/ingest-harness.js';
 
 const run = promisify(execFile);

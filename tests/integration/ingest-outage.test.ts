@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
-import { startManagedNode, stopManagedNode } from '../../ingest/opensearch/managed-node.js';
+import { startManagedNode, stopManagedNode } from '../../app/opensearch/managed-node.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { countDocuments, metricSum, parseMetrics, sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 import { emsCorpus } from '../support/parser-corpus.js';
 

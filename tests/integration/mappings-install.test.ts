@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
-import { hasIsmPlugin, type InstallMappingsResult, installMappings } from '../../ingest/opensearch/install-mappings.js';
+import { hasIsmPlugin, type InstallMappingsResult, installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { CATALOGUE, dataStreamName } from '../../mappings/index.js';
 import { buildTemplates, flattenProperties, mergedMappingFor, toIndexDocument } from '../../mappings/opensearch/index.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { SAMPLE_RECORDS } from '../support/sample-records.js';
 
 describe('fortiems mappings on a real OpenSearch', () => {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ActionableError } from '../../ingest/errors.js';
-import { ensureDistribution } from '../../ingest/opensearch/distribution.js';
-import { startManagedNode } from '../../ingest/opensearch/managed-node.js';
+import { ensureDistribution } from '../../app/opensearch/distribution.js';
+import { startManagedNode } from '../../app/opensearch/managed-node.js';
+import { ActionableError } from '../../platform/errors.js';
 import { openSearchProcessesUsing } from '../support/opensearch-global-setup.js';
 
 const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 
 describe('the real OpenSearch from the global setup', () => {
   const client = createOpenSearchClient({ url: inject('opensearchUrl') });

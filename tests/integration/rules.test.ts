@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runRuleTests } from '../../app/cli/rules-test.js';
+import { firingGroupsOverEvents } from '../../detections/runtime/correlation-evaluate.js';
+import { countMatches, eventsOf, indexEvents } from '../../detections/runtime/rule-samples.js';
 import {
   type CompiledCorrelation,
   type CompiledRule,
@@ -8,15 +11,12 @@ import {
   isCorrelation,
   isQueryRule,
 } from '../../detections/sigma/compile.js';
-import { formatLine } from '../../ems-core/emit/syslog-format.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import type { ScenarioName } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { runRuleTests } from '../../ingest/cli/rules-test.js';
-import { firingGroupsOverEvents } from '../../ingest/detections/correlation-evaluate.js';
-import { countMatches, eventsOf, indexEvents } from '../../ingest/detections/rule-samples.js';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
-import { installMappings } from '../../ingest/opensearch/install-mappings.js';
+import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { formatLine } from '../../syslog/syslog-format.js';
 import { INCIDENT_RULES, SCENARIO_RULES, SCENARIO_THRESHOLD_RULES, THRESHOLD_RULES } from '../support/rule-scenarios.js';
 
 const RULES = 'detections/rules';

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { CATALOGUE } from '../../mappings/index.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { type ElasticsearchNode, startElasticsearchNode } from '../support/elasticsearch-node.js';
 import { sampleEvents as baseSampleEvents, until } from '../support/sample-events.js';
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
-import { createOpenSearchClient } from '../../ingest/opensearch/client.js';
-import { installMappings } from '../../ingest/opensearch/install-mappings.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
+import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { CATALOGUE } from '../../mappings/index.js';
 import { buildTemplates } from '../../mappings/opensearch/index.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { sampleEvents as baseSampleEvents, until } from '../support/sample-events.js';
 
 const ROUNDS = 20;

@@ -1,4 +1,4 @@
-import { type CachedDistribution, ensureZipDistribution, type ZipDistributionSpec } from '../../ingest/opensearch/maven-distribution.js';
+import { type CachedDistribution, ensureZipDistribution, type ZipDistributionSpec } from '../../app/opensearch/maven-distribution.js';
 
 /**
  * The Elasticsearch the integration tests run. 8.15.0 runs on the Java 17 that CI installs (17 is the 8.x line's

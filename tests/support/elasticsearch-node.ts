@@ -3,14 +3,14 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionableError, describeError } from '../../ingest/errors.js';
-import { detectJava, type JavaRuntime } from '../../ingest/opensearch/java.js';
-import { tailLines } from '../../ingest/opensearch/maven.js';
-import type { CachedDistribution } from '../../ingest/opensearch/maven-distribution.js';
-import { rewriteJvmOptions } from '../../ingest/opensearch/node-config.js';
-import { findFreePort } from '../../ingest/opensearch/ports.js';
-import { signalTree, waitUntil } from '../../ingest/opensearch/process.js';
-import { chownTree, ensureServiceIdentity } from '../../ingest/opensearch/service-user.js';
+import { detectJava, type JavaRuntime } from '../../app/opensearch/java.js';
+import { tailLines } from '../../app/opensearch/maven.js';
+import type { CachedDistribution } from '../../app/opensearch/maven-distribution.js';
+import { rewriteJvmOptions } from '../../app/opensearch/node-config.js';
+import { findFreePort } from '../../app/opensearch/ports.js';
+import { signalTree, waitUntil } from '../../app/opensearch/process.js';
+import { chownTree, ensureServiceIdentity } from '../../app/opensearch/service-user.js';
+import { ActionableError, describeError } from '../../platform/errors.js';
 import { ensureElasticsearchDistribution } from './elasticsearch-distribution.js';
 
 export interface ElasticsearchNode {

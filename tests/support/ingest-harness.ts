@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
-import { openDestination } from '../../ems-core/emit/index.js';
+import { IngestService } from '../../app/service/ingest-service.js';
 import { parseConfig } from '../../ingest/config/load-config.js';
-import { silentLogger } from '../../ingest/logging/logger.js';
-import { IngestService } from '../../ingest/service/ingest-service.js';
+import { silentLogger } from '../../platform/logging/logger.js';
+import { openDestination } from '../../syslog/index.js';
 
 export interface HarnessOptions {
   opensearchUrl: string;

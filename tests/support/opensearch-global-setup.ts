@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { isOpenSearchAlive } from '../../ingest/opensearch/process.js';
-import { provideOpenSearch } from '../../ingest/opensearch/target.js';
+import { isOpenSearchAlive } from '../../app/opensearch/process.js';
+import { provideOpenSearch } from '../../app/opensearch/target.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,12 +2,13 @@
  * Lines for the parser tests: EMS core output (the canonical format, every category, both syslog formats, several zones)
  * and hand-written lines from the neighbours and relays of reference §2-§3 and §7, which the EMS core does not produce.
  */
-import { type Framing, frameNewline, frameOctetCounted } from '../../ems-core/emit/framing.js';
-import { formatLine, type SyslogFormat } from '../../ems-core/emit/syslog-format.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
+
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import type { ScenarioName } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
+import { type Framing, frameNewline, frameOctetCounted } from '../../syslog/framing.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
+import { formatLine, type SyslogFormat } from '../../syslog/syslog-format.js';
 
 export interface CorpusLine {
   /** The complete syslog message, without framing. */

@@ -1,7 +1,7 @@
-import { formatLine } from '../../ems-core/emit/index.js';
 import { assignEventId } from '../../ingest/enrich/event-id.js';
 import { CATALOGUE, type Level } from '../../mappings/index.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
+import { formatLine } from '../../syslog/index.js';
 import { SAMPLE_RECORDS } from './sample-records.js';
 
 /**

@@ -517,8 +517,8 @@ describe('a crash (SIGKILL) while writing', () => {
     mkdirSync(compiled, { recursive: true });
     writeFileSync(join(compiled, 'package.json'), '{"type":"module"}\n');
     // The spool and the one module outside its folder it imports (private file modes).
-    for (const folder of ['buffers', 'fs']) {
-      const source = new URL(`../../ingest/${folder}/`, import.meta.url).pathname;
+    for (const folder of ['ingest/buffers', 'platform/fs']) {
+      const source = new URL(`../../${folder}/`, import.meta.url).pathname;
       mkdirSync(join(compiled, folder), { recursive: true });
       for (const name of readdirSync(source).filter((file) => file.endsWith('.ts'))) {
         const { outputText } = ts.transpileModule(readFileSync(join(source, name), 'utf8'), {
@@ -581,7 +581,7 @@ describe('a crash (SIGKILL) while writing', () => {
 
 /** The child: 4 concurrent writers, each printing "durable <writer> <n>" once its records 0..n-1 are durable. */
 const CRASH_WRITER = `
-import { openDiskSpool } from './buffers/disk-spool.js';
+import { openDiskSpool } from './ingest/buffers/disk-spool.js';
 const [dir, round] = process.argv.slice(2);
 const spool = await openDiskSpool({ dir, maxBytes: 1 << 30, whenFull: 'block', segmentBytes: 256 * 1024 });
 const pad = 'p'.repeat(300);

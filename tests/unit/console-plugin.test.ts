@@ -13,7 +13,7 @@ import { histogramInterval, resolveInstant, resolveRange } from '../../dashboard
 import { panelSearchBody } from '../../dashboards/query/search-body.js';
 import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { createHttpServer } from '../../ingest/server/http-server.js';
+import { createHttpServer } from '../../platform/http/http-server.js';
 import { type FakeJsonServer, startFakeJsonServer } from '../support/fake-json-server.js';
 
 const USER = 'admin';

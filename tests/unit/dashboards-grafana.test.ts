@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { writeDashboardFiles } from '../../app/cli/dashboards-command.js';
 import { BOARDS, boardById, TEMPLATE_VARIABLES } from '../../dashboards/boards/index.js';
 import { layoutPanels } from '../../dashboards/boards/layout.js';
 import type { Board, Panel } from '../../dashboards/boards/model.js';
@@ -21,7 +22,6 @@ import {
   type OpenSearchTarget,
 } from '../../dashboards/grafana/index.js';
 import { INDEX_PATTERN_ID, type SavedObject, savedObjectsNdjson } from '../../dashboards/opensearch-dashboards/index.js';
-import { writeDashboardFiles } from '../../ingest/cli/dashboards-command.js';
 import { buildTemplates } from '../../mappings/opensearch/index.js';
 
 // Grafana's dashboard model as JSON Schema, vendored from the foundation SDK's repository (see its $comment).

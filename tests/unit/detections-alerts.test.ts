@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alertId, correlationAlert, plainAlert } from '../../detections/runtime/alert-document.js';
+import { loadDetectionRules } from '../../detections/runtime/detection-rules.js';
+import { shippedRulesPath } from '../../detections/runtime/shipped-rules.js';
 import { type CompiledRule, compileRule, isCompiled, isCorrelation } from '../../detections/sigma/compile.js';
-import { alertId, correlationAlert, plainAlert } from '../../ingest/detections/alert-document.js';
-import { loadDetectionRules } from '../../ingest/detections/detection-rules.js';
-import { shippedRulesPath } from '../../ingest/detections/shipped-rules.js';
 
 const BASE = `title: Failed admin login
 id: 9a3e5a43-2f6c-4a57-b5a5-6a3f7bb3f001

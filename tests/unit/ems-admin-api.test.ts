@@ -5,11 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
 import type { InventoryEntry } from '../../ems-core/fleet/endpoint.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
 import { defaultLogSettings, type LogSettings } from '../../ems-core/log-settings/settings.js';
 import { SettingsFile } from '../../ems-core/log-settings/store.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
 
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serializeBody } from '../../ems-core/emit/body.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
+import { serializeBody } from '../../syslog/ems-body.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
 
 const ENDPOINT = {
   devid: 'FCT8001ZQ7RB4K2A',

@@ -7,11 +7,11 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Backoff } from '../../ems-core/emit/backoff.js';
-import type { Destination } from '../../ems-core/emit/destination.js';
-import { parseDestinationUrl } from '../../ems-core/emit/destination-url.js';
-import { openDestination } from '../../ems-core/emit/destinations.js';
-import { frameNewline, frameOctetCounted } from '../../ems-core/emit/framing.js';
+import { Backoff } from '../../syslog/backoff.js';
+import type { Destination } from '../../syslog/destination.js';
+import { parseDestinationUrl } from '../../syslog/destination-url.js';
+import { openDestination } from '../../syslog/destinations.js';
+import { frameNewline, frameOctetCounted } from '../../syslog/framing.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '../support/tls.js';
 
 /** A stream receiver that records the bytes of each connection. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatLine, formatSyslogHeader } from '../../ems-core/emit/syslog-format.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
+import { formatLine, formatSyslogHeader } from '../../syslog/syslog-format.js';
 
 const offline: EmsLogLine = {
   category: 'ems-client',

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { assignmentsToPatch, registerEmsSettingsCommand } from '../../app/cli/ems-settings-command.js';
 import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
 import { defaultLogSettings } from '../../ems-core/log-settings/settings.js';
 import { SettingsFile } from '../../ems-core/log-settings/store.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { assignmentsToPatch, registerEmsSettingsCommand } from '../../ingest/cli/ems-settings-command.js';
-import { ActionableError } from '../../ingest/errors.js';
+import { ActionableError } from '../../platform/errors.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
 
 const TOKEN = 'cli-test-token-0123456789abcdef';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { SCENARIOS, type ScenarioName } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { CATEGORY_NAMES, eventByMessage, validateRecord } from '../../mappings/index.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
 
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');
 const DAY = 86_400_000;

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
-import { formatLine } from '../../ems-core/emit/index.js';
 import type { Endpoint } from '../../ems-core/fleet/endpoint.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { BackoffBreaker } from '../../ingest/enrich/backoff-breaker.js';
@@ -11,6 +10,7 @@ import { EndpointContextEnricher, type EndpointContextOptions } from '../../inge
 import { inventoryUrl } from '../../ingest/enrich/inventory-client.js';
 import { TtlCache } from '../../ingest/enrich/ttl-cache.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
+import { formatLine } from '../../syslog/index.js';
 
 const START = Date.parse('2026-11-23T08:00:00Z');
 const TOKEN = 't';

@@ -6,8 +6,8 @@ import type { Endpoint } from '../../ems-core/fleet/endpoint.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
 import { GeoIp, loadShippedGeoIpDatabases } from '../../ingest/enrich/geoip.js';
-import { ActionableError } from '../../ingest/errors.js';
 import { parseLine } from '../../parsers/parse-line.js';
+import { ActionableError } from '../../platform/errors.js';
 
 const START = Date.parse('2026-11-23T08:00:00Z');
 const TOKEN = 't';

@@ -7,9 +7,9 @@ import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
 import { SyslogStreamSource } from '../../ingest/sources/syslog-stream-source.js';
 import { SyslogUdpSource } from '../../ingest/sources/syslog-udp-source.js';
-import { ComponentTelemetry } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const FAILED_LOGIN =
   '<132>Dec  1 09:00:00 ems01 ems-authentication: dtime="2026-12-01 09:00:00" type=event subtype=admin level=warning emsserial=FCTEMS8822000123 msg="Admin login failed" user="admin" srcip=203.0.113.7 emshostname="ems01" vd="default"';

@@ -1,7 +1,6 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { frameNewline } from '../../ems-core/emit/framing.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { createSyslogSink } from '../../ingest/forward/create-syslog-sink.js';
 import { formatCef } from '../../ingest/forward/formats/cef.js';
@@ -10,8 +9,9 @@ import { formatLeef } from '../../ingest/forward/formats/leef.js';
 import { formatRfc3164 } from '../../ingest/forward/formats/rfc3164.js';
 import { formatRfc5424 } from '../../ingest/forward/formats/rfc5424.js';
 import { FORWARD_FORMATS, type FormatOptions } from '../../ingest/forward/forward-format.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { frameNewline } from '../../syslog/framing.js';
 import { parseCef, parseLeef } from '../support/siem-parsers.js';
 
 // Real lines from `fortiems ems simulate --seed 1`.

@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../ingest/config/load-config.js';
 import { clientEventId } from '../../ingest/pipeline/event-ids.js';
 import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
-import { createHttpServer, type HttpServer } from '../../ingest/server/http-server.js';
 import { type HttpSourceOptions, httpSource } from '../../ingest/sources/http-source.js';
-import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { createHttpServer, type HttpServer } from '../../platform/http/http-server.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 /** Records the lines it is given and acknowledges them at once. */
 class RecordingIntake implements PipelineIntake {

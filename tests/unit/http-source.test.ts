@@ -2,10 +2,10 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
-import { createHttpServer, type HttpServer } from '../../ingest/server/http-server.js';
 import { type HttpSourceOptions, httpSource } from '../../ingest/sources/http-source.js';
-import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { createHttpServer, type HttpServer } from '../../platform/http/http-server.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 /** Records what it is given; can be made full, made to hold every acknowledgement, or made to refuse. */
 class FakeIntake implements PipelineIntake {

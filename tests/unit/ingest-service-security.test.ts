@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { IngestService } from '../../app/service/ingest-service.js';
 import { parseConfig } from '../../ingest/config/load-config.js';
-import { silentLogger } from '../../ingest/logging/logger.js';
-import { IngestService } from '../../ingest/service/ingest-service.js';
+import { silentLogger } from '../../platform/logging/logger.js';
 import { type FakeBulkServer, startFakeBulkServer } from '../support/fake-bulk-server.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';

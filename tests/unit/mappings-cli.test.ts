@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runningOpenSearchTarget } from '../../ingest/cli/mappings-command.js';
-import { ActionableError } from '../../ingest/errors.js';
+import { runningOpenSearchTarget } from '../../app/cli/mappings-command.js';
 import { CATALOGUE } from '../../mappings/index.js';
+import { ActionableError } from '../../platform/errors.js';
 import { SAMPLE_RECORDS } from '../support/sample-records.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'fortiems-mappings-cli-'));

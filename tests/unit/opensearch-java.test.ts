@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ActionableError } from '../../ingest/errors.js';
-import { detectJava, javaMajor, parseJavaProperties } from '../../ingest/opensearch/java.js';
+import { detectJava, javaMajor, parseJavaProperties } from '../../app/opensearch/java.js';
+import { ActionableError } from '../../platform/errors.js';
 
 function fakeJavaHome(version: string): string {
   const home = mkdtempSync(join(tmpdir(), 'fortiems-fake-java-'));

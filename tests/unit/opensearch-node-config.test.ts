@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderOpenSearchYml, rewriteJvmOptions } from '../../ingest/opensearch/node-config.js';
+import { renderOpenSearchYml, rewriteJvmOptions } from '../../app/opensearch/node-config.js';
 
 describe('managed node configuration', () => {
   it('binds a single node to loopback with its own data and logs folders', () => {

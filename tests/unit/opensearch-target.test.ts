@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ActionableError } from '../../ingest/errors.js';
-import { runMaven } from '../../ingest/opensearch/maven.js';
-import { dockerEngineReachable, loadTestcontainers, provideOpenSearch, targetFromEnv } from '../../ingest/opensearch/target.js';
+import { runMaven } from '../../app/opensearch/maven.js';
+import { dockerEngineReachable, loadTestcontainers, provideOpenSearch } from '../../app/opensearch/target.js';
+import { ActionableError } from '../../platform/errors.js';
+import { targetFromEnv } from '../../platform/opensearch/target.js';
 
 describe('OPENSEARCH_URL', () => {
   it('is absent unless set', () => {
@@ -73,7 +74,7 @@ describe('testcontainers, a development dependency', () => {
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'])
       expect(manifest[field]?.['@testcontainers/opensearch'], field).toBeUndefined();
     const importers: string[] = [];
-    for (const folder of ['ingest', 'parsers', 'mappings', 'ems-core', 'dashboards', 'detections', 'bin'])
+    for (const folder of ['app', 'platform', 'syslog', 'ingest', 'parsers', 'mappings', 'ems-core', 'dashboards', 'detections', 'bin'])
       for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
         if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name)) continue;
         const path = join(entry.parentPath, entry.name);
@@ -82,8 +83,8 @@ describe('testcontainers, a development dependency', () => {
             importers.push(`${relative(root, path)}: ${line.trim()}`);
       }
     expect(importers).toEqual([
-      "ingest/opensearch/target.ts: type TestcontainersModule = typeof import('@testcontainers/opensearch');",
-      "ingest/opensearch/target.ts: load: () => Promise<TestcontainersModule> = () => import('@testcontainers/opensearch'),",
+      "app/opensearch/target.ts: type TestcontainersModule = typeof import('@testcontainers/opensearch');",
+      "app/opensearch/target.ts: load: () => Promise<TestcontainersModule> = () => import('@testcontainers/opensearch'),",
     ]);
   });
 });

@@ -5,7 +5,7 @@ import {
   matchesRequest,
   mavenVersionSpec,
   parseVersionRequest,
-} from '../../ingest/opensearch/versions.js';
+} from '../../app/opensearch/versions.js';
 
 describe('OpenSearch version requests', () => {
   it('defaults to the newest 2.19.x on Java 17 and to 3.x on Java 21+', () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer, parseListenAddress } from '../../ingest/server/http-server.js';
-import { opsRoutes, type Readiness } from '../../ingest/server/ops-routes.js';
-import { ComponentTelemetry } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { createHttpServer, type HttpServer, parseListenAddress } from '../../platform/http/http-server.js';
+import { opsRoutes, type Readiness } from '../../platform/http/ops-routes.js';
+import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const servers: HttpServer[] = [];
 afterEach(async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatLine } from '../../ems-core/emit/index.js';
-import type { EmsLogLine } from '../../ems-core/log-line.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { parseEmsDateTime } from '../../mappings/index.js';
 import { decodeCanonicalEmsBody, decodeEmsRecord } from '../../parsers/ems-decode.js';
 import { parseKeyValue } from '../../parsers/key-value.js';
+import { formatLine } from '../../syslog/index.js';
+import type { EmsLogLine } from '../../syslog/log-line.js';
 
 async function simulatedLines(count: number): Promise<EmsLogLine[]> {
   const lines: EmsLogLine[] = [];

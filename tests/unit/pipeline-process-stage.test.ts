@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
 import { processBatch } from '../../ingest/pipeline/process-stage.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
-import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const receivedAt = Date.parse('2026-11-23T10:00:05Z');
 const raw = (line: string, extra: Partial<RawLine> = {}): RawLine => ({ line, receivedAt, sourceId: 'syslog_tcp', zone: 'UTC', ...extra });

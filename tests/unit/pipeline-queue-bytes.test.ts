@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../../ingest/pipeline/pipeline.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { ComponentTelemetry } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const LONG = 64 * 1024;
 const longLine = (i: number): RawLine => ({

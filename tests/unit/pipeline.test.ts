@@ -3,9 +3,9 @@ import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
 import { Pipeline, PipelineStoppedError } from '../../ingest/pipeline/pipeline.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { ComponentTelemetry } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const raw = (i: number): RawLine => ({
   line: `<134>Nov 23 10:00:00 ems01 ems-event: seq=${i} msg="line ${i}"`,

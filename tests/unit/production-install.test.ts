@@ -40,7 +40,7 @@ describe('the production install', () => {
       [
         '--input-type=module',
         '-e',
-        "const { loadTestcontainers } = await import('./dist/ingest/opensearch/target.js'); await loadTestcontainers().catch((e) => { console.log(e.name, e.message, e.fix); });",
+        "const { loadTestcontainers } = await import('./dist/app/opensearch/target.js'); await loadTestcontainers().catch((e) => { console.log(e.name, e.message, e.fix); });",
       ],
       { cwd: dir, encoding: 'utf8' },
     );

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProgress } from '../../ingest/cli/progress.js';
+import { startProgress } from '../../app/cli/progress.js';
 import { FrameDecoder, isFramingError } from '../../parsers/framing.js';
 
 const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;

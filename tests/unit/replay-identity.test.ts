@@ -4,9 +4,9 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DedupeIds } from '../../ingest/replay/dedupe-ids.js';
-import { HttpNdjsonSender } from '../../ingest/replay/http-sender.js';
-import { checkDedupeDestination } from '../../ingest/replay/open-sender.js';
+import { DedupeIds } from '../../app/replay/dedupe-ids.js';
+import { HttpNdjsonSender } from '../../app/replay/http-sender.js';
+import { checkDedupeDestination } from '../../app/replay/open-sender.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

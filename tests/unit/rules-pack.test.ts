@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readRuleSamples } from '../../detections/runtime/rule-samples.js';
 import { compileRules, isCompiled, isCorrelation, ruleFiles } from '../../detections/sigma/compile.js';
-import { readRuleSamples } from '../../ingest/detections/rule-samples.js';
 import { INCIDENT_RULES, SCENARIO_RULES, SCENARIO_THRESHOLD_RULES, THRESHOLD_RULES } from '../support/rule-scenarios.js';
 
 const RULES = 'detections/rules';

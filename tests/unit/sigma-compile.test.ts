@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { registerRulesCommand } from '../../app/cli/rules-command.js';
 import {
   type CompiledRule,
   type CompileResult,
@@ -16,7 +17,6 @@ import {
 } from '../../detections/sigma/compile.js';
 import { parseCondition } from '../../detections/sigma/condition.js';
 import { indexPatternFor, mapField } from '../../detections/sigma/field-mapping.js';
-import { registerRulesCommand } from '../../ingest/cli/rules-command.js';
 
 function rule(detection: string, logsource = 'product: windows'): string {
   return `title: Test rule\nid: 1\nstatus: test\nlevel: high\ntags: [attack.t1059]\nlogsource:\n  ${logsource}\ndetection:\n${detection}\nfalsepositives: [none]\nfields: [CommandLine]\n`;

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { registerRulesCommand } from '../../app/cli/rules-command.js';
+import { readRuleSamples } from '../../detections/runtime/rule-samples.js';
 import {
   type CompiledCorrelation,
   type CompileResult,
@@ -20,8 +22,6 @@ import {
 import { describeCorrelation, formatTimespan } from '../../detections/sigma/compile-correlation.js';
 import { correlationSearchBody, firingGroups } from '../../detections/sigma/correlation-search.js';
 import { conditionHolds } from '../../detections/sigma/load-correlation.js';
-import { registerRulesCommand } from '../../ingest/cli/rules-command.js';
-import { readRuleSamples } from '../../ingest/detections/rule-samples.js';
 
 const FAILED = `title: Admin login failed
 id: 11111111-1111-4111-8111-111111111111

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { formatLine } from '../../ems-core/emit/index.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import type { SearchSinkConfig } from '../../ingest/config/types.js';
 import { assignEventId } from '../../ingest/enrich/event-id.js';
@@ -10,10 +9,11 @@ import { encodeBulkCreate } from '../../ingest/sinks/search/bulk-encoding.js';
 import { classifyItem } from '../../ingest/sinks/search/bulk-response.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { CATALOGUE, type Level } from '../../mappings/index.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
+import { METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { formatLine } from '../../syslog/index.js';
 import {
   answerItems,
   type BulkOperation,

@@ -8,9 +8,9 @@ import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../ingest/sinks/retry-policy.js';
 import type { DeadLetter, ItemOutcome, SendResult, SinkDriver } from '../../ingest/sinks/sink-driver.js';
 import { BufferedSink, type BufferedSinkOptions } from '../../ingest/sinks/sink-helper.js';
-import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const OK: ItemOutcome = { status: 'ok' };
 const event = (payload: string): ParsedEvent => ({

@@ -6,8 +6,8 @@ import { BoundedQueue } from '../../ingest/pipeline/bounded-queue.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import { SyslogStreamSource } from '../../ingest/sources/syslog-stream-source.js';
 import { SyslogUdpSource } from '../../ingest/sources/syslog-udp-source.js';
-import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { createSelfSignedCertificate } from '../support/tls.js';
 
 const stops: (() => Promise<void>)[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ComponentTelemetry, METRIC_NAMES } from '../../ingest/telemetry/component-telemetry.js';
-import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 describe('component telemetry', () => {
   it('reports the same metric names for every component, labelled by id, kind and type', () => {

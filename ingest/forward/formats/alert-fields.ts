@@ -5,8 +5,8 @@
  * user names come from log lines an attacker can write: nothing here escapes, every formatter escapes what it writes.
  */
 import type { AlertLevel } from '../../../mappings/index.js';
+import { alertLevelOf, fieldAt, scalarText, textAt } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { alertLevelOf, fieldAt, scalarText, textAt } from '../event-fields.js';
 import { at, type Read } from './siem-fields.js';
 
 /**

@@ -3,8 +3,9 @@
  * `CEF:0|Fortinet|FortiClient EMS|<version>|<signature id>|<name>|<severity>|<extension>`.
  * The key table is documented in README.md; custom strings use cs1..cs6 with their labels.
  */
+
+import { epochOf, isAlert, levelOf, textAt } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { epochOf, isAlert, levelOf, textAt } from '../event-fields.js';
 import type { Formatter } from '../forward-format.js';
 import { alertGroupKey, alertHost, alertSeverity0to10, alertSourceIp, alertUser, epochAt } from './alert-fields.js';
 import { at, colonMac, escapeHeader, eventIdOf, productVersionOf, type Read, SEVERITY_0_10 } from './siem-fields.js';

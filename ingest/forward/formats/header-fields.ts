@@ -3,10 +3,10 @@
  * itself), so every header token is sanitized to what its RFC allows instead of rejected: a formatter must never throw.
  */
 import { hostname as osHostname } from 'node:os';
-import { DEFAULT_FACILITY } from '../../../ems-core/emit/syslog-format.js';
 import { severityOf } from '../../../mappings/index.js';
+import { emsHostOf, levelOf } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { emsHostOf, levelOf } from '../event-fields.js';
+import { DEFAULT_FACILITY } from '../../../syslog/syslog-format.js';
 import type { FormatOptions } from '../forward-format.js';
 
 /**

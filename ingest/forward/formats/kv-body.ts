@@ -4,10 +4,11 @@
  * FortiClient/FortiGate neighbour the pairs it arrived with; for a pipeline error the original line; for an alert its
  * fields (alert-fields.ts). Always one line.
  */
-import { quoteValue, serializeBody } from '../../../ems-core/emit/body.js';
-import type { FieldValue } from '../../../ems-core/log-line.js';
+
+import { epochOf, fieldAt, isAlert, levelOf, originalOf, scalarText } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { epochOf, fieldAt, isAlert, levelOf, originalOf, scalarText } from '../event-fields.js';
+import { quoteValue, serializeBody } from '../../../syslog/ems-body.js';
+import type { FieldValue } from '../../../syslog/log-line.js';
 import { alertPairs } from './alert-fields.js';
 
 const CONTROL = /[\p{Cc}\u2028\u2029]/gu;

@@ -3,8 +3,9 @@
  * The sixth header field names the delimiter (`x09` = tab, the LEEF default), so parsers need not guess it. The key
  * table is documented in README.md; predefined LEEF keys are used where one exists, the rest are custom keys.
  */
+
+import { alertLevelOf, epochOf, isAlert, levelOf } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { alertLevelOf, epochOf, isAlert, levelOf } from '../event-fields.js';
 import type { Formatter } from '../forward-format.js';
 import { alertGroupKey, alertHost, alertSeverity0to10, alertSourceIp, alertUser } from './alert-fields.js';
 import { at, colonMac, escapeHeader, eventIdOf, productVersionOf, type Read, SEVERITY_0_10 } from './siem-fields.js';

@@ -1,4 +1,4 @@
-import { isAlert, originalOf } from '../event-fields.js';
+import { isAlert, originalOf } from '../../../parsers/event-fields.js';
 import type { Formatter } from '../forward-format.js';
 import { singleLine } from './kv-body.js';
 

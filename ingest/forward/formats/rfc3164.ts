@@ -3,8 +3,9 @@
  * in UTC, because the format has no zone and a forwarded stream mixes hosts. RFC 3164 caps a packet at 1024 bytes;
  * the sink decides whether to truncate (UDP) or not (TCP relays accept longer lines).
  */
-import { rfc3164Timestamp, wallClock } from '../../../ems-core/emit/syslog-format.js';
-import { epochOf } from '../event-fields.js';
+
+import { epochOf } from '../../../parsers/event-fields.js';
+import { rfc3164Timestamp, wallClock } from '../../../syslog/syslog-format.js';
 import type { Formatter } from '../forward-format.js';
 import { appNameOf, hostnameOf, printableToken, priorityOf, rfc3164Tag } from './header-fields.js';
 import { keyValueBody } from './kv-body.js';

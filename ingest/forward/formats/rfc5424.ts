@@ -3,10 +3,11 @@
  * (the EMS core's RFC 3339 writer); the structured data carries the routing fields a SIEM filters on, so that it does
  * not have to parse MSG.
  */
-import { quoteValue } from '../../../ems-core/emit/body.js';
-import { rfc5424Timestamp, wallClock } from '../../../ems-core/emit/syslog-format.js';
+
+import { alertLevelOf, epochOf, isAlert, levelOf, textAt } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { alertLevelOf, epochOf, isAlert, levelOf, textAt } from '../event-fields.js';
+import { quoteValue } from '../../../syslog/ems-body.js';
+import { rfc5424Timestamp, wallClock } from '../../../syslog/syslog-format.js';
 import type { Formatter } from '../forward-format.js';
 import { alertGroupKey, alertHost, alertSourceIp, alertUser } from './alert-fields.js';
 import { appNameOf, hostnameOf, printableToken, priorityOf } from './header-fields.js';

@@ -3,8 +3,8 @@
  * tables stay in cef.ts and leef.ts (and in README.md).
  */
 import type { Level } from '../../../mappings/index.js';
+import { isAlert, textAt } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
-import { isAlert, textAt } from '../event-fields.js';
 
 /** Syslog levels on the 0-10 scale of CEF (ArcSight bands: 0-3 low, 4-6 medium, 7-8 high, 9-10 very high). */
 export const SEVERITY_0_10: Record<Level, number> = {

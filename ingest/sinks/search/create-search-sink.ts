@@ -1,7 +1,7 @@
+import { ComponentTelemetry } from '../../../platform/telemetry/component-telemetry.js';
+import type { MetricsRegistry } from '../../../platform/telemetry/metrics-registry.js';
 import type { EventBuffer } from '../../buffers/event-buffer.js';
 import type { SearchSinkConfig } from '../../config/types.js';
-import { ComponentTelemetry } from '../../telemetry/component-telemetry.js';
-import type { MetricsRegistry } from '../../telemetry/metrics-registry.js';
 import { withSetup } from '../prepared-driver.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import type { Sink } from '../sink.js';

@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { createOpenSearchClient } from '../../opensearch/client.js';
+import { createOpenSearchClient } from '../../../platform/opensearch/client.js';
 import { toBulkRequestError } from './bulk-response.js';
 import { BULK_FILTER_PATH, type SearchClient, SearchDriver, type SearchDriverSettings, type SearchTarget } from './search-driver.js';
 

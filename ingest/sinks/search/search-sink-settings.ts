@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
+import { ActionableError } from '../../../platform/errors.js';
 import { CONFIG_SCHEMA } from '../../config/schema.js';
 import type { SearchSinkConfig } from '../../config/types.js';
-import { ActionableError } from '../../errors.js';
 import type { BatchSettings } from '../batch-reader.js';
 import type { SearchTarget } from './search-driver.js';
 

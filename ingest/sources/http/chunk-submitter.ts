@@ -1,5 +1,5 @@
+import type { ComponentTelemetry } from '../../../platform/telemetry/component-telemetry.js';
 import type { PipelineIntake, RawLine } from '../../pipeline/raw-line.js';
-import type { ComponentTelemetry } from '../../telemetry/component-telemetry.js';
 
 // A few chunks in flight let parsing overlap the sinks' fsync without letting one request run far ahead of the pipeline.
 const MAX_SUBMITS_IN_FLIGHT = 4;

@@ -1,0 +1,95 @@
+/**
+ * `fortiems mappings install [--retention-days 30]`: templates, data streams and (with the ISM plugin) retention into
+ * a RUNNING OpenSearch: `OPENSEARCH_URL`, else the managed default node when it is up. It never starts a node itself:
+ * installing mappings into a node that then stops again would be a surprise.
+ *
+ * `fortiems mappings export --out DIR`: the same artefacts as JSON files (and the catalogue as `.avsc`), for a
+ * cluster fortiems does not reach, review, or diffing.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
+import { checkRetentionDays, DEFAULT_RETENTION_DAYS, exportFiles } from '../../mappings/opensearch/index.js';
+import { ActionableError } from '../../platform/errors.js';
+import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { type OpenSearchTarget, targetFromEnv } from '../../platform/opensearch/target.js';
+import { statusOfManagedNode } from '../opensearch/managed-node.js';
+import { defaultInstanceDir } from '../opensearch/paths.js';
+import { stderrLog } from './options.js';
+
+function retentionDaysOption(value: string): number {
+  try {
+    return checkRetentionDays(Number(value));
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** OPENSEARCH_URL, else the managed node of `instanceDir` when it is up; never starts one. */
+export async function runningOpenSearchTarget(
+  instanceDir = defaultInstanceDir(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenSearchTarget> {
+  const fromEnv = targetFromEnv(env);
+  if (fromEnv) return fromEnv;
+  const status = await statusOfManagedNode(instanceDir);
+  if (status.status === 'up') return { url: status.state.url, source: 'managed' };
+  throw new ActionableError(
+    status.status === 'unresponsive'
+      ? `the managed OpenSearch (pid ${status.state.pid}) does not answer at ${status.state.url}`
+      : 'no OpenSearch to install into: OPENSEARCH_URL is not set and the managed node is not running',
+    'run `fortiems opensearch start` (or `npm start`) first, or set OPENSEARCH_URL to an existing cluster',
+  );
+}
+
+/** Writes every export file under `outDir`; returns the paths written. */
+export async function writeExportFiles(outDir: string, options: { retentionDays?: number } = {}): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of exportFiles(options)) {
+    const path = join(outDir, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify(file.content, null, 2)}\n`);
+    written.push(path);
+  }
+  return written;
+}
+
+export function registerMappingsCommand(program: Command): void {
+  const mappings = program
+    .command('mappings')
+    .description('OpenSearch index templates, data streams and retention generated from the EMS log catalogue');
+
+  mappings
+    .command('install')
+    .description('install the templates, create the ten data streams and, with the ISM plugin, the retention policy (idempotent)')
+    .option(
+      '--retention-days <days>',
+      'delete backing indices older than this (needs the ISM plugin)',
+      retentionDaysOption,
+      DEFAULT_RETENTION_DAYS,
+    )
+    .option('--dir <folder>', 'instance folder of the managed OpenSearch, when OPENSEARCH_URL is not set', defaultInstanceDir())
+    .action(async (options: { retentionDays: number; dir: string }) => {
+      const target = await runningOpenSearchTarget(options.dir);
+      stderrLog(`installing fortiems mappings into ${target.url} (${target.source}) ...`);
+      const result = await installMappings(createOpenSearchClient(target), { retentionDays: options.retentionDays, log: stderrLog });
+      const created = result.dataStreams.filter((stream) => stream.created).length;
+      process.stdout.write(
+        `installed ${result.componentTemplates.length} component templates, ${result.indexTemplates.length} index templates; ` +
+          `data streams: ${created} created, ${result.dataStreams.length - created} already there; ` +
+          `ISM policy ${result.ism.policyId}: ${result.ism.status}\n`,
+      );
+    });
+
+  mappings
+    .command('export')
+    .description('write the templates and the ISM policy as JSON, and the catalogue as Avro schemas (.avsc)')
+    .requiredOption('--out <folder>', 'folder to write into (created if missing)')
+    .option('--retention-days <days>', 'retention written into the ISM policy', retentionDaysOption, DEFAULT_RETENTION_DAYS)
+    .action(async (options: { out: string; retentionDays: number }) => {
+      const outDir = resolve(options.out);
+      const written = await writeExportFiles(outDir, { retentionDays: options.retentionDays });
+      process.stdout.write(`wrote ${written.length} files to ${outDir}\n`);
+    });
+}
