@@ -89,7 +89,7 @@ export interface WebhookAlertOutputConfig {
 
 export type AlertOutputConfig = SyslogAlertOutputConfig | WebhookAlertOutputConfig;
 
-/** The detection scheduler (`ingest/detections/`): Sigma rules run over the recent window, alerts to an index and outputs. */
+/** The detection scheduler (`detections/runtime/`): Sigma rules run over the recent window, alerts to an index and outputs. */
 export interface DetectionsConfig {
   enabled?: boolean;
   /** A rule file or a folder of rules (default: the shipped pack, detections/rules). */

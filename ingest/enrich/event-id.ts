@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 
 /**
  * Content ids, for tools that index events themselves and need the same id on every run: `fortiems rules test`
- * (ingest/detections/rule-samples.ts) and test fixtures. The pipeline does not use them: it identifies an event by its
+ * (detections/runtime/rule-samples.ts) and test fixtures. The pipeline does not use them: it identifies an event by its
  * reception (ingest/pipeline/event-ids.ts), because identical lines are often distinct events (repeated failed logins).
  *
  * The id is the SHA-256 of `dataset + "\n" + event.original`, in base64url (43 characters); the n-th repeat of a line

@@ -1,6 +1,6 @@
 /**
  * The alert reader: what the formatters take from a detection alert (an AlertDocument, mappings/opensearch/alerts.ts,
- * wrapped by ingest/detections/outputs/alert-event.ts). The formatters keep their shape and only switch to these
+ * wrapped by detections/runtime/outputs/alert-event.ts). The formatters keep their shape and only switch to these
  * readers when `isAlert(event)`, so the header, framing and escaping code stays one per format. Group values, host and
  * user names come from log lines an attacker can write: nothing here escapes, every formatter escapes what it writes.
  */
