@@ -1,3 +1,6 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../parsers/framing.js';
+import { DEFAULT_HTTP_MAX_CONNECTIONS, REQUEST_TIMEOUT_MS } from '../server/http-server.js';
+
 /**
  * The configuration file's schema (JSON Schema draft-07, compiled once with Ajv), with the defaults that run out of the
  * box. One YAML file: sources, pipeline, sinks, EMS core, console. Names follow Vector's where they exist
@@ -31,7 +34,7 @@ const syslogSource = {
     mode: { enum: ['udp', 'tcp', 'tls'] },
     address,
     timezone: zone,
-    max_message_bytes: { type: 'integer', minimum: 1024, maximum: 16_777_216, default: 65_536 },
+    max_message_bytes: { type: 'integer', minimum: 1024, maximum: 16_777_216, default: DEFAULT_MAX_MESSAGE_BYTES },
     receive_buffer_bytes: { type: 'integer', minimum: 65_536, default: 8_388_608 },
     // TCP and TLS only (no defaults here, so a UDP source does not look connection-limited; the source applies them).
     max_connections: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'default 1000; more are refused and counted' },
@@ -50,7 +53,15 @@ const httpSource = {
     token: { type: 'string', minLength: 16, description: 'bearer token senders must present' },
     allow_anonymous: { type: 'boolean', description: 'accept senders without a token on a non-loopback http.address' },
     max_body_bytes: { type: 'integer', minimum: 1024, default: 10_485_760 },
-    body_timeout_ms: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
+    max_message_bytes: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 16_777_216,
+      default: DEFAULT_MAX_MESSAGE_BYTES,
+      description: 'longest element kept; a longer one arrives as a framing-error event with its first max_message_bytes',
+    },
+    // At most the server's request timeout: a longer body timeout would never fire (the request is cut off first).
+    body_timeout_ms: { type: 'integer', minimum: 1000, maximum: REQUEST_TIMEOUT_MS, default: 30_000 },
     timezone: zone,
   },
 } as const;
@@ -279,7 +290,14 @@ export const CONFIG_SCHEMA = {
         trust_proxy: {
           type: ['boolean', 'string'],
           minLength: 1,
-          description: "true (any peer), or the proxies' addresses/CIDRs, comma-separated",
+          description: "true (any peer), or the proxies' IP addresses/CIDRs (or loopback, linklocal, uniquelocal), comma-separated",
+        },
+        max_connections: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000,
+          default: DEFAULT_HTTP_MAX_CONNECTIONS,
+          description: `default ${DEFAULT_HTTP_MAX_CONNECTIONS}; more are closed as they arrive and counted`,
         },
       },
     },
