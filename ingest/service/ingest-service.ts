@@ -18,7 +18,7 @@ import { opsRoutes } from '../server/ops-routes.js';
 import { createSearchSink } from '../sinks/search/create-search-sink.js';
 import type { SearchTarget } from '../sinks/search/search-driver.js';
 import type { Sink } from '../sinks/sink.js';
-import { httpSource } from '../sources/http-source.js';
+import { HTTP_SOURCE_DEFAULTS, httpSource } from '../sources/http-source.js';
 import { type ComponentKind, ComponentTelemetry } from '../telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import { type RunningSource, startSyslogSource } from './build-sources.js';
@@ -270,7 +270,7 @@ export class IngestService {
           id,
           path: source.path ?? '/ingest',
           ...(source.token ? { token: source.token } : {}),
-          maxBodyBytes: source.max_body_bytes ?? 10_485_760,
+          maxBodyBytes: source.max_body_bytes ?? HTTP_SOURCE_DEFAULTS.maxBodyBytes,
           maxMessageBytes: source.max_message_bytes ?? DEFAULT_MAX_MESSAGE_BYTES,
           ...(source.body_timeout_ms !== undefined ? { bodyTimeoutMs: source.body_timeout_ms } : {}),
           zone: source.timezone ?? config.pipeline?.timezone ?? 'UTC',

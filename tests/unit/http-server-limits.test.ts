@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, parseConfig } from '../../ingest/config/load-config.js';
+import { CONFIG_SCHEMA, DEFAULT_CONFIG_YAML } from '../../ingest/config/schema.js';
 import { ActionableError } from '../../ingest/errors.js';
 import { silentLogger } from '../../ingest/logging/logger.js';
+import { DEFAULT_QUEUE_BYTES } from '../../ingest/pipeline/pipeline.js';
 import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
 import { createHttpServer, type HttpServer, REQUEST_TIMEOUT_MS } from '../../ingest/server/http-server.js';
 import { IngestService } from '../../ingest/service/ingest-service.js';
+import { encodeBulkCreate } from '../../ingest/sinks/search/bulk-encoding.js';
 import { httpSource } from '../../ingest/sources/http-source.js';
+import { STREAM_SOURCE_DEFAULTS } from '../../ingest/sources/syslog-stream-source.js';
 import { ComponentTelemetry } from '../../ingest/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../ingest/telemetry/metrics-registry.js';
 import { type FakeBulkServer, startFakeBulkServer } from '../support/fake-bulk-server.js';
@@ -192,5 +196,20 @@ http: { address: "127.0.0.1:0" }
     const busyPort = { ...config, http: { ...config.http, address: `127.0.0.1:${taken}` } };
     expect(await service.reload(busyPort)).toContain('http kept its previous settings (the new ones failed)');
     expect(await health()).toBe(200);
+  });
+});
+
+describe('defaults and wording from the code', () => {
+  it('the schema, its descriptions and the default file take the code constants', () => {
+    const syslog = CONFIG_SCHEMA.properties.sources.additionalProperties.oneOf[0].properties;
+    expect(syslog.max_connections.description).toContain(`default ${STREAM_SOURCE_DEFAULTS.maxConnections};`);
+    expect(syslog.idle_timeout_seconds.description).toContain(`default ${STREAM_SOURCE_DEFAULTS.idleTimeoutMs / 1000};`);
+    expect(CONFIG_SCHEMA.properties.pipeline.properties.queue_bytes.default).toBe(DEFAULT_QUEUE_BYTES);
+    expect(DEFAULT_CONFIG_YAML).toContain(`queue_bytes: ${DEFAULT_QUEUE_BYTES}`);
+  });
+
+  it('an event without an id is refused naming who sets it (the pipeline, as the line enters)', () => {
+    const event = { dataset: 'fortiems.event', document: { event: {} } } as unknown as Parameters<typeof encodeBulkCreate>[0];
+    expect(() => encodeBulkCreate(event)).toThrow(/the pipeline sets it/);
   });
 });
