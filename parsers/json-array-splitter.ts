@@ -14,9 +14,18 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
  * and leaves the element itself to JSON.parse. A body that is not an array is taken as a single element.
  */
 export class JsonArraySplitter implements Splitter {
+  /**
+   * `maxChars` bounds an element's buffered text: past it the structure is still followed (strings, nesting) but the
+   * text is not kept, and the element comes out with its first `maxChars` characters and `oversized` set.
+   */
+  constructor(private readonly maxChars = Number.POSITIVE_INFINITY) {}
+
   private state: 'start' | 'before' | 'value' | 'after' | 'done' | 'single' = 'start';
   private index = 0;
   private parts: string[] = [];
+  /** Characters kept in `parts`, and those dropped past `maxChars`, of the element being read. */
+  private kept = 0;
+  private dropped = 0;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -26,8 +35,8 @@ export class JsonArraySplitter implements Splitter {
   push(text: string, out: Piece[]): Malformed | undefined {
     let valueStart = this.state === 'value' || this.state === 'single' ? 0 : -1;
     const finish = (end: number) => {
-      this.parts.push(text.slice(valueStart, end));
-      out.push({ text: this.parts.join(''), at: this.index });
+      this.keep(text, valueStart, end);
+      out.push(this.element(this.index));
       this.parts = [];
       this.index += 1;
       this.state = 'after';
@@ -95,13 +104,29 @@ export class JsonArraySplitter implements Splitter {
           return { at: this.index, reason: "unexpected data after the array's closing ']'" };
       }
     }
-    if (valueStart !== -1) this.parts.push(text.slice(valueStart));
+    if (valueStart !== -1) this.keep(text, valueStart, text.length);
     return undefined;
+  }
+
+  /** Appends text[from, to) to the element, up to the maximum; counts the rest. */
+  private keep(text: string, from: number, to: number): void {
+    const room = Math.max(0, Math.min(to - from, this.maxChars - this.kept));
+    if (room > 0) this.parts.push(text.slice(from, from + room));
+    this.kept += room;
+    this.dropped += to - from - room;
+  }
+
+  private element(at: number): Piece {
+    const piece: Piece = { text: this.parts.join(''), at };
+    if (this.dropped > 0) piece.oversized = this.kept + this.dropped;
+    this.kept = 0;
+    this.dropped = 0;
+    return piece;
   }
 
   end(out: Piece[]): Malformed | undefined {
     if (this.state === 'single') {
-      out.push({ text: this.parts.join(''), at: 0 });
+      out.push(this.element(0));
       return undefined;
     }
     if (this.state === 'start' || this.state === 'done') return undefined;

@@ -7,6 +7,11 @@
 export interface Piece {
   text: string;
   at: number;
+  /**
+   * Set when the element was longer than the splitter's maximum: its full length in characters. `text` then holds
+   * only its first maximum characters (the rest was never buffered), and the caller reports it as such.
+   */
+  oversized?: number;
 }
 
 export interface Malformed {

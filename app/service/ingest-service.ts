@@ -13,8 +13,10 @@ import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import type { SearchTarget } from '../../ingest/sinks/search/search-driver.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
 import { type RunningSource, startSyslogSource } from '../../ingest/sources/build-sources.js';
-import { httpSource } from '../../ingest/sources/http-source.js';
-import { createHttpServer, type HttpServer } from '../../platform/http/http-server.js';
+import { HTTP_SOURCE_DEFAULTS, httpSource } from '../../ingest/sources/http-source.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../parsers/framing.js';
+import { ActionableError } from '../../platform/errors.js';
+import { createHttpServer, DEFAULT_HTTP_MAX_CONNECTIONS, type HttpServer } from '../../platform/http/http-server.js';
 import { opsRoutes } from '../../platform/http/ops-routes.js';
 import type { Logger } from '../../platform/logging/logger.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
@@ -63,6 +65,8 @@ export class IngestService {
   private sinkConfigs = new Map<string, string>();
   private http: HttpServer | undefined;
   private httpConfig = '';
+  /** The configuration the running HTTP server was built from: what a failed reload goes back to. */
+  private httpBuiltFrom: FortiemsConfig | undefined;
   private consoleNote: string | undefined;
   private detections: DetectionScheduler | undefined;
   /** The HTTP server's base URL once it listens. */
@@ -71,6 +75,9 @@ export class IngestService {
   private config!: FortiemsConfig;
   private stopping = false;
   private reloading: Promise<unknown> = Promise.resolve();
+  private readonly refusedHttpConnections = this.registry
+    .counter('fortiems_http_refused_connections_total', 'Connections the HTTP server closed on arrival: http.max_connections were open.')
+    .with();
 
   constructor(private readonly options: IngestServiceOptions) {}
 
@@ -229,33 +236,65 @@ export class IngestService {
   }
 
   private async startHttp(config: FortiemsConfig): Promise<void> {
+    await this.listenHttp(await this.buildHttp(config), config);
+  }
+
+  /** The HTTP server with its routes, not yet listening: a setting it cannot take fails here, before anything closes. */
+  private async buildHttp(config: FortiemsConfig): Promise<HttpServer> {
     const pipeline = this.pipeline as Pipeline;
-    const server = createHttpServer({
-      address: config.http?.address ?? '127.0.0.1:8080',
-      trustProxy: config.http?.trust_proxy,
-      logger: this.options.logger.child({ component: 'http' }),
-    });
-    await server.app.register(opsRoutes, {
-      metrics: this.registry,
-      metricsToken: config.http?.metrics_token,
-      ready: () => this.readiness(),
-    });
-    await this.registerConsole(server, config);
-    for (const [id, source] of Object.entries(config.sources ?? {})) {
-      if (source.type !== 'http') continue;
-      await server.app.register(httpSource, {
-        id,
-        path: source.path ?? '/ingest',
-        ...(source.token ? { token: source.token } : {}),
-        maxBodyBytes: source.max_body_bytes ?? 10_485_760,
-        ...(source.body_timeout_ms !== undefined ? { bodyTimeoutMs: source.body_timeout_ms } : {}),
-        zone: source.timezone ?? config.pipeline?.timezone ?? 'UTC',
-        intake: pipeline,
-        telemetry: this.telemetry(id, 'source', 'http'),
+    let server: HttpServer;
+    try {
+      server = createHttpServer({
+        address: config.http?.address ?? '127.0.0.1:8080',
+        trustProxy: config.http?.trust_proxy,
+        maxConnections: config.http?.max_connections ?? DEFAULT_HTTP_MAX_CONNECTIONS,
+        onConnectionRefused: () => this.refusedHttpConnections.inc(),
+        logger: this.options.logger.child({ component: 'http' }),
       });
+    } catch (error) {
+      throw new ActionableError(
+        `http: ${(error as Error).message}`,
+        "fix the http section (trust_proxy takes IP addresses or CIDRs, comma-separated, loopback, or true); 'fortiems validate' checks it",
+      );
     }
-    this.httpUrl = await server.listen();
+    try {
+      await server.app.register(opsRoutes, {
+        metrics: this.registry,
+        metricsToken: config.http?.metrics_token,
+        ready: () => this.readiness(),
+      });
+      await this.registerConsole(server, config);
+      for (const [id, source] of Object.entries(config.sources ?? {})) {
+        if (source.type !== 'http') continue;
+        await server.app.register(httpSource, {
+          id,
+          path: source.path ?? '/ingest',
+          ...(source.token ? { token: source.token } : {}),
+          maxBodyBytes: source.max_body_bytes ?? HTTP_SOURCE_DEFAULTS.maxBodyBytes,
+          maxMessageBytes: source.max_message_bytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+          ...(source.body_timeout_ms !== undefined ? { bodyTimeoutMs: source.body_timeout_ms } : {}),
+          zone: source.timezone ?? config.pipeline?.timezone ?? 'UTC',
+          intake: pipeline,
+          telemetry: this.telemetry(id, 'source', 'http'),
+        });
+      }
+      await server.app.ready();
+    } catch (error) {
+      await server.close().catch(() => undefined);
+      throw error;
+    }
+    return server;
+  }
+
+  private async listenHttp(server: HttpServer, config: FortiemsConfig): Promise<void> {
+    try {
+      this.httpUrl = await server.listen();
+    } catch (error) {
+      await server.close().catch(() => undefined);
+      throw error;
+    }
     this.http = server;
+    this.httpBuiltFrom = config;
     this.httpConfig = this.httpConfigKey(config);
     this.options.logger.info({ url: this.httpUrl }, `http listening on ${this.httpUrl}`);
   }
@@ -366,10 +405,28 @@ export class IngestService {
     });
     const httpConfig = this.httpConfigKey(config);
     if (httpConfig !== this.httpConfig) {
-      await this.http?.close();
-      this.http = undefined;
-      await this.startHttp(config);
-      changes.push('http restarted');
+      // Built before the running server closes, and the previous settings put back if the new server cannot listen:
+      // a bad http section must never leave /ingest, /health, /metrics and the console down.
+      let next: HttpServer | undefined;
+      try {
+        next = await this.buildHttp(config);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'reload: the new http settings failed; keeping the previous ones');
+        changes.push('http kept its previous settings (the new ones failed)');
+      }
+      const running = this.httpBuiltFrom ?? previous;
+      if (next) {
+        await this.http?.close();
+        this.http = undefined;
+        try {
+          await this.listenHttp(next, config);
+          changes.push('http restarted');
+        } catch (error) {
+          this.options.logger.error({ err: error }, 'reload: the new http server did not start; back to the previous settings');
+          await this.startHttp(running);
+          changes.push('http kept its previous settings (the new ones failed)');
+        }
+      }
     }
     // Always rebuilt: a reload is also how edited rule files are read again.
     if (this.detections || config.detections) {

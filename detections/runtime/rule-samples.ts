@@ -4,7 +4,7 @@
  * in one namespace.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { assignEventId } from '../../ingest/enrich/event-id.js';
+import { assignEventId, ContentIds } from '../../ingest/enrich/event-id.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import type { CompiledRule } from '../sigma/compile.js';
 import { yamlDocuments } from '../sigma/load-documents.js';
@@ -43,12 +43,10 @@ export interface IndexableEvent {
 
 /** Parses raw lines as ingest would (receivedAt now, the given namespace) and gives each its event id. */
 export function eventsOf(lines: readonly string[], namespace: string, receivedAt = Date.now()): IndexableEvent[] {
-  const occurrences = new Map<string, number>();
+  const ids = new ContentIds();
   return lines.map((line) => {
     const parsed = parseLine(line, { receivedAt, namespace });
-    const key = `${parsed.dataset}\n${line}`;
-    const occurrence = occurrences.get(key) ?? 0;
-    occurrences.set(key, occurrence + 1);
+    const occurrence = ids.occurrence(parsed.dataset, line);
     const id = assignEventId(parsed.document, parsed.dataset, occurrence) ?? `${parsed.dataset}-${occurrence}`;
     return { index: `logs-${parsed.dataset}-${namespace}`, id, document: parsed.document };
   });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { CATALOGUE, isValidZone } from '../../mappings/index.js';
+import { parseListenAddress, trustProxySetting } from '../../platform/http/http-server.js';
 import { compileQuery } from '../forward/filter-query.js';
 import { interpolate } from './interpolate.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG_YAML } from './schema.js';
@@ -238,7 +239,12 @@ function isLoopbackHost(host: string): boolean {
 /** An HTTP source without a token on a reachable address lets anyone write events: only when the operator says so. */
 function anonymousHttpProblems(config: FortiemsConfig): SemanticProblem[] {
   const address = config.http?.address ?? '127.0.0.1:8080';
-  const host = address.slice(0, address.lastIndexOf(':'));
+  let host: string;
+  try {
+    host = parseListenAddress(address).host;
+  } catch (error) {
+    return [{ path: ['http', 'address'], message: (error as Error).message, fix: 'use a port from 0 to 65535' }];
+  }
   if (isLoopbackHost(host)) return [];
   return Object.entries(config.sources ?? {})
     .filter(([, source]) => source.type === 'http' && !source.token && source.allow_anonymous !== true)
@@ -297,6 +303,15 @@ function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
     }
   }
   problems.push(...anonymousHttpProblems(config));
+  try {
+    trustProxySetting(config.http?.trust_proxy);
+  } catch (error) {
+    problems.push({
+      path: ['http', 'trust_proxy'],
+      message: (error as Error).message,
+      fix: "give the proxies' IP addresses or CIDRs, comma-separated (e.g. 10.0.0.5, 10.1.0.0/16), loopback, or true",
+    });
+  }
   for (const [path, zone] of zones)
     if (zone !== undefined && !isValidZone(zone))
       problems.push({ path, message: `unknown time zone '${zone}'`, fix: 'use an IANA zone such as UTC or Europe/Paris' });

@@ -1,3 +1,13 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../parsers/framing.js';
+import { DEFAULT_HTTP_MAX_CONNECTIONS, REQUEST_TIMEOUT_MS } from '../../platform/http/http-server.js';
+import { DEFAULT_QUEUE_BYTES } from '../pipeline/pipeline.js';
+import { HTTP_SOURCE_DEFAULTS } from '../sources/http-source.js';
+import { STREAM_SOURCE_DEFAULTS } from '../sources/syslog-stream-source.js';
+
+// The code's defaults, so the schema, its descriptions and the default file cannot drift from what runs.
+const MAX_CONNECTIONS = STREAM_SOURCE_DEFAULTS.maxConnections;
+const IDLE_TIMEOUT_SECONDS = STREAM_SOURCE_DEFAULTS.idleTimeoutMs / 1000;
+
 /**
  * The configuration file's schema (JSON Schema draft-07, compiled once with Ajv), with the defaults that run out of the
  * box. One YAML file: sources, pipeline, sinks, EMS core, console. Names follow Vector's where they exist
@@ -31,11 +41,21 @@ const syslogSource = {
     mode: { enum: ['udp', 'tcp', 'tls'] },
     address,
     timezone: zone,
-    max_message_bytes: { type: 'integer', minimum: 1024, maximum: 16_777_216, default: 65_536 },
+    max_message_bytes: { type: 'integer', minimum: 1024, maximum: 16_777_216, default: DEFAULT_MAX_MESSAGE_BYTES },
     receive_buffer_bytes: { type: 'integer', minimum: 65_536, default: 8_388_608 },
     // TCP and TLS only (no defaults here, so a UDP source does not look connection-limited; the source applies them).
-    max_connections: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'default 1000; more are refused and counted' },
-    idle_timeout_seconds: { type: 'integer', minimum: 0, maximum: 86_400, description: 'default 600; 0 never closes an idle connection' },
+    max_connections: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      description: `default ${MAX_CONNECTIONS}; more are refused and counted`,
+    },
+    idle_timeout_seconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 86_400,
+      description: `default ${IDLE_TIMEOUT_SECONDS}; 0 never closes an idle connection`,
+    },
     tls,
   },
 } as const;
@@ -49,8 +69,16 @@ const httpSource = {
     path: { type: 'string', pattern: '^/', default: '/ingest' },
     token: { type: 'string', minLength: 16, description: 'bearer token senders must present' },
     allow_anonymous: { type: 'boolean', description: 'accept senders without a token on a non-loopback http.address' },
-    max_body_bytes: { type: 'integer', minimum: 1024, default: 10_485_760 },
-    body_timeout_ms: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
+    max_body_bytes: { type: 'integer', minimum: 1024, default: HTTP_SOURCE_DEFAULTS.maxBodyBytes },
+    max_message_bytes: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 16_777_216,
+      default: DEFAULT_MAX_MESSAGE_BYTES,
+      description: 'longest element kept; a longer one arrives as a framing-error event with its first max_message_bytes',
+    },
+    // At most the server's request timeout: a longer body timeout would never fire (the request is cut off first).
+    body_timeout_ms: { type: 'integer', minimum: 1000, maximum: REQUEST_TIMEOUT_MS, default: HTTP_SOURCE_DEFAULTS.bodyTimeoutMs },
     timezone: zone,
   },
 } as const;
@@ -239,7 +267,7 @@ export const CONFIG_SCHEMA = {
       properties: {
         timezone: { ...zone, default: 'UTC' },
         queue_events: { type: 'integer', minimum: 100, maximum: 10_000_000, default: 20_000 },
-        queue_bytes: { type: 'integer', minimum: 1_048_576, maximum: 17_179_869_184, default: 67_108_864 },
+        queue_bytes: { type: 'integer', minimum: 1_048_576, maximum: 17_179_869_184, default: DEFAULT_QUEUE_BYTES },
         workers: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' },
         enrich: {
           type: 'object',
@@ -279,7 +307,14 @@ export const CONFIG_SCHEMA = {
         trust_proxy: {
           type: ['boolean', 'string'],
           minLength: 1,
-          description: "true (any peer), or the proxies' addresses/CIDRs, comma-separated",
+          description: "true (any peer), or the proxies' IP addresses/CIDRs (or loopback, linklocal, uniquelocal), comma-separated",
+        },
+        max_connections: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000,
+          default: DEFAULT_HTTP_MAX_CONNECTIONS,
+          description: `default ${DEFAULT_HTTP_MAX_CONNECTIONS}; more are closed as they arrive and counted`,
         },
       },
     },
@@ -312,13 +347,13 @@ export const CONFIG_SCHEMA = {
 export const DEFAULT_CONFIG_YAML = `# fortiems defaults: every value can be overridden in your file or with \${ENV} references.
 sources:
   syslog_udp: { type: syslog, mode: udp, address: "0.0.0.0:5514" }
-  syslog_tcp: { type: syslog, mode: tcp, address: "0.0.0.0:5514", max_connections: 1000, idle_timeout_seconds: 600 }
-  syslog_tls: { type: syslog, mode: tls, address: "0.0.0.0:6514", max_connections: 1000, idle_timeout_seconds: 600 }
+  syslog_tcp: { type: syslog, mode: tcp, address: "0.0.0.0:5514", max_connections: ${MAX_CONNECTIONS}, idle_timeout_seconds: ${IDLE_TIMEOUT_SECONDS} }
+  syslog_tls: { type: syslog, mode: tls, address: "0.0.0.0:6514", max_connections: ${MAX_CONNECTIONS}, idle_timeout_seconds: ${IDLE_TIMEOUT_SECONDS} }
   http: { type: http, path: /ingest }
 pipeline:
   timezone: UTC
   queue_events: 20000
-  queue_bytes: 67108864   # 64 MiB: whichever bound is reached first pushes back
+  queue_bytes: ${DEFAULT_QUEUE_BYTES}   # ${DEFAULT_QUEUE_BYTES / 1_048_576} MiB: whichever bound is reached first pushes back
 sinks:
   opensearch: { type: opensearch }
 http:

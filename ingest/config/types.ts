@@ -27,6 +27,8 @@ export interface HttpSourceConfig {
   /** Without a token on a non-loopback `http.address`, validation refuses the source unless this is true. */
   allow_anonymous?: boolean;
   max_body_bytes?: number;
+  /** Longest element (line, or JSON array element) buffered; a longer one becomes a framing-error event (64 KiB). */
+  max_message_bytes?: number;
   body_timeout_ms?: number;
   timezone?: string;
 }
@@ -128,6 +130,8 @@ export interface FortiemsConfig {
     metrics_token?: string;
     /** fastify's `trustProxy`: whose X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host to believe. */
     trust_proxy?: boolean | string;
+    /** Connections the HTTP server holds at once (default 1000); more are closed as they arrive and counted. */
+    max_connections?: number;
   };
   ems?: { enabled?: boolean; scenario?: string; seed?: number; to?: string[]; admin_address?: string; admin_token?: string };
   console?: { enabled?: boolean; admin_user?: string; admin_password?: string };

@@ -16,6 +16,30 @@ export function eventIdOf(dataset: string, original: string, occurrence = 0): st
 }
 
 /**
+ * Content ids over a stream, numbering repeats: the n-th copy of (dataset, line) gets `eventIdOf(dataset, line, n)`.
+ * What `fortiems rules test` and `replay --dedupe` share. Memory grows with the distinct lines: one 16-character key
+ * each (a prefix of the plain id; a collision, 2^-96, only numbers two distinct lines as repeats of each other, which
+ * still gives each a distinct id, the same on every run).
+ */
+export class ContentIds {
+  private readonly seen = new Map<string, number>();
+
+  /** How many copies of this (dataset, line) came before it; counts this one. */
+  occurrence(dataset: string, original: string, plainId = eventIdOf(dataset, original)): number {
+    const key = plainId.slice(0, 16);
+    const occurrence = this.seen.get(key) ?? 0;
+    this.seen.set(key, occurrence + 1);
+    return occurrence;
+  }
+
+  next(dataset: string, original: string): string {
+    const plainId = eventIdOf(dataset, original);
+    const occurrence = this.occurrence(dataset, original, plainId);
+    return occurrence === 0 ? plainId : eventIdOf(dataset, original, occurrence);
+  }
+}
+
+/**
  * Sets `event.id` on the document from its dataset and `event.original`, and returns it. Always computed, never
  * taken from the line: a vendor's "id" names a message type, not an occurrence. Without `event.original` no id is
  * set and undefined is returned.

@@ -41,9 +41,29 @@ interface Item {
   record: BufferRecord;
   attempts: number;
   failures: Map<string, number>;
+  /**
+   * An earlier attempt failed in a way that may still have stored the record (timeout, a connection lost after the
+   * request was written, a whole-request 5xx, an answer without its item's status): a 409 then means our own write.
+   */
+  mayHaveStored: boolean;
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+// No request reached the target: connection refused, the name or route unknown.
+const NEVER_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/**
+ * Whether a send that threw may have stored its records anyway. An HTTP answer for the whole request (`status`, as
+ * BulkRequestError carries it) stored nothing unless it is a 5xx or 408 (the server may have written some items before
+ * failing); without an answer, only a connection that never opened is sure to have stored nothing.
+ */
+export function failureMayHaveStored(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number') return status >= 500 || status === 408;
+  const code = (error as { code?: unknown } | null)?.code;
+  return !NEVER_SENT.test(`${typeof code === 'string' ? code : ''} ${errorText(error)}`);
+}
 
 /**
  * The shared sink helper (after the OpenTelemetry Collector's exporterhelper): buffer → batches by count, bytes and
@@ -227,7 +247,7 @@ export class BufferedSink implements Sink {
   /** Sends a batch until every record is acked (delivered or dead-lettered), or the drain time is up. */
   private async deliver(records: readonly BufferRecord[]): Promise<void> {
     const signal = this.abortAll.signal;
-    let pending: Item[] = records.map((record) => ({ record, attempts: 0, failures: new Map() }));
+    let pending: Item[] = records.map((record) => ({ record, attempts: 0, failures: new Map(), mayHaveStored: false }));
     let letters: DeadLetter[] = [];
     let round = 0;
     while (pending.length > 0 || letters.length > 0) {
@@ -275,6 +295,7 @@ export class BufferedSink implements Sink {
       }
       const outcome: ItemOutcome = { status: 'retry', errorClass: 'unavailable', error: errorText(error) };
       outcomes = items.map(() => outcome);
+      if (failureMayHaveStored(error)) for (const item of items) item.mayHaveStored = true;
     }
 
     const delivered: BufferRecord[] = [];
@@ -287,15 +308,19 @@ export class BufferedSink implements Sink {
       const item = items[index] as Item;
       if (outcome.status === 'ok') delivered.push(item.record);
       else if (outcome.status === 'exists') {
-        // Our first attempt at a record this process wrote cannot have stored it: someone else did (a resent HTTP
-        // request, a replay with --dedupe). After a retry, or for a record left by an earlier run, the earlier attempt
-        // is the likelier author: it counts as sent, so nothing is counted twice.
-        if (item.attempts === 1 && item.record.seq >= buffer.firstOwnSeq) duplicates.push(item.record);
+        // A record this process wrote whose earlier attempts all surely failed (none, a refused connection, a per-item
+        // 429 or 5xx) was not stored by us: someone else did (a resent HTTP request, a replay with --dedupe). After an
+        // ambiguous failure, or for a record left by an earlier run, our earlier attempt is the likelier author: it
+        // counts as sent, so nothing is counted twice. Undecidable: a recovered (or ambiguously failed) record whose id
+        // a client's same-key resend stored first is counted as sent, not deduplicated.
+        if (!item.mayHaveStored && item.record.seq >= buffer.firstOwnSeq) duplicates.push(item.record);
         else delivered.push(item.record);
       } else if (outcome.status === 'reject') {
         rejected++;
         dead.push({ record: item.record, errorType: outcome.errorType, error: outcome.error, attempts: item.attempts });
       } else {
+        // An answer that does not say what became of the item: the server may have stored it.
+        if (outcome.errorClass === 'invalid_response') item.mayHaveStored = true;
         retriedBy.set(outcome.errorClass, (retriedBy.get(outcome.errorClass) ?? 0) + 1);
         const failures = (item.failures.get(outcome.errorClass) ?? 0) + 1;
         item.failures.set(outcome.errorClass, failures);

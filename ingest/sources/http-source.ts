@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../parsers/framing.js';
 import { tokenCheck } from '../../platform/http/bearer-token.js';
 import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { PipelineIntake } from '../pipeline/raw-line.js';
@@ -22,6 +23,8 @@ export interface HttpSourceOptions {
   token?: string | undefined;
   /** Counted while streaming, after decompression (and on the wire for a compressed body) (default 10 MiB). */
   maxBodyBytes?: number;
+  /** Longest element kept (default 64 KiB); a longer one becomes a framing-error event with its first bytes. */
+  maxMessageBytes?: number;
   /** A sender that sends nothing for this long in the middle of a body is cut off with 408 (default 30 s). */
   bodyTimeoutMs?: number;
   /** Lines per `intake.submit` (default 1000). */
@@ -33,6 +36,7 @@ export interface HttpSourceOptions {
 export const HTTP_SOURCE_DEFAULTS = {
   path: '/ingest',
   maxBodyBytes: 10_485_760,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   bodyTimeoutMs: 30_000,
   chunkLines: 1000,
   retryAfterSeconds: 1,
@@ -69,6 +73,7 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
   const { id, zone, intake, telemetry } = options;
   const path = options.path ?? HTTP_SOURCE_DEFAULTS.path;
   const maxBodyBytes = options.maxBodyBytes ?? HTTP_SOURCE_DEFAULTS.maxBodyBytes;
+  const maxMessageBytes = options.maxMessageBytes ?? HTTP_SOURCE_DEFAULTS.maxMessageBytes;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? HTTP_SOURCE_DEFAULTS.bodyTimeoutMs;
   const chunkLines = options.chunkLines ?? HTTP_SOURCE_DEFAULTS.chunkLines;
   const retryAfter = String(options.retryAfterSeconds ?? HTTP_SOURCE_DEFAULTS.retryAfterSeconds);
@@ -146,7 +151,7 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
     const submitter = new ChunkSubmitter(intake, telemetry, chunkLines);
     const encoding = bodyEncoding(request.headers['content-encoding']) as BodyEncoding;
     const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-    const settings = { id, zone, maxBodyBytes, bodyTimeoutMs, telemetry, encoding, idempotencyKey };
+    const settings = { id, zone, maxBodyBytes, maxMessageBytes, bodyTimeoutMs, telemetry, encoding, idempotencyKey };
     const outcome = await ingestBody(request.body as Readable, format, settings, submitter);
     const accepted = await submitter.finish(outcome.kind !== 'aborted');
     if (submitter.refused || outcome.kind === 'refused') {

@@ -14,13 +14,15 @@ export interface StreamSourceOptions {
   maxConnections?: number;
   /** A connection that sends nothing for this long is closed (default 10 minutes; 0: never). */
   idleTimeoutMs?: number;
+  /** TLS: a connection that has not finished its handshake after this long is closed, counted `tls_handshake` (10 s). */
+  handshakeTimeoutMs?: number;
   /** TLS: PEM certificate and key; with `ca` and `verifyClient`, clients must present a certificate signed by it. */
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; verifyClient?: boolean };
   telemetry: ComponentTelemetry;
   sink: LineSink;
 }
 
-export const STREAM_SOURCE_DEFAULTS = { maxConnections: 1000, idleTimeoutMs: 600_000 } as const;
+export const STREAM_SOURCE_DEFAULTS = { maxConnections: 1000, idleTimeoutMs: 600_000, handshakeTimeoutMs: 10_000 } as const;
 
 /**
  * Syslog over TCP or TLS. Each connection has its own frame decoder (octet counting or newline, per frame). When the
@@ -34,6 +36,8 @@ export const STREAM_SOURCE_DEFAULTS = { maxConnections: 1000, idleTimeoutMs: 600
 export class SyslogStreamSource {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Every accepted TCP connection, TLS handshake finished or not: a stop's grace period ends them all. */
+  private readonly rawSockets = new Set<Socket>();
   port = 0;
 
   constructor(private readonly options: StreamSourceOptions) {}
@@ -49,6 +53,8 @@ export class SyslogStreamSource {
             ca: tls.ca,
             requestCert: Boolean(tls.verifyClient),
             rejectUnauthorized: Boolean(tls.verifyClient),
+            // Node's default is 120 s: a peer that opens and never says hello would hold a connection (and a stop).
+            handshakeTimeout: this.options.handshakeTimeoutMs ?? STREAM_SOURCE_DEFAULTS.handshakeTimeoutMs,
           },
           onConnection,
         )
@@ -56,7 +62,16 @@ export class SyslogStreamSource {
     // Node closes a connection beyond the limit as soon as it is accepted, before any byte is read or TLS begins.
     this.server.maxConnections = this.options.maxConnections ?? STREAM_SOURCE_DEFAULTS.maxConnections;
     this.server.on('drop', () => this.options.telemetry.error('receive', 'connection_limit'));
-    this.server.on('tlsClientError', () => this.options.telemetry.error('receive', 'tls_handshake'));
+    // With a listener Node leaves the socket open (a handshake timeout included): it is ours to destroy.
+    this.server.on('tlsClientError', (_error: Error, socket: TLSSocket) => {
+      this.options.telemetry.error('receive', 'tls_handshake');
+      socket.destroy();
+    });
+    // Before TLS: a connection in its handshake is not in `sockets` yet, but still has to end at stop.
+    this.server.on('connection', (raw: Socket) => {
+      this.rawSockets.add(raw);
+      raw.once('close', () => this.rawSockets.delete(raw));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.options.port, this.options.host, () => resolve());
@@ -131,6 +146,7 @@ export class SyslogStreamSource {
     for (const socket of this.sockets) socket.end();
     const timer = setTimeout(() => {
       for (const socket of this.sockets) socket.destroy();
+      for (const raw of this.rawSockets) raw.destroy();
     }, graceMs);
     await Promise.all([closed, ...socketsClosed]);
     clearTimeout(timer);

@@ -236,6 +236,16 @@ describe('console: authentication', () => {
     expect((await attempt(USER, PASSWORD, '203.0.113.50')).statusCode).toBe(200);
   });
 
+  it('keeps the admin account lock however many made-up user names fail meanwhile', async () => {
+    const { app } = await setUp();
+    const attempt = (user: string, password: string, remoteAddress: string) =>
+      app.inject({ method: 'POST', url: '/console/api/login', payload: { user, password }, remoteAddress });
+    for (let i = 1; i <= 5; i++) expect((await attempt(USER, `guess-${i}`, `198.51.100.${i}`)).statusCode).toBe(401);
+    // 10,000 junk names (the account table's size), one failure each from an address of its own.
+    for (let i = 0; i < 10_000; i++) await attempt(`junk-${i}`, 'x', `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    expect((await attempt(USER, PASSWORD, '203.0.113.50')).statusCode).toBe(429);
+  }, 60_000);
+
   it('behind a trusted proxy (http.trust_proxy) takes the client from X-Forwarded-For and Secure from X-Forwarded-Proto', async () => {
     const PROXY = '10.1.2.3';
     const { app } = await setUp({}, { trustProxy: PROXY });

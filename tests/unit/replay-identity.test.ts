@@ -4,9 +4,10 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DedupeIds } from '../../app/replay/dedupe-ids.js';
+import { DedupeIds, REPLAY_DATASET } from '../../app/replay/dedupe-ids.js';
 import { HttpNdjsonSender } from '../../app/replay/http-sender.js';
 import { checkDedupeDestination } from '../../app/replay/open-sender.js';
+import { eventIdOf } from '../../ingest/enrich/event-id.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -107,6 +108,8 @@ describe('replay --dedupe', () => {
     expect(input.map((line) => second.next(line))).toEqual(ids);
     // The first copy's id does not depend on what came before it.
     expect(new DedupeIds().next('c')).toBe(ids[4]);
+    // The content ids `rules test` and fixtures use: one helper for all.
+    expect(ids.slice(0, 4)).toEqual([0, 0, 1, 2].map((n, i) => eventIdOf(REPLAY_DATASET, input[i] as string, n)));
   });
 
   it('sends each line as {"message", "id"}', async () => {

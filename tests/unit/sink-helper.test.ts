@@ -503,12 +503,44 @@ describe('BufferedSink: a 409 (the id is already stored)', () => {
     await until(() => metric('sentEvents') === 4, 2000, 'sent after the retry');
     expect(metric('deduplicated')).toBe(0);
 
-    // Same after an item-level retry (a 429 for that item at the first attempt).
-    const second = harness(new ScriptedDriver((payloads, call) => payloads.map(() => (call === 0 ? THROTTLED : EXISTS))));
-    await second.sink.start();
-    await second.sink.accept(events('t', 2));
-    await until(() => second.metric('sentEvents') === 2, 2000, 'sent after the item retry');
-    expect(second.metric('deduplicated')).toBe(0);
+    // Same after a whole-request 5xx (no item statuses: the server may have written some) and a timeout.
+    for (const failure of [
+      Object.assign(new Error('bulk failed (HTTP 502)'), { status: 502 }),
+      new Error('TimeoutError: Request timed out'),
+    ]) {
+      const other = harness(
+        new ScriptedDriver((payloads, call) => {
+          if (call === 0) throw failure;
+          return payloads.map(() => EXISTS);
+        }),
+      );
+      await other.sink.start();
+      await other.sink.accept(events('f', 2));
+      await until(() => other.metric('sentEvents') === 2, 2000, `sent after ${failure.message}`);
+      expect(other.metric('deduplicated')).toBe(0);
+    }
+  });
+
+  it('after a retry that surely stored nothing (refused connection, per-item 429 or 5xx, a 4xx for the request): deduplicated', async () => {
+    const SERVER_ERROR: ItemOutcome = { status: 'retry', errorClass: 'server_error', error: '503' };
+    const failures: ((payloads: string[]) => ItemOutcome[])[] = [
+      () => {
+        throw new Error('bulk failed: ConnectionError: connect ECONNREFUSED 127.0.0.1:9200');
+      },
+      () => {
+        throw Object.assign(new Error('bulk failed (HTTP 429)'), { status: 429 });
+      },
+      (payloads) => payloads.map(() => THROTTLED),
+      (payloads) => payloads.map(() => SERVER_ERROR),
+    ];
+    for (const [n, first] of failures.entries()) {
+      const { sink, metric } = harness(new ScriptedDriver((payloads, call) => (call === 0 ? first(payloads) : payloads.map(() => EXISTS))));
+      await sink.start();
+      await sink.accept(events(`r${n}`, 2));
+      await until(() => metric('deduplicated') + metric('sentEvents') === 2, 2000, `failure ${n} settled`);
+      expect(metric('deduplicated'), `failure ${n}`).toBe(2);
+      expect(metric('sentEvents'), `failure ${n}`).toBe(0);
+    }
   });
 
   it('for a record recovered from the spool after a restart: an earlier run may have stored it, so it is sent', async () => {

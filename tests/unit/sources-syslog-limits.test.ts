@@ -174,6 +174,29 @@ describe('TLS', () => {
   });
 });
 
+describe('TLS handshakes that never finish', () => {
+  it('are ended by stop after its grace period, and by the handshake timeout (counted)', async () => {
+    const certificate = createSelfSignedCertificate();
+    cleanups.push(() => certificate.remove());
+    const { sink } = collector();
+    const { source, errors } = await streamSource(sink, {
+      tls: { cert: certificate.cert, key: certificate.key },
+      handshakeTimeoutMs: 500,
+    });
+    // A plain TCP peer that never says hello.
+    const silent = await client(source.port);
+    await until(() => silent.closedAt !== undefined, 5000);
+    await until(() => errors('tls_handshake') === 1, 2000);
+
+    const { source: other } = await streamSource(sink, { tls: { cert: certificate.cert, key: certificate.key } });
+    const held = await client(other.port);
+    const started = Date.now();
+    await other.stop(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await until(() => held.closedAt !== undefined, 2000);
+  }, 20_000);
+});
+
 describe('partial frames on every close path', () => {
   it('delivers the partial line of a connection reset by its sender (no FIN, no end event)', async () => {
     const { lines, sink } = collector();

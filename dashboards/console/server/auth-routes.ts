@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SessionAnswer } from '../api-types.js';
 import { clearedSessionCookie, DEVICE_COOKIE, deviceCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
-import { credentialsChecker } from './credentials.js';
+import { credentialsChecker, userChecker } from './credentials.js';
 import { KnownDevices, LoginThrottle } from './login-throttle.js';
 import type { SessionStore } from './sessions.js';
 
@@ -34,6 +34,7 @@ const loginSchema = {
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;
   const matches = credentialsChecker(options.adminUser, options.adminPassword);
+  const isAdmin = userChecker(options.adminUser);
   const limit = options.loginFailuresPerMinute;
   // Per address: one client guessing fast. Per account: a guesser spread over many addresses, each under the first limit.
   const byAddress = new LoginThrottle({ failures: limit, windowMs: MINUTE, now: options.now });
@@ -60,7 +61,9 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
       }
       if (!matches(user, request.body.password)) {
         byAddress.recordFailure(request.ip);
-        byAccount.recordFailure(user, request.ip);
+        // Only the one account that exists: failures for made-up names would share its bounded table and could push
+        // its lock out of it.
+        if (isAdmin(user)) byAccount.recordFailure(user, request.ip);
         request.log.warn({ ip: request.ip }, 'console login failed');
         return reply.code(401).send({ error: 'invalid credentials', message: 'wrong user name or password' });
       }

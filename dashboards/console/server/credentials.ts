@@ -14,3 +14,9 @@ export function credentialsChecker(adminUser: string, adminPassword: string): (u
     return userMatches && passwordMatches;
   };
 }
+
+/** Whether a typed user name is the configured admin's, in constant time (the account throttle only tracks that one). */
+export function userChecker(adminUser: string): (user: string) => boolean {
+  const expectedUser = digest(adminUser);
+  return (user) => timingSafeEqual(digest(user), expectedUser);
+}

@@ -17,7 +17,9 @@ export function dataStreamOf(document: Record<string, unknown>): string {
 export function encodeBulkCreate(event: ParsedEvent): string {
   const id = (event.document.event as { id?: unknown } | undefined)?.id;
   if (typeof id !== 'string' || id === '')
-    throw new Error(`cannot encode a ${event.dataset} event without event.id (set by the enrichment stage): retries would duplicate it`);
+    throw new Error(
+      `cannot encode a ${event.dataset} event without event.id (the pipeline sets it as the line enters): retries would duplicate it`,
+    );
   const action = JSON.stringify({ create: { _index: dataStreamOf(event.document), _id: id } });
   return `${action}\n${JSON.stringify(event.document)}\n`;
 }

@@ -26,6 +26,11 @@ export interface IngestSettings {
   zone: string;
   /** Bounds the body's bytes, decompressed (and, for a compressed body, on the wire too). */
   maxBodyBytes: number;
+  /**
+   * Longest element buffered, in characters (bytes for ASCII): a longer one is not held past it but becomes a
+   * framing-error event carrying its first maxMessageBytes, like an oversized syslog frame (counted `message_too_large`).
+   */
+  maxMessageBytes: number;
   /** A body that sends nothing for this long while we wait for it is cut off. */
   bodyTimeoutMs: number;
   telemetry: ComponentTelemetry;
@@ -121,7 +126,8 @@ export async function ingestBody(
   settings: IngestSettings,
   submitter: ChunkSubmitter,
 ): Promise<Outcome> {
-  const splitter = format === 'json' ? new JsonArraySplitter() : new LineSplitter();
+  const max = settings.maxMessageBytes;
+  const splitter = format === 'json' ? new JsonArraySplitter(max) : new LineSplitter(max);
   const decoder = new StringDecoder('utf8');
   const pieces: Piece[] = [];
   let bytes = 0;
@@ -131,7 +137,17 @@ export async function ingestBody(
 
   const take = async (problem: Malformed | undefined): Promise<Outcome | undefined> => {
     for (const piece of pieces) {
-      const line = decodeElement(piece.text, format, base);
+      let line: ReturnType<typeof decodeElement>;
+      if (piece.oversized !== undefined) {
+        // Like an oversized syslog frame: an event that says so and keeps the first bytes, never a silent drop.
+        settings.telemetry.error('receive', 'message_too_large');
+        const where = format === 'json' ? `element ${piece.at}` : `line ${piece.at}`;
+        line = {
+          ...base,
+          line: piece.text,
+          framingError: `${where} is ${piece.oversized} characters, longer than max_message_bytes (${max}); its first ${max} are kept`,
+        };
+      } else line = decodeElement(piece.text, format, base);
       if ('error' in line) {
         settings.telemetry.error('decode', line.error);
         return { kind: 'malformed', at: piece.at, reason: line.reason };
