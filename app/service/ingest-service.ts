@@ -3,21 +3,17 @@ import { consolePlugin } from '../../dashboards/console/server/index.js';
 import type { DetectionScheduler } from '../../detections/runtime/scheduler.js';
 import { startDetections } from '../../detections/runtime/start-detections.js';
 import { createBuffer } from '../../ingest/buffers/create-buffer.js';
-import type { FortiemsConfig, HttpSourceConfig, SearchSinkConfig, SinkConfig, SyslogSourceConfig } from '../../ingest/config/types.js';
+import { type ComponentRegistry, type SinkFactory, sinkFactory, sourceFactory } from '../../ingest/components/contract.js';
+import { COMPONENTS } from '../../ingest/components/registry.js';
+import type { FortiemsConfig, SinkConfig, SourceConfig } from '../../ingest/config/types.js';
 import { createEnrichStage, type EnrichStage } from '../../ingest/enrich/enrich-stage.js';
-import { createSyslogSink } from '../../ingest/forward/create-syslog-sink.js';
 import { DEFAULT_QUEUE_BYTES, Pipeline } from '../../ingest/pipeline/pipeline.js';
 import { registerPipelineGauges } from '../../ingest/pipeline/pipeline-gauges.js';
-import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
-import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
-import type { SearchTarget } from '../../ingest/sinks/search/search-driver.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
-import { type RunningSource, startSyslogSource } from '../../ingest/sources/build-sources.js';
-import { httpSource } from '../../ingest/sources/http-source.js';
+import { type RunningSource, startListenerSource } from '../../ingest/sources/build-sources.js';
 import { createHttpServer, type HttpServer } from '../../platform/http/http-server.js';
 import { opsRoutes } from '../../platform/http/ops-routes.js';
 import type { Logger } from '../../platform/logging/logger.js';
-import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
 import { type ComponentKind, ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
@@ -31,23 +27,8 @@ export interface IngestServiceOptions {
   logger: Logger;
   /** How long a stop waits for the sinks to deliver what they hold (default 10 s); the rest stays spooled. */
   drainTimeoutMs?: number;
-}
-
-/**
- * An OpenSearch sink's cluster gets our templates and data streams for its namespace before the first event (retried
- * until it answers), so no event lands in an index with guessed mappings. Elasticsearch clusters are left as they are:
- * the generated templates use OpenSearch's `flat_object`.
- */
-async function installSinkMappings(target: SearchTarget, namespace: string, logger: Logger): Promise<void> {
-  // Short and without the client's own retries: the sink helper retries a failed setup with its backoff.
-  const client = createOpenSearchClient(target, { requestTimeoutMs: 10_000, maxRetries: 0 });
-  try {
-    const result = await installMappings(client, { namespace });
-    for (const warning of result.warnings) logger.warn(warning);
-    logger.info({ namespace }, 'index templates and data streams in place');
-  } finally {
-    await client.close();
-  }
+  /** The source and sink types the configuration may name (default: the shipped registry; tests add their own). */
+  components?: ComponentRegistry;
 }
 
 /**
@@ -73,6 +54,10 @@ export class IngestService {
   private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: IngestServiceOptions) {}
+
+  private get components(): ComponentRegistry {
+    return this.options.components ?? COMPONENTS;
+  }
 
   private get dataDir(): string {
     return this.config.data_dir ?? this.options.dataDir;
@@ -103,9 +88,10 @@ export class IngestService {
   }
 
   private httpIngestPaths(): string[] {
-    return Object.values(this.config.sources ?? {})
-      .filter((source): source is HttpSourceConfig => source.type === 'http')
-      .map((source) => source.path ?? '/ingest');
+    return Object.values(this.config.sources ?? {}).flatMap((source) => {
+      const factory = sourceFactory(this.components, source.type);
+      return factory.kind === 'route' ? [factory.path(source)] : [];
+    });
   }
 
   async start(config: FortiemsConfig): Promise<void> {
@@ -129,15 +115,15 @@ export class IngestService {
     );
     this.pipeline.start();
     for (const [, sink] of sinks) await sink.start();
-    for (const [id, source] of Object.entries(config.sources ?? {})) if (source.type === 'syslog') await this.startSource(id, source);
+    for (const [id, source] of Object.entries(config.sources ?? {})) await this.startSource(id, source);
     await this.startHttp(config);
     await this.startDetections(config);
   }
 
   /** The cluster the console and the detections read: the first OpenSearch sink's, else the default target. */
   private searchTarget(config: FortiemsConfig): Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'> | undefined {
-    const sink = Object.values(config.sinks ?? {}).find((candidate): candidate is SearchSinkConfig => candidate.type === 'opensearch');
-    return sink?.url ? { url: sink.url, username: sink.username, password: sink.password, caFile: sink.ca_file } : this.options.target;
+    const found = this.firstSink(config, 'searchCluster');
+    return found?.factory.searchCluster?.(found.config) ?? this.options.target;
   }
 
   private async stopDetections(): Promise<void> {
@@ -163,8 +149,20 @@ export class IngestService {
 
   /** The namespace of the first search sink: forwarding sinks have none. */
   private namespaceOf(config: FortiemsConfig): string {
-    const first = Object.values(config.sinks ?? {}).find((sink): sink is SearchSinkConfig => sink.type !== 'syslog');
-    return first?.namespace ?? 'default';
+    const found = this.firstSink(config, 'namespace');
+    return found?.factory.namespace?.(found.config) ?? 'default';
+  }
+
+  /** The first sink whose factory has `capability` (a search cluster to read, a namespace). */
+  private firstSink(
+    config: FortiemsConfig,
+    capability: 'searchCluster' | 'namespace',
+  ): { factory: SinkFactory; config: SinkConfig } | undefined {
+    for (const sink of Object.values(config.sinks ?? {})) {
+      const factory = sinkFactory(this.components, sink.type);
+      if (factory[capability]) return { factory, config: sink };
+    }
+    return undefined;
   }
 
   private buildEnrich(config: FortiemsConfig): EnrichStage {
@@ -198,14 +196,12 @@ export class IngestService {
     const buffer = await createBuffer(config.buffer ?? {}, join(this.dataDir, 'spool', id), {
       onWarning: (message) => logger.warn(message),
     });
-    // A forwarding sink needs no cluster: its target is the syslog receiver in its own configuration.
-    if (config.type === 'syslog') return createSyslogSink(id, config, { buffer, registry: this.registry, dataDir: this.dataDir, logger });
-    return createSearchSink(id, config, {
+    return sinkFactory(this.components, config.type).create(id, config, {
       buffer,
-      ...(config.type === 'opensearch' ? { setup: (target) => installSinkMappings(target, config.namespace ?? 'default', logger) } : {}),
       registry: this.registry,
-      ...(this.options.target ? { target: this.options.target } : {}),
+      dataDir: this.dataDir,
       logger,
+      ...(this.options.target ? { target: this.options.target } : {}),
     });
   }
 
@@ -216,14 +212,16 @@ export class IngestService {
     return sink;
   }
 
-  private async startSource(id: string, config: SyslogSourceConfig): Promise<void> {
+  /** Starts a source with its own listener; an HTTP route is mounted with the server instead (`startHttp`). */
+  private async startSource(id: string, config: SourceConfig): Promise<void> {
     const pipeline = this.pipeline as Pipeline;
-    const running = await startSyslogSource(id, config, {
+    const running = await startListenerSource(this.components, id, config, {
       intake: pipeline,
-      telemetry: this.telemetry(id, 'source', 'syslog'),
+      telemetry: this.telemetry(id, 'source', config.type),
       pipelineZone: this.config.pipeline?.timezone ?? 'UTC',
       dataDir: this.dataDir,
     });
+    if (!running) return;
     this.sources.set(id, { config: JSON.stringify([config, this.config.pipeline?.timezone]), running });
     this.options.logger.info({ component_id: id }, `listening: ${running.description}`);
   }
@@ -242,16 +240,13 @@ export class IngestService {
     });
     await this.registerConsole(server, config);
     for (const [id, source] of Object.entries(config.sources ?? {})) {
-      if (source.type !== 'http') continue;
-      await server.app.register(httpSource, {
-        id,
-        path: source.path ?? '/ingest',
-        ...(source.token ? { token: source.token } : {}),
-        maxBodyBytes: source.max_body_bytes ?? 10_485_760,
-        ...(source.body_timeout_ms !== undefined ? { bodyTimeoutMs: source.body_timeout_ms } : {}),
-        zone: source.timezone ?? config.pipeline?.timezone ?? 'UTC',
+      const factory = sourceFactory(this.components, source.type);
+      if (factory.kind !== 'route') continue;
+      await factory.register(server.app, id, source, {
         intake: pipeline,
-        telemetry: this.telemetry(id, 'source', 'http'),
+        telemetry: this.telemetry(id, 'source', source.type),
+        pipelineZone: config.pipeline?.timezone ?? 'UTC',
+        dataDir: this.dataDir,
       });
     }
     this.httpUrl = await server.listen();
@@ -285,7 +280,9 @@ export class IngestService {
 
   /** What the HTTP server is built from: a change to any of it rebuilds the server on reload. */
   private httpConfigKey(config: FortiemsConfig): string {
-    const httpSources = Object.entries(config.sources ?? {}).filter(([, source]) => source.type === 'http');
+    const httpSources = Object.entries(config.sources ?? {}).filter(
+      ([, source]) => sourceFactory(this.components, source.type).kind === 'route',
+    );
     return JSON.stringify([config.http, httpSources, config.pipeline?.timezone, config.console, config.pipeline?.enrich?.inventory]);
   }
 
@@ -326,15 +323,15 @@ export class IngestService {
     }
     for (const [id, { config: before, running }] of [...this.sources]) {
       const next = config.sources?.[id];
-      if (next?.type === 'syslog' && JSON.stringify([next, config.pipeline?.timezone]) === before) continue;
+      if (next && JSON.stringify([next, config.pipeline?.timezone]) === before) continue;
       await running.stop();
       this.sources.delete(id);
       changes.push(`sources.${id} stopped`);
     }
     for (const [id, source] of Object.entries(config.sources ?? {})) {
-      if (source.type !== 'syslog' || this.sources.has(id)) continue;
+      if (this.sources.has(id)) continue;
       await this.startSource(id, source);
-      changes.push(`sources.${id} started`);
+      if (this.sources.has(id)) changes.push(`sources.${id} started`);
     }
     await pipeline.replaceSinks(async (current) => {
       const next: Sink[] = [];
