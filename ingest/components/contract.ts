@@ -108,6 +108,8 @@ export interface SinkFactory<C extends ComponentConfig = ComponentConfig> extend
    * default cluster). The first sink with this decides.
    */
   searchCluster?(config: C): Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'> | undefined;
+  /** True when this sink writes to the default cluster (it names no `url`), which must then be provided or started. */
+  usesDefaultCluster?(config: C): boolean;
 }
 
 /** One registry per kind: one line per type. */

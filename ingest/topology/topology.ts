@@ -33,6 +33,11 @@ export interface TopologyOptions {
   components?: ComponentRegistry;
 }
 
+/** True when some sink writes to the default cluster (names no `url`): the caller provides one (OPENSEARCH_URL or the managed node). */
+export function needsDefaultCluster(config: FortiemsConfig, components: ComponentRegistry = COMPONENTS): boolean {
+  return Object.values(config.sinks ?? {}).some((sink) => sinkFactory(components, sink.type).usesDefaultCluster?.(sink) === true);
+}
+
 export type SearchCluster = Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'>;
 
 export class Topology {

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IngestService } from '../../app/service/ingest-service.js';
 import { type ComponentRegistry, type SinkFactory, schemaDefaults } from '../../ingest/components/contract.js';
 import { COMPONENTS } from '../../ingest/components/registry.js';
-import { ConfigError, parseConfig } from '../../ingest/config/load-config.js';
+import { ConfigError, defaultConfig, parseConfig } from '../../ingest/config/load-config.js';
+import { needsDefaultCluster } from '../../ingest/topology/topology.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { silentLogger } from '../../platform/logging/logger.js';
 
@@ -106,6 +107,15 @@ describe('a sink type added through the registry', () => {
     expect(problemsOf('sinks:\n  capture: { type: memory }\n')).toContain(
       "sinks.capture.type: 'type' must name a known kind here (memory is not one)\n    fix: sources: syslog or http; sinks: opensearch, elasticsearch or syslog",
     );
+  });
+
+  it('needs the default cluster only when a sink factory says it writes there', () => {
+    expect(needsDefaultCluster(defaultConfig({}))).toBe(true);
+    const parse = (sinks: string) => parseConfig(`sinks:\n${sinks}`, 'test.yaml', {}, TEST_COMPONENTS);
+    expect(needsDefaultCluster(parse('  siem: { type: syslog, address: "siem:514" }\n'), TEST_COMPONENTS)).toBe(false);
+    expect(needsDefaultCluster(parse('  os: { type: opensearch, url: "http://os:9200" }\n'), TEST_COMPONENTS)).toBe(false);
+    expect(needsDefaultCluster(parse('  capture: { type: memory }\n'), TEST_COMPONENTS)).toBe(false);
+    expect(needsDefaultCluster(parse('  capture: { type: memory }\n  os: { type: opensearch }\n'), TEST_COMPONENTS)).toBe(true);
   });
 
   it('receives the events of a running pipeline', async () => {

@@ -41,6 +41,7 @@ export const opensearchSinkFactory: SinkFactory<SearchSinkConfig> = {
       logger,
     }),
   namespace: (config) => config.namespace ?? 'default',
+  usesDefaultCluster: (config) => !config.url,
   searchCluster: (config) =>
     config.url ? { url: config.url, username: config.username, password: config.password, caFile: config.ca_file } : undefined,
 };
@@ -52,4 +53,5 @@ export const elasticsearchSinkFactory: SinkFactory<SearchSinkConfig> = {
   create: (id, config, { buffer, registry, target, logger }) =>
     createSearchSink(id, config, { buffer, registry, ...(target ? { target } : {}), logger }),
   namespace: (config) => config.namespace ?? 'default',
+  usesDefaultCluster: (config) => !config.url,
 };
