@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadConfigFile } from '../../ingest/config/load-config.js';
 import type { FortiemsConfig } from '../../ingest/config/types.js';
+import { needsDefaultCluster } from '../../ingest/topology/topology.js';
 import { createLogger, type Logger } from '../../platform/logging/logger.js';
 import { stateRoot } from '../opensearch/paths.js';
 import type { ProvidedOpenSearch } from '../opensearch/target.js';
@@ -23,7 +24,7 @@ export interface RunIngestOptions {
 
 /** True when some OpenSearch sink has no `url` of its own and so writes to the provided cluster. */
 export function needsProvidedOpenSearch(config: FortiemsConfig): boolean {
-  return Object.values(config.sinks ?? {}).some((sink) => sink.type !== 'syslog' && !sink.url);
+  return needsDefaultCluster(config);
 }
 
 /**

@@ -1,12 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { CATALOGUE, isValidZone } from '../../mappings/index.js';
-import { parseListenAddress, trustProxySetting } from '../../platform/http/http-server.js';
-import { compileQuery } from '../forward/filter-query.js';
+import { isValidZone } from '../../mappings/index.js';
+import { trustProxySetting } from '../../platform/http/http-server.js';
+import {
+  type ComponentProblem,
+  type ComponentRegistry,
+  type ListenerSourceFactory,
+  sinkFactory,
+  sourceFactory,
+} from '../components/contract.js';
+import { COMPONENTS } from '../components/registry.js';
+import { syslogSinkProblems } from '../forward/syslog-sink-component.js';
 import { interpolate } from './interpolate.js';
-import { CONFIG_SCHEMA, DEFAULT_CONFIG_YAML } from './schema.js';
-import type { FortiemsConfig, SyslogSinkConfig } from './types.js';
+import { configSchema, DEFAULT_CONFIG_YAML } from './schema.js';
+import type { FortiemsConfig } from './types.js';
 
 /** One problem in a configuration: where (file, line, column, path), what, and how to fix it. */
 export interface ConfigProblem {
@@ -34,9 +42,24 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
   return `${where} ${problem.path || '(top level)'}: ${problem.message}\n    fix: ${problem.fix}`;
 }
 
-// Compiled once: the schema never changes while the process runs.
+// Compiled once per registry: the schema never changes while the process runs.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false, verbose: true });
-const validateSchema = ajv.compile(CONFIG_SCHEMA);
+const validators = new WeakMap<ComponentRegistry, ReturnType<typeof ajv.compile>>();
+function validatorFor(components: ComponentRegistry): ReturnType<typeof ajv.compile> {
+  let validate = validators.get(components);
+  if (!validate) {
+    // Each registry's schema is its own: no shared $id in Ajv's cache.
+    const { $id: _id, ...schema } = configSchema(components);
+    validate = ajv.compile(schema);
+    validators.set(components, validate);
+  }
+  return validate;
+}
+
+/** `a, b or c`. */
+function orList(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
 
 function dotted(path: (string | number)[]): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${part}`)).join('');
@@ -66,7 +89,7 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-function describeError(error: ErrorObject): { path: string[]; message: string; fix: string } {
+function describeError(error: ErrorObject, components: ComponentRegistry): { path: string[]; message: string; fix: string } {
   const path = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -121,7 +144,7 @@ function describeError(error: ErrorObject): { path: string[]; message: string; f
       return {
         path: [...path, 'type'],
         message: `'type' must name a known kind here (${String(params.tagValue ?? 'missing')} is not one)`,
-        fix: 'sources: syslog or http; sinks: opensearch, elasticsearch or syslog',
+        fix: `sources: ${orList(components.sources.map((factory) => factory.type))}; sinks: ${orList(components.sinks.map((factory) => factory.type))}`,
       };
     case 'propertyNames':
       return {
@@ -134,68 +157,10 @@ function describeError(error: ErrorObject): { path: string[]; message: string; f
   }
 }
 
-interface SemanticProblem {
-  path: (string | number)[];
-  message: string;
-  fix: string;
-  /** 0-based character offset inside the value at `path` (a filter query's syntax error), for an exact column. */
-  offset?: number;
-}
-
-/** A syslog forwarding sink's settings that only make sense together. */
-function syslogSinkProblems(
-  name: string,
-  sink: Omit<SyslogSinkConfig, 'type'> & { filter?: SyslogSinkConfig['filter'] },
-  section: readonly string[] = ['sinks'],
-): SemanticProblem[] {
-  const problems: SemanticProblem[] = [];
-  const mode = sink.mode ?? 'tcp';
-  if (mode === 'udp' && sink.framing)
-    problems.push({
-      path: [...section, name, 'framing'],
-      message: 'framing on a UDP destination',
-      fix: "remove 'framing' (a datagram is one message), or use mode: tcp or tls",
-    });
-  if (mode !== 'tls' && sink.tls)
-    problems.push({
-      path: [...section, name, 'tls'],
-      message: `tls settings on a ${mode} destination`,
-      fix: "set mode: tls, or remove 'tls'",
-    });
-  if (sink.tls && Boolean(sink.tls.cert_file) !== Boolean(sink.tls.key_file))
-    problems.push({
-      path: [...section, name, 'tls'],
-      message: 'cert_file and key_file come together',
-      fix: 'give both (a client certificate), or neither',
-    });
-  const known = new Set(CATALOGUE.map((category) => category.name as string));
-  (sink.filter?.categories ?? []).forEach((category, index) => {
-    if (!known.has(category))
-      problems.push({
-        path: [...section, name, 'filter', 'categories', index],
-        message: `unknown category '${category}'`,
-        fix: `use one of ${[...known].join(', ')}`,
-      });
-  });
-  if (sink.filter?.query !== undefined) {
-    try {
-      compileQuery(sink.filter.query);
-    } catch (error) {
-      const message = (error as Error).message;
-      const position = Number(/at position (\d+)/.exec(message)?.[1]);
-      problems.push({
-        path: [...section, name, 'filter', 'query'],
-        message: message.replace(/^forward filter query: /, 'filter query: '),
-        fix: 'fix the query (field:value, AND, OR, NOT, parentheses, "quoted values")',
-        ...(position > 0 ? { offset: position - 1 } : {}),
-      });
-    }
-  }
-  return problems;
-}
+type SemanticProblem = ComponentProblem;
 
 /** The detection scheduler's settings: its rules must exist, its outputs make sense, it needs a cluster to search. */
-function detectionProblems(config: FortiemsConfig): SemanticProblem[] {
+function detectionProblems(config: FortiemsConfig, components: ComponentRegistry): SemanticProblem[] {
   const detections = config.detections;
   if (!detections || detections.enabled === false) return [];
   const problems: SemanticProblem[] = [];
@@ -205,7 +170,8 @@ function detectionProblems(config: FortiemsConfig): SemanticProblem[] {
       message: `no such rule file or folder '${detections.rules}'`,
       fix: 'give a Sigma rule file or a folder of rules (relative paths start at the working directory), or leave it out for the shipped pack',
     });
-  if (!Object.values(config.sinks ?? {}).some((sink) => sink.type === 'opensearch'))
+  // The sinks whose cluster the detections can search (opensearch).
+  if (!Object.values(config.sinks ?? {}).some((sink) => sinkFactory(components, sink.type).searchCluster))
     problems.push({
       path: ['detections'],
       message: 'detections search OpenSearch, and no sink is of type opensearch',
@@ -219,7 +185,7 @@ function detectionProblems(config: FortiemsConfig): SemanticProblem[] {
         message: `the id '${name}' is also a sink's`,
         fix: `give the alert output another name, e.g. alerts_${name}`,
       });
-    if (output.type === 'syslog') problems.push(...syslogSinkProblems(name, output, ['detections', 'outputs']));
+    if (output.type === 'syslog') problems.push(...syslogSinkProblems(output, ['detections', 'outputs', name]));
     else if (output.tls && output.url.startsWith('http://'))
       problems.push({
         path: ['detections', 'outputs', name, 'tls'],
@@ -230,79 +196,32 @@ function detectionProblems(config: FortiemsConfig): SemanticProblem[] {
   return problems;
 }
 
-/** Whether a listen host only takes connections from this machine (a name other than localhost may resolve anywhere). */
-function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
-
-/** An HTTP source without a token on a reachable address lets anyone write events: only when the operator says so. */
-function anonymousHttpProblems(config: FortiemsConfig): SemanticProblem[] {
-  const address = config.http?.address ?? '127.0.0.1:8080';
-  let host: string;
-  try {
-    host = parseListenAddress(address).host;
-  } catch (error) {
-    return [{ path: ['http', 'address'], message: (error as Error).message, fix: 'use a port from 0 to 65535' }];
-  }
-  if (isLoopbackHost(host)) return [];
-  return Object.entries(config.sources ?? {})
-    .filter(([, source]) => source.type === 'http' && !source.token && source.allow_anonymous !== true)
-    .map(([name]) => ({
-      path: ['sources', name, 'token'],
-      message: `no token, and http.address ${address} is not a loopback address: anyone who reaches it can write events`,
-      fix: 'set token (16+ characters; an environment reference keeps it out of the file), or allow_anonymous: true if a proxy or firewall does the access control',
-    }));
-}
-
-/** Checks the schema cannot express: time zones, listeners that would collide, TLS settings that must come in pairs. */
-function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
+/**
+ * Checks the schema cannot express: time zones and listeners that would collide here; each type's own (TLS settings in
+ * pairs, a filter query's syntax, …) in its factory's `check`.
+ */
+function semanticProblems(config: FortiemsConfig, components: ComponentRegistry): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const zones: [string[], string | undefined][] = [[['pipeline', 'timezone'], config.pipeline?.timezone]];
   const listeners = new Map<string, string>();
   for (const [name, source] of Object.entries(config.sources ?? {})) {
     zones.push([['sources', name, 'timezone'], source.timezone]);
-    if (source.type === 'syslog') {
-      const port = source.address?.split(':').pop();
-      const key = `${source.mode === 'udp' ? 'udp' : 'tcp'}:${port}`;
+    const factory = sourceFactory(components, source.type);
+    const listen = factory.kind === 'listener' ? (factory as ListenerSourceFactory).listensOn?.(source) : undefined;
+    if (listen) {
+      const key = `${listen.protocol}:${listen.port}`;
       // Port 0 asks the system for any free port: two such listeners never collide.
-      const other = port === '0' ? undefined : listeners.get(key);
+      const other = listen.port === '0' ? undefined : listeners.get(key);
       if (other)
         problems.push({
           path: ['sources', name, 'address'],
-          message: `listens on the same ${source.mode === 'udp' ? 'UDP' : 'TCP'} port as ${other}`,
+          message: `listens on the same ${listen.protocol.toUpperCase()} port as ${other}`,
           fix: 'give one of them another port',
         });
       listeners.set(key, `sources.${name}`);
-      for (const key of ['max_connections', 'idle_timeout_seconds'] as const)
-        if (source.mode === 'udp' && source[key] !== undefined)
-          problems.push({
-            path: ['sources', name, key],
-            message: `${key} on a UDP listener (it has no connections)`,
-            fix: `remove '${key}', or use mode: tcp or tls`,
-          });
-      if (source.mode !== 'tls' && source.tls)
-        problems.push({
-          path: ['sources', name, 'tls'],
-          message: 'tls settings on a non-TLS listener',
-          fix: "set mode: tls, or remove 'tls'",
-        });
-      if (source.tls && Boolean(source.tls.cert_file) !== Boolean(source.tls.key_file)) {
-        problems.push({
-          path: ['sources', name, 'tls'],
-          message: 'cert_file and key_file come together',
-          fix: 'give both, or neither (a self-signed certificate is then generated)',
-        });
-      }
-      if (source.tls?.verify_client && !source.tls.ca_file)
-        problems.push({
-          path: ['sources', name, 'tls', 'ca_file'],
-          message: 'verify_client needs the CA that signs client certificates',
-          fix: 'set ca_file',
-        });
     }
+    problems.push(...(factory.check?.(source, { config, path: ['sources', name] }) ?? []));
   }
-  problems.push(...anonymousHttpProblems(config));
   try {
     trustProxySetting(config.http?.trust_proxy);
   } catch (error) {
@@ -316,8 +235,8 @@ function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
     if (zone !== undefined && !isValidZone(zone))
       problems.push({ path, message: `unknown time zone '${zone}'`, fix: 'use an IANA zone such as UTC or Europe/Paris' });
   for (const [name, sink] of Object.entries(config.sinks ?? {}))
-    if (sink.type === 'syslog') problems.push(...syslogSinkProblems(name, sink));
-  problems.push(...detectionProblems(config));
+    problems.push(...(sinkFactory(components, sink.type).check?.(sink, { config, path: ['sinks', name] }) ?? []));
+  problems.push(...detectionProblems(config, components));
   if (Object.keys(config.sinks ?? {}).length === 0)
     problems.push({
       path: ['sinks'],
@@ -327,8 +246,17 @@ function semanticProblems(config: FortiemsConfig): SemanticProblem[] {
   return problems;
 }
 
-/** Parses, interpolates `${ENV}` references, applies defaults and validates; throws a ConfigError listing every problem. */
-export function parseConfig(text: string, file = '<config>', env: NodeJS.ProcessEnv = process.env): FortiemsConfig {
+/**
+ * Parses, interpolates `${ENV}` references, applies defaults and validates; throws a ConfigError listing every problem.
+ * `components` is the registry whose types `sources:` and `sinks:` may name (tests add their own).
+ */
+export function parseConfig(
+  text: string,
+  file = '<config>',
+  env: NodeJS.ProcessEnv = process.env,
+  components: ComponentRegistry = COMPONENTS,
+): FortiemsConfig {
+  const validateSchema = validatorFor(components);
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   // Where a path is written: the key of its last segment (so an unknown key points at itself), else the nearest node above.
@@ -387,11 +315,11 @@ export function parseConfig(text: string, file = '<config>', env: NodeJS.Process
   if (!validateSchema(config)) {
     for (const error of validateSchema.errors ?? []) {
       if (error.keyword === 'oneOf' || error.keyword === 'if') continue; // the discriminated branch reports the details
-      const described = describeError(error);
+      const described = describeError(error, components);
       problems.push({ path: dotted(described.path), ...position(described.path), message: described.message, fix: described.fix });
     }
   } else {
-    for (const problem of semanticProblems(config))
+    for (const problem of semanticProblems(config, components))
       problems.push({
         path: dotted(problem.path),
         ...(problem.offset !== undefined ? valuePosition(problem.path, problem.offset) : position(problem.path)),
@@ -408,16 +336,17 @@ export function parseConfig(text: string, file = '<config>', env: NodeJS.Process
  * Checks a configuration built in code (the file plus `--forward` sinks): the same schema (defaults applied) and
  * semantic checks as a file, reported without positions.
  */
-export function checkConfig(config: FortiemsConfig, source: string): FortiemsConfig {
+export function checkConfig(config: FortiemsConfig, source: string, components: ComponentRegistry = COMPONENTS): FortiemsConfig {
+  const validateSchema = validatorFor(components);
   const problems: ConfigProblem[] = [];
   if (!validateSchema(config)) {
     for (const error of validateSchema.errors ?? []) {
       if (error.keyword === 'oneOf' || error.keyword === 'if') continue;
-      const described = describeError(error);
+      const described = describeError(error, components);
       problems.push({ path: dotted(described.path), message: described.message, fix: described.fix });
     }
   } else
-    for (const problem of semanticProblems(config))
+    for (const problem of semanticProblems(config, components))
       problems.push({ path: dotted(problem.path), message: problem.message, fix: problem.fix });
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;

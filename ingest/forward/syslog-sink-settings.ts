@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { ActionableError } from '../../platform/errors.js';
 import type { Framing } from '../../syslog/framing.js';
-import { CONFIG_SCHEMA } from '../config/schema.js';
 import type { SyslogSinkConfig } from '../config/types.js';
 import type { BatchSettings } from '../sinks/batch-reader.js';
 import type { ForwardFormat } from './forward-format.js';
 import type { ForwardMode } from './syslog-driver.js';
+import { SYSLOG_SINK_SCHEMA } from './syslog-sink-schema.js';
 
 /** A syslog sink's configuration, checked and complete. */
 export interface SyslogSinkSettings {
@@ -21,7 +21,7 @@ export interface SyslogSinkSettings {
 }
 
 // The defaults come from the schema, so the factory and `fortiems validate` never disagree.
-const SCHEMA = CONFIG_SCHEMA.properties.sinks.additionalProperties.oneOf[2].properties;
+const SCHEMA = SYSLOG_SINK_SCHEMA.properties;
 
 /** `HOST:PORT` or `[v6]:PORT` → host and port. */
 export function splitAddress(address: string): { host: string; port: number } | undefined {

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestService } from '../../app/service/ingest-service.js';
+import { COMPONENTS } from '../../ingest/components/registry.js';
 import { ConfigError, defaultConfig, parseConfig } from '../../ingest/config/load-config.js';
-import { CONFIG_SCHEMA, DEFAULT_CONFIG_YAML } from '../../ingest/config/schema.js';
+import { configSchema, DEFAULT_CONFIG_YAML } from '../../ingest/config/schema.js';
 import { DEFAULT_QUEUE_BYTES } from '../../ingest/pipeline/pipeline.js';
 import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
 import { encodeBulkCreate } from '../../ingest/sinks/search/bulk-encoding.js';
 import { httpSource } from '../../ingest/sources/http-source.js';
+import { syslogSourceFactory } from '../../ingest/sources/syslog-source-component.js';
 import { STREAM_SOURCE_DEFAULTS } from '../../ingest/sources/syslog-stream-source.js';
 import { ActionableError } from '../../platform/errors.js';
 import { createHttpServer, type HttpServer, REQUEST_TIMEOUT_MS } from '../../platform/http/http-server.js';
@@ -201,10 +203,10 @@ http: { address: "127.0.0.1:0" }
 
 describe('defaults and wording from the code', () => {
   it('the schema, its descriptions and the default file take the code constants', () => {
-    const syslog = CONFIG_SCHEMA.properties.sources.additionalProperties.oneOf[0].properties;
-    expect(syslog.max_connections.description).toContain(`default ${STREAM_SOURCE_DEFAULTS.maxConnections};`);
-    expect(syslog.idle_timeout_seconds.description).toContain(`default ${STREAM_SOURCE_DEFAULTS.idleTimeoutMs / 1000};`);
-    expect(CONFIG_SCHEMA.properties.pipeline.properties.queue_bytes.default).toBe(DEFAULT_QUEUE_BYTES);
+    const syslog = syslogSourceFactory.schema.properties as Record<string, { description?: string }>;
+    expect(syslog.max_connections?.description).toContain(`default ${STREAM_SOURCE_DEFAULTS.maxConnections};`);
+    expect(syslog.idle_timeout_seconds?.description).toContain(`default ${STREAM_SOURCE_DEFAULTS.idleTimeoutMs / 1000};`);
+    expect(configSchema(COMPONENTS).properties.pipeline.properties.queue_bytes.default).toBe(DEFAULT_QUEUE_BYTES);
     expect(DEFAULT_CONFIG_YAML).toContain(`queue_bytes: ${DEFAULT_QUEUE_BYTES}`);
   });
 

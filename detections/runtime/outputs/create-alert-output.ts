@@ -34,8 +34,26 @@ export function alertOutputBufferPath(dataDir: string, id: string): string {
   return join(dataDir, 'spool', `alert-output-${id}`);
 }
 
+/** One alert output type: what makes it (the `create` of the ingest sink contract, over an alert's deps). */
+interface AlertOutputFactory<C extends AlertOutputConfig> {
+  readonly type: C['type'];
+  create(id: string, config: C, deps: AlertOutputDeps): Sink;
+}
+
+/**
+ * The alert output registry, one line per type (the same shape as ingest/components/registry.ts). Their schema
+ * fragments and checks stay in the configuration's schema (ingest/config/), which ingest/ owns and may not import from
+ * detections/.
+ */
+const ALERT_OUTPUTS: { [T in AlertOutputConfig['type']]: AlertOutputFactory<Extract<AlertOutputConfig, { type: T }>> } = {
+  syslog: { type: 'syslog', create: syslogOutput },
+  webhook: { type: 'webhook', create: webhookOutput },
+};
+
 export function createAlertOutput(id: string, config: AlertOutputConfig, deps: AlertOutputDeps): Sink {
-  return config.type === 'webhook' ? webhookOutput(id, config, deps) : syslogOutput(id, config, deps);
+  const factory = ALERT_OUTPUTS[config.type] as AlertOutputFactory<AlertOutputConfig> | undefined;
+  if (!factory) throw new Error(`no alert output type '${config.type}' (known: ${Object.keys(ALERT_OUTPUTS).join(', ')})`);
+  return factory.create(id, config, deps);
 }
 
 function syslogOutput(id: string, config: SyslogAlertOutputConfig, deps: AlertOutputDeps): Sink {

@@ -1,9 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import { ActionableError } from '../../../platform/errors.js';
-import { CONFIG_SCHEMA } from '../../config/schema.js';
 import type { SearchSinkConfig } from '../../config/types.js';
 import type { BatchSettings } from '../batch-reader.js';
 import type { SearchTarget } from './search-driver.js';
+import { searchSinkSchema } from './search-sink-schema.js';
 
 /** A search sink's configuration, checked and complete. */
 export interface SearchSinkSettings {
@@ -15,7 +15,7 @@ export interface SearchSinkSettings {
 }
 
 // The defaults are read from the schema, so the factory and `fortiems validate` can never disagree.
-const SCHEMA = CONFIG_SCHEMA.properties.sinks.additionalProperties.oneOf[0].properties;
+const SCHEMA = searchSinkSchema('opensearch').properties;
 const DEFAULTS = {
   namespace: SCHEMA.namespace.default,
   concurrency: SCHEMA.concurrency.default,

@@ -1,0 +1,301 @@
+/**
+ * The pipeline built from a configuration: the sources, the parse → enrich stage, the sinks with their buffers, each
+ * made by its factory from the component registry. `reload()` applies a new configuration component by component: a
+ * source or sink whose settings changed is replaced (a replaced sink drains first, its disk spool carries over),
+ * unchanged ones keep running. The service on top (app/service/) adds the HTTP server, the console and the detections.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../../platform/logging/logger.js';
+import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
+import { type ComponentKind, ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import type { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { createBuffer } from '../buffers/create-buffer.js';
+import { type ComponentRegistry, type SinkFactory, sinkFactory, sourceFactory } from '../components/contract.js';
+import { COMPONENTS } from '../components/registry.js';
+import type { FortiemsConfig, SinkConfig, SourceConfig } from '../config/types.js';
+import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
+import { DEFAULT_QUEUE_BYTES, Pipeline } from '../pipeline/pipeline.js';
+import { registerPipelineGauges } from '../pipeline/pipeline-gauges.js';
+import type { Sink } from '../sinks/sink.js';
+import { type RunningSource, startListenerSource } from '../sources/build-sources.js';
+
+export interface TopologyOptions {
+  /** Where sinks spool and the generated TLS certificate lives, unless the configuration sets `data_dir`. */
+  dataDir: string;
+  registry: MetricsRegistry;
+  logger: Logger;
+  /** The cluster for search sinks that name no `url` (OPENSEARCH_URL or the managed node). */
+  target?: OpenSearchTarget;
+  /** How long a replaced sink may take to deliver what it holds (default 10 s); the rest stays spooled. */
+  drainTimeoutMs?: number;
+  /** The source and sink types the configuration may name (default: the shipped registry). */
+  components?: ComponentRegistry;
+}
+
+/** True when some sink writes to the default cluster (names no `url`): the caller provides one (OPENSEARCH_URL or the managed node). */
+export function needsDefaultCluster(config: FortiemsConfig, components: ComponentRegistry = COMPONENTS): boolean {
+  return Object.values(config.sinks ?? {}).some((sink) => sinkFactory(components, sink.type).usesDefaultCluster?.(sink) === true);
+}
+
+export type SearchCluster = Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'>;
+
+export class Topology {
+  private pipeline: Pipeline | undefined;
+  private enrich: EnrichStage | undefined;
+  private readonly sources = new Map<string, { config: string; running: RunningSource }>();
+  private readonly sinkConfigs = new Map<string, string>();
+  private readonly telemetryById = new Map<string, ComponentTelemetry>();
+  private config!: FortiemsConfig;
+
+  constructor(private readonly options: TopologyOptions) {}
+
+  private get components(): ComponentRegistry {
+    return this.options.components ?? COMPONENTS;
+  }
+
+  private get dataDir(): string {
+    return this.config.data_dir ?? this.options.dataDir;
+  }
+
+  telemetry(id: string, kind: ComponentKind, type: string): ComponentTelemetry {
+    const key = `${kind}:${id}`;
+    let telemetry = this.telemetryById.get(key);
+    if (!telemetry) {
+      telemetry = new ComponentTelemetry(this.options.registry, { id, kind, type });
+      this.telemetryById.set(key, telemetry);
+    }
+    return telemetry;
+  }
+
+  /** Builds and starts the sinks, the pipeline, then the sources with their own listeners (routes: `registerRoutes`). */
+  async start(config: FortiemsConfig): Promise<void> {
+    this.config = config;
+    this.enrich = this.buildEnrich(config);
+    this.enrich?.preload();
+    const sinks = await this.buildSinks(config);
+    this.pipeline = new Pipeline({
+      namespace: this.namespace(config),
+      queueEvents: config.pipeline?.queue_events ?? 20_000,
+      queueBytes: config.pipeline?.queue_bytes ?? DEFAULT_QUEUE_BYTES,
+      enrich: this.enrich,
+      sinks: sinks.map(([, sink]) => sink),
+      telemetry: this.telemetry('parse', 'transform', 'parse'),
+      onError: (error) => this.options.logger.error({ err: error }, 'a sink buffer refused events'),
+    });
+    registerPipelineGauges(
+      this.options.registry,
+      () => this.pipeline,
+      () => this.enrich,
+    );
+    this.pipeline.start();
+    for (const [, sink] of sinks) await sink.start();
+    for (const [id, source] of Object.entries(config.sources ?? {})) await this.startSource(id, source);
+  }
+
+  /** What is listening on its own socket, one line each. */
+  listening(): string[] {
+    return [...this.sources.values()].map(({ running }) => running.description);
+  }
+
+  /** Bound ports by source id (the route sources share the HTTP server's). */
+  ports(): Record<string, number> {
+    return Object.fromEntries([...this.sources].map(([id, { running }]) => [id, running.port]));
+  }
+
+  /** The route sources of a configuration: what the HTTP server is built from, besides its own settings. */
+  routeSources(config: FortiemsConfig): [string, SourceConfig][] {
+    return Object.entries(config.sources ?? {}).filter(([, source]) => sourceFactory(this.components, source.type).kind === 'route');
+  }
+
+  /** The URL paths the route sources take. */
+  routePaths(): string[] {
+    return this.routeSources(this.config).flatMap(([, source]) => {
+      const factory = sourceFactory(this.components, source.type);
+      return factory.kind === 'route' ? [factory.path(source)] : [];
+    });
+  }
+
+  /** Mounts the route sources (the HTTP ingest API) of a configuration (default: the running one) on a server being built. */
+  async registerRoutes(app: FastifyInstance, config: FortiemsConfig = this.config): Promise<void> {
+    for (const [id, source] of this.routeSources(config)) {
+      const factory = sourceFactory(this.components, source.type);
+      if (factory.kind !== 'route') continue;
+      await factory.register(app, id, source, {
+        intake: this.pipeline as Pipeline,
+        telemetry: this.telemetry(id, 'source', source.type),
+        pipelineZone: config.pipeline?.timezone ?? 'UTC',
+        dataDir: this.dataDir,
+      });
+    }
+  }
+
+  /** The namespace of the first search sink: forwarding sinks have none. */
+  namespace(config: FortiemsConfig): string {
+    const found = this.firstSink(config, 'namespace');
+    return found?.factory.namespace?.(found.config) ?? 'default';
+  }
+
+  /** The cluster the console and the detections read: the first OpenSearch sink's, else the default target. */
+  searchCluster(config: FortiemsConfig): SearchCluster | undefined {
+    const found = this.firstSink(config, 'searchCluster');
+    return found?.factory.searchCluster?.(found.config) ?? this.options.target;
+  }
+
+  /** The first sink whose factory has `capability` (a search cluster to read, a namespace). */
+  private firstSink(
+    config: FortiemsConfig,
+    capability: 'searchCluster' | 'namespace',
+  ): { factory: SinkFactory; config: SinkConfig } | undefined {
+    for (const sink of Object.values(config.sinks ?? {})) {
+      const factory = sinkFactory(this.components, sink.type);
+      if (factory[capability]) return { factory, config: sink };
+    }
+    return undefined;
+  }
+
+  private buildEnrich(config: FortiemsConfig): EnrichStage {
+    const enrich = config.pipeline?.enrich;
+    const inventory = enrich?.inventory;
+    return createEnrichStage({
+      geoip: enrich?.geoip ?? true,
+      ...(inventory
+        ? {
+            inventory: {
+              url: inventory.url,
+              token: inventory.token ?? '',
+              ...(inventory.timeout_ms ? { timeoutMs: inventory.timeout_ms } : {}),
+            },
+          }
+        : {}),
+    });
+  }
+
+  private async buildSinks(config: FortiemsConfig): Promise<[string, Sink][]> {
+    const built: [string, Sink][] = [];
+    for (const [id, sinkConfig] of Object.entries(config.sinks ?? {})) {
+      built.push([id, await this.buildSink(id, sinkConfig)]);
+      this.sinkConfigs.set(id, JSON.stringify(sinkConfig));
+    }
+    return built;
+  }
+
+  private async buildSink(id: string, config: SinkConfig): Promise<Sink> {
+    const logger = this.options.logger.child({ component_id: id, component_kind: 'sink' });
+    const buffer = await createBuffer(config.buffer ?? {}, join(this.dataDir, 'spool', id), {
+      onWarning: (message) => logger.warn(message),
+    });
+    return sinkFactory(this.components, config.type).create(id, config, {
+      buffer,
+      registry: this.options.registry,
+      dataDir: this.dataDir,
+      logger,
+      ...(this.options.target ? { target: this.options.target } : {}),
+    });
+  }
+
+  private async startSink(id: string, config: SinkConfig): Promise<Sink> {
+    const sink = await this.buildSink(id, config);
+    await sink.start();
+    this.sinkConfigs.set(id, JSON.stringify(config));
+    return sink;
+  }
+
+  /** Starts a source with its own listener; a route source is mounted with the server instead (`registerRoutes`). */
+  private async startSource(id: string, config: SourceConfig): Promise<void> {
+    const running = await startListenerSource(this.components, id, config, {
+      intake: this.pipeline as Pipeline,
+      telemetry: this.telemetry(id, 'source', config.type),
+      pipelineZone: this.config.pipeline?.timezone ?? 'UTC',
+      dataDir: this.dataDir,
+    });
+    if (!running) return;
+    this.sources.set(id, { config: JSON.stringify([config, this.config.pipeline?.timezone]), running });
+    this.options.logger.info({ component_id: id }, `listening: ${running.description}`);
+  }
+
+  /**
+   * Applies a new configuration to the pipeline: enrichment, sources and sinks whose settings changed are replaced
+   * (a replaced sink drains first; its spool carries over), unchanged ones keep running. Queue size needs a restart.
+   * Returns what changed, one line each.
+   */
+  async reload(config: FortiemsConfig): Promise<string[]> {
+    const pipeline = this.pipeline as Pipeline;
+    const changes: string[] = [];
+    const previous = this.config;
+    this.config = config;
+    if (JSON.stringify(previous.pipeline?.queue_events) !== JSON.stringify(config.pipeline?.queue_events))
+      changes.push('pipeline.queue_events changes at the next restart');
+    if (previous.pipeline?.queue_bytes !== config.pipeline?.queue_bytes) changes.push('pipeline.queue_bytes changes at the next restart');
+    if (JSON.stringify(previous.pipeline?.enrich) !== JSON.stringify(config.pipeline?.enrich)) {
+      this.enrich = this.buildEnrich(config);
+      pipeline.setEnrich(this.enrich);
+      changes.push('pipeline.enrich replaced');
+    }
+    for (const [id, { config: before, running }] of [...this.sources]) {
+      const next = config.sources?.[id];
+      if (next && JSON.stringify([next, config.pipeline?.timezone]) === before) continue;
+      await running.stop();
+      this.sources.delete(id);
+      changes.push(`sources.${id} stopped`);
+    }
+    for (const [id, source] of Object.entries(config.sources ?? {})) {
+      if (this.sources.has(id)) continue;
+      await this.startSource(id, source);
+      if (this.sources.has(id)) changes.push(`sources.${id} started`);
+    }
+    await pipeline.replaceSinks(async (current) => {
+      const next: Sink[] = [];
+      const wanted = new Map(Object.entries(config.sinks ?? {}));
+      for (const sink of current) {
+        const sinkConfig = wanted.get(sink.id);
+        if (sinkConfig && JSON.stringify(sinkConfig) === this.sinkConfigs.get(sink.id)) next.push(sink);
+        else {
+          await sink.stop(this.options.drainTimeoutMs ?? 10_000);
+          this.sinkConfigs.delete(sink.id);
+          changes.push(`sinks.${sink.id} stopped`);
+        }
+      }
+      for (const [id, sinkConfig] of wanted) {
+        if (this.sinkConfigs.has(id)) continue;
+        try {
+          next.push(await this.startSink(id, sinkConfig));
+          changes.push(`sinks.${id} started`);
+        } catch (error) {
+          // The new settings do not work (unwritable spool, bad CA file, …): keep delivering with the old ones.
+          const before = previous.sinks?.[id];
+          this.options.logger.error({ err: error, component_id: id }, 'reload: the new sink settings failed; keeping the previous ones');
+          if (!before) throw error;
+          next.push(await this.startSink(id, before));
+          changes.push(`sinks.${id} kept its previous settings (the new ones failed)`);
+        }
+      }
+      return next;
+    });
+    return changes;
+  }
+
+  /** Whether each sink's target answers, keyed `sink:<id>`, and whether the pipeline runs. */
+  async checks(): Promise<Record<string, boolean>> {
+    const checks: Record<string, boolean> = {};
+    for (const sink of this.pipeline?.currentSinks() ?? []) checks[`sink:${sink.id}`] = await sink.ready().catch(() => false);
+    checks.pipeline = Boolean(this.pipeline);
+    return checks;
+  }
+
+  /** Stops the listeners: no new events come in. */
+  async stopSources(): Promise<void> {
+    for (const { running } of this.sources.values()) await running.stop();
+    this.sources.clear();
+  }
+
+  /** Parses what is queued into the sink buffers (bounded by the caller: a full spool blocks until the sinks close). */
+  async stopPipeline(): Promise<void> {
+    await this.pipeline?.stop();
+  }
+
+  /** Lets each sink deliver what it holds within `timeoutMs`, then closes it; the rest stays spooled. */
+  async stopSinks(timeoutMs: number): Promise<void> {
+    await Promise.all((this.pipeline?.currentSinks() ?? []).map((sink) => sink.stop(timeoutMs)));
+  }
+}
