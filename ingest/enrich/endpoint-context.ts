@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { Semaphore } from '../../platform/concurrency/semaphore.js';
+import { EmsApiUnavailableError } from '../../platform/ems-client/ems-api-client.js';
 import { BackoffBreaker } from './backoff-breaker.js';
 import { type EndpointKey, InventoryClient, type InventoryEndpoint } from './inventory-client.js';
 
@@ -276,7 +277,7 @@ export class EndpointContextEnricher {
       return context;
     } catch (error) {
       this.breaker.failed();
-      if ((error as Error)?.name === 'TimeoutError') this.counts.timeouts++;
+      if (error instanceof EmsApiUnavailableError && error.timedOut) this.counts.timeouts++;
       else this.counts.errors++;
       return undefined;
     }

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { EmsApiClient } from '../../../platform/ems-client/ems-api-client.js';
 import { jsonErrorHandler } from '../../../platform/http/error-replies.js';
 import { createOpenSearchClient } from '../../../platform/opensearch/client.js';
 import { alertRoutes } from './alert-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { boardRoutes } from './board-routes.js';
-import { emsApiClient } from './ems-client.js';
 import { emsRoutes } from './ems-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
@@ -51,7 +51,7 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     indexPattern: options.indexPattern,
     now: options.now,
   });
-  await app.register(emsRoutes, { ems: options.emsApi ? emsApiClient(options.emsApi) : undefined });
+  await app.register(emsRoutes, { ems: options.emsApi ? new EmsApiClient(options.emsApi) : undefined });
   await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });
 };
 
