@@ -14,6 +14,7 @@ import type { SearchTarget } from '../../ingest/sinks/search/search-driver.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
 import { type RunningSource, startSyslogSource } from '../../ingest/sources/build-sources.js';
 import { httpSource } from '../../ingest/sources/http-source.js';
+import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
 import { createHttpServer, type HttpServer } from '../../platform/http/http-server.js';
 import { opsRoutes } from '../../platform/http/ops-routes.js';
 import type { Logger } from '../../platform/logging/logger.js';
@@ -399,9 +400,7 @@ export class IngestService {
     // Bounded: with a full spool (target down, when_full: block) the parse stage cannot finish until the sinks close
     // their buffers, which rejects the blocked writes (counted) and lets everything settle.
     const upstream = Promise.all([this.http?.close(), this.pipeline?.stop()]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([upstream, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
-    clearTimeout(timer);
+    await waitAtMost(upstream, timeout);
     await Promise.all((this.pipeline?.currentSinks() ?? []).map((sink) => sink.stop(timeout)));
     await upstream;
   }

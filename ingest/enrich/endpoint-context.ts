@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { Semaphore } from '../../platform/concurrency/semaphore.js';
+import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
 import { EmsApiUnavailableError } from '../../platform/ems-client/ems-api-client.js';
 import { BackoffBreaker } from './backoff-breaker.js';
 import { type EndpointKey, InventoryClient, type InventoryEndpoint } from './inventory-client.js';
@@ -221,12 +222,7 @@ export class EndpointContextEnricher {
         }),
       ),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.timeoutMs);
-    });
-    await Promise.race([answered, deadline]);
-    clearTimeout(timer);
+    await waitAtMost(answered, this.timeoutMs);
     expired = true;
     this.counts.late += unanswered;
   }
