@@ -285,11 +285,11 @@ type CachedAnswer = { context: EndpointContext | null };
 
 /**
  * The answers remembered: least recently used out first when full, each entry with its own TTL (a hit lives longer
- * than a "no such endpoint"). The clock is read on every get (no 1 ms time caching, which costs a timer), so an
- * injected `now` is obeyed exactly.
+ * than a "no such endpoint"). On the real clock lru-cache reuses a reading for 1 ms (TTLs are seconds; it saves a
+ * clock read per get); an injected `now` (tests) is read on every get, so it is obeyed exactly.
  */
 export function answerCache(maxEntries: number, now?: () => number): LRUCache<string, CachedAnswer> {
-  return new LRUCache<string, CachedAnswer>({ max: maxEntries, ttlResolution: 0, ...(now ? { perf: { now } } : {}) });
+  return new LRUCache<string, CachedAnswer>({ max: maxEntries, ...(now ? { perf: { now }, ttlResolution: 0 } : {}) });
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {
