@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../platform/concurrency/backoff.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { Destination, DestinationOptions, DestinationStats } from './destination.js';
 import type { StreamTransport } from './stream-transports.js';
@@ -64,7 +64,11 @@ export class QueuedStreamDestination implements Destination {
     private readonly options: DestinationOptions = {},
   ) {
     this.settings = { ...DEFAULTS, ...withoutUndefined(options) };
-    this.backoff = new Backoff(this.settings.reconnectDelayMs.initial, this.settings.reconnectDelayMs.max);
+    this.backoff = new Backoff({
+      initialMs: this.settings.reconnectDelayMs.initial,
+      maxMs: this.settings.reconnectDelayMs.max,
+      jitter: 'equal',
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   SettingsError,
 } from '../../ems-core/log-settings/settings.js';
 import { SettingsFile } from '../../ems-core/log-settings/store.js';
+import { EmsApiClient, type EmsApiReply, EmsApiUnavailableError } from '../../platform/ems-client/ems-api-client.js';
 import { ActionableError } from '../../platform/errors.js';
 import { stdoutLog } from './options.js';
 
@@ -91,7 +92,8 @@ function problemsError(problems: string[]): ActionableError {
 
 // ---------------------------------------------------------------- the admin API over HTTP
 
-function apiUrl(base: string, path: string): URL {
+/** The server's root and the /api/v1 address `fortiems ems serve` prints are both accepted (see emsApiBase). */
+function checkApiUrl(base: string): string {
   let url: URL;
   try {
     url = new URL(base);
@@ -100,9 +102,7 @@ function apiUrl(base: string, path: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ActionableError(`'${base}' is not an http(s) URL`, `pass --url like ${DEFAULT_EMS_URL}`);
-  // Accept the server's root as well as the /api/v1 address `fortiems ems serve` prints.
-  const root = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
-  return new URL(`${root}/api/v1${path}`, url);
+  return base;
 }
 
 function tokenOf(options: TargetOptions): string {
@@ -116,14 +116,12 @@ function tokenOf(options: TargetOptions): string {
   return token;
 }
 
-function unreachable(url: URL, error: unknown): ActionableError {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  const reason =
-    (error as Error).name === 'TimeoutError'
-      ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-      : cause?.code === 'ECONNREFUSED'
-        ? 'connection refused'
-        : (cause?.code ?? (error as Error).message);
+function unreachable(url: URL, error: EmsApiUnavailableError): ActionableError {
+  const reason = error.timedOut
+    ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+    : error.code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : (error.code ?? (error.cause as Error).message);
   return new ActionableError(
     `cannot reach the EMS admin API at ${url.origin} (${reason})`,
     'start the EMS core with `fortiems ems serve`, or pass --url with the address it listens on',
@@ -141,33 +139,26 @@ function auditName(): string | undefined {
 }
 
 async function callAdminApi<T>(options: TargetOptions, method: 'GET' | 'PATCH', path: string, body?: unknown): Promise<T> {
-  const url = apiUrl(options.url, path);
-  const headers: Record<string, string> = { authorization: `Bearer ${tokenOf(options)}`, accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const admin = auditName();
-  if (admin) headers['x-fortiems-admin'] = admin;
-  let response: Response;
+  const client = new EmsApiClient({ url: checkApiUrl(options.url), token: tokenOf(options), timeoutMs: REQUEST_TIMEOUT_MS });
+  let reply: EmsApiReply;
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    reply = await client.request(method, path, { body, admin: auditName() });
   } catch (error) {
-    throw unreachable(url, error);
+    if (error instanceof EmsApiUnavailableError) throw unreachable(client.url(path), error);
+    throw error;
   }
-  const answer = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-  if (response.status === 401) {
+  const answer = reply.json as Record<string, unknown> | undefined;
+  const ok = reply.status >= 200 && reply.status < 300;
+  if (reply.status === 401) {
     throw new ActionableError(
       'the EMS admin API refused the token (401 unauthorized)',
       `pass the admin token the EMS core was started with, via --token or ${TOKEN_ENV}`,
     );
   }
-  if (response.status === 400 && Array.isArray(answer?.problems)) throw problemsError(answer.problems.map(String));
-  if (!response.ok || answer === undefined) {
+  if (reply.status === 400 && Array.isArray(answer?.problems)) throw problemsError(answer.problems.map(String));
+  if (!ok || answer === undefined) {
     throw new ActionableError(
-      `the EMS admin API answered ${method} ${url.pathname} with ${response.status} ${response.statusText}`,
+      `the EMS admin API answered ${method} ${reply.url.pathname} with ${reply.status} ${reply.statusText}`,
       'check that --url points at the EMS core admin API (`fortiems ems serve`)',
       typeof answer?.message === 'string' ? answer.message : undefined,
     );

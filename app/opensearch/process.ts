@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sleep } from '../../platform/concurrency/sleep.js';
 
 /** True while a process with this pid exists and (when /proc tells) is a Java process, so a recycled pid is not mistaken for ours. */
 export function isOpenSearchAlive(pid: number): boolean {
@@ -34,7 +35,7 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
   return condition();
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff } from '../../platform/concurrency/backoff.js';
+import { sleep } from '../../platform/concurrency/sleep.js';
 import { ActionableError } from '../../platform/errors.js';
 import { DedupeIds } from './dedupe-ids.js';
 import { type HttpAnswer, type NdjsonEndpoint, postNdjson } from './http-post.js';
@@ -92,7 +93,8 @@ export class HttpNdjsonSender implements LineSender {
   private async deliver(lines: string[]): Promise<void> {
     let remaining = lines;
     let progressAt = Date.now();
-    let backoffMs = 200;
+    // One sender alone, so no jitter: 200 ms doubling to 5 s, back to 200 ms after progress.
+    const backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
     const stalled = () => Date.now() - progressAt > this.timeoutMs;
     let part: string[] = [];
     let key = '';
@@ -111,8 +113,7 @@ export class HttpNdjsonSender implements LineSender {
       } catch (error) {
         if (stalled())
           throw destinationFailed(this.url, `could not be reached for ${this.timeoutMs / 1000} s: ${(error as Error).message}`);
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5000);
+        await sleep(backoff.nextDelayMs());
         resend = true;
         continue;
       }
@@ -121,14 +122,13 @@ export class HttpNdjsonSender implements LineSender {
         this.confirmed += part.length;
         remaining = remaining.slice(part.length);
         progressAt = Date.now();
-        backoffMs = 200;
+        backoff.reset();
         continue;
       }
       if (answer.status === 429 || answer.status >= 500) {
         // What the receiver accepted of this body is stored under this key's ids: resending it whole is harmless.
         if (stalled()) throw destinationFailed(this.url, `kept answering HTTP ${answer.status} for ${this.timeoutMs / 1000} s${said}`);
-        await sleep(retryDelayMs(answer.retryAfter, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 5000);
+        await sleep(retryDelayMs(answer.retryAfter, backoff.nextDelayMs()));
         resend = true;
         continue;
       }
@@ -138,7 +138,7 @@ export class HttpNdjsonSender implements LineSender {
         this.confirmed += accepted;
         remaining = remaining.slice(accepted);
         progressAt = Date.now();
-        backoffMs = 200;
+        backoff.reset();
       }
       if (answer.status === 413) {
         if (part.length === 1 && accepted === 0)

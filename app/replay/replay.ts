@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../platform/concurrency/sleep.js';
 import type { LineSender } from './line-sender.js';
 import { readLines } from './line-source.js';
 
 /** `--rate`: line n goes out no earlier than (n - 1)/rate seconds after the first. */
-function pacer(rate: number | undefined): (lineNumber: number) => Promise<void> | undefined {
+function pacer(rate: number | undefined): (lineNumber: number) => Promise<unknown> | undefined {
   const start = performance.now();
   return (lineNumber) => {
     if (rate === undefined) return undefined;

@@ -4,6 +4,7 @@ import { startDetections } from '../../detections/runtime/start-detections.js';
 import type { ComponentRegistry } from '../../ingest/components/contract.js';
 import type { FortiemsConfig } from '../../ingest/config/types.js';
 import { Topology } from '../../ingest/topology/topology.js';
+import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
 import { ActionableError } from '../../platform/errors.js';
 import { createHttpServer, DEFAULT_HTTP_MAX_CONNECTIONS, type HttpServer } from '../../platform/http/http-server.js';
 import { opsRoutes } from '../../platform/http/ops-routes.js';
@@ -264,9 +265,7 @@ export class IngestService {
     // Bounded: with a full spool (target down, when_full: block) the parse stage cannot finish until the sinks close
     // their buffers, which rejects the blocked writes (counted) and lets everything settle.
     const upstream = Promise.all([this.http?.close(), this.topology.stopPipeline()]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([upstream, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
-    clearTimeout(timer);
+    await waitAtMost(upstream, timeout);
     await this.topology.stopSinks(timeout);
     await upstream;
   }

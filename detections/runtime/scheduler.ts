@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import type { Sink } from '../../ingest/sinks/sink.js';
 import type { AlertDocument } from '../../mappings/index.js';
+import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
 import { makePrivateDirSync, writePrivateFileSync } from '../../platform/fs/private-files.js';
 import type { Logger } from '../../platform/logging/logger.js';
 import type { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
@@ -254,9 +255,7 @@ export class DetectionScheduler {
     this.stopped = true;
     clearTimeout(this.timer);
     const timeout = this.options.drainTimeoutMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.serial, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.serial, timeout);
     // Every output, started or not: stopping one also closes its buffer (and its spool's lock).
     await Promise.all(this.options.outputs.map((output) => output.stop(timeout)));
     await this.options.client.close();

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { jsonErrorHandler } from '../../platform/http/error-replies.js';
 import type { SettingsFile } from '../log-settings/store.js';
 import type { Simulation } from '../simulation/simulation.js';
 import { requireBearerToken } from './bearer-auth.js';
-import { sendErrorAsJson } from './error-replies.js';
 import { inventoryRoutes } from './inventory-routes.js';
 import { logSettingsRoutes } from './log-settings-routes.js';
 import { serviceRoutes } from './service-routes.js';
@@ -26,7 +26,7 @@ export const EMS_ADMIN_API_PREFIX = '/api/v1';
 export const emsAdminApi: FastifyPluginAsync<EmsAdminApiOptions> = async (app, options) => {
   const { sim, settingsFile } = options;
   const checkBearerToken = requireBearerToken(options.adminToken);
-  app.setErrorHandler(sendErrorAsJson);
+  app.setErrorHandler(jsonErrorHandler('the EMS core failed to handle the request; see its log'));
 
   app.get('/health', async () => ({ status: 'ok' }));
 

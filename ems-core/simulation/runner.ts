@@ -1,3 +1,4 @@
+import { sleep } from '../../platform/concurrency/sleep.js';
 import type { EmsLogLine } from '../../syslog/log-line.js';
 import type { Simulation } from './simulation.js';
 
@@ -25,7 +26,6 @@ export interface RunResult {
   stoppedBy: 'count' | 'until' | 'duration' | 'signal' | 'exhausted';
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**

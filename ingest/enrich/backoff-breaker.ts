@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../../platform/concurrency/backoff.js';
+
 /**
  * Stops calling a dependency that keeps failing, for a while: after `failureThreshold` consecutive failures the
  * breaker opens for `openMs`; then one trial call is let through (half-open). Its success closes the breaker; its
@@ -14,12 +16,11 @@ export interface BackoffBreakerOptions {
 export class BackoffBreaker {
   private consecutiveFailures = 0;
   private openUntil = 0;
-  private currentOpenMs: number;
+  private failedTrials = 0;
   private trialInFlight = false;
   private readonly now: () => number;
 
   constructor(private readonly options: BackoffBreakerOptions) {
-    this.currentOpenMs = options.openMs;
     this.now = options.now ?? Date.now;
   }
 
@@ -34,7 +35,7 @@ export class BackoffBreaker {
   succeeded(): void {
     this.consecutiveFailures = 0;
     this.trialInFlight = false;
-    this.currentOpenMs = this.options.openMs;
+    this.failedTrials = 0;
   }
 
   failed(): void {
@@ -42,8 +43,8 @@ export class BackoffBreaker {
     this.trialInFlight = false;
     this.consecutiveFailures++;
     if (this.consecutiveFailures < this.options.failureThreshold) return;
-    if (wasTrial) this.currentOpenMs = Math.min(this.currentOpenMs * 2, this.options.maxOpenMs);
-    this.openUntil = this.now() + this.currentOpenMs;
+    if (wasTrial) this.failedTrials++;
+    this.openUntil = this.now() + backoffDelayMs(this.failedTrials, { initialMs: this.options.openMs, maxMs: this.options.maxOpenMs });
   }
 
   /** True while calls are being skipped. */

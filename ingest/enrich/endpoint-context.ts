@@ -1,8 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
-import { ConcurrencyLimit } from '../../platform/concurrency/concurrency-limit.js';
+import { Semaphore } from '../../platform/concurrency/semaphore.js';
+import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
+import { EmsApiUnavailableError } from '../../platform/ems-client/ems-api-client.js';
 import { BackoffBreaker } from './backoff-breaker.js';
 import { type EndpointKey, InventoryClient, type InventoryEndpoint } from './inventory-client.js';
-import { TtlCache } from './ttl-cache.js';
 
 /**
  * Endpoint context from the EMS inventory: which groups, Zero Trust tags, owner, status and policy EMS has for the
@@ -134,9 +136,9 @@ export function applyEndpointContext(document: Record<string, unknown>, context:
 
 export class EndpointContextEnricher {
   private readonly client: InventoryClient;
-  private readonly cache: TtlCache<string, EndpointContext | null>;
+  private readonly cache: LRUCache<string, CachedAnswer>;
   private readonly inFlight = new Map<string, Promise<Answer>>();
-  private readonly limit: ConcurrencyLimit;
+  private readonly limit: Semaphore;
   private readonly breaker: BackoffBreaker;
   private readonly timeoutMs: number;
   private readonly ttlMs: number;
@@ -160,8 +162,8 @@ export class EndpointContextEnricher {
     this.ttlMs = settings.ttlMs;
     this.negativeTtlMs = Math.min(options.negativeTtlMs ?? settings.negativeTtlMs, settings.ttlMs);
     this.client = new InventoryClient({ url: options.url, token: options.token, timeoutMs: settings.timeoutMs, fetch: options.fetch });
-    this.cache = new TtlCache(settings.cacheSize, options.now);
-    this.limit = new ConcurrencyLimit(settings.maxConcurrentRequests, MAX_WAITING_REQUESTS);
+    this.cache = answerCache(settings.cacheSize, options.now);
+    this.limit = new Semaphore(settings.maxConcurrentRequests, MAX_WAITING_REQUESTS);
     this.breaker = new BackoffBreaker({
       failureThreshold: settings.failureThreshold,
       openMs: settings.backoffMs,
@@ -220,12 +222,7 @@ export class EndpointContextEnricher {
         }),
       ),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.timeoutMs);
-    });
-    await Promise.race([answered, deadline]);
-    clearTimeout(timer);
+    await waitAtMost(answered, this.timeoutMs);
     expired = true;
     this.counts.late += unanswered;
   }
@@ -237,7 +234,7 @@ export class EndpointContextEnricher {
     const cached = this.cache.get(cacheKey);
     if (cached) {
       this.counts.hits++;
-      return cached.value;
+      return cached.context;
     }
     this.counts.misses++;
     const joined = this.inFlight.get(cacheKey);
@@ -268,19 +265,31 @@ export class EndpointContextEnricher {
       this.breaker.succeeded();
       if (!endpoint) {
         this.counts.notFound++;
-        this.cache.set(cacheKey, null, this.negativeTtlMs);
+        this.cache.set(cacheKey, { context: null }, { ttl: this.negativeTtlMs });
         return null;
       }
       const context = contextOf(endpoint);
-      this.cache.set(cacheKey, context, this.ttlMs);
+      this.cache.set(cacheKey, { context }, { ttl: this.ttlMs });
       return context;
     } catch (error) {
       this.breaker.failed();
-      if ((error as Error)?.name === 'TimeoutError') this.counts.timeouts++;
+      if (error instanceof EmsApiUnavailableError && error.timedOut) this.counts.timeouts++;
       else this.counts.errors++;
       return undefined;
     }
   }
+}
+
+// lru-cache holds no null, so a known-absent endpoint is cached as { context: null }.
+type CachedAnswer = { context: EndpointContext | null };
+
+/**
+ * The answers remembered: least recently used out first when full, each entry with its own TTL (a hit lives longer
+ * than a "no such endpoint"). On the real clock lru-cache reuses a reading for 1 ms (TTLs are seconds; it saves a
+ * clock read per get); an injected `now` (tests) is read on every get, so it is obeyed exactly.
+ */
+export function answerCache(maxEntries: number, now?: () => number): LRUCache<string, CachedAnswer> {
+  return new LRUCache<string, CachedAnswer>({ max: maxEntries, ...(now ? { perf: { now }, ttlResolution: 0 } : {}) });
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

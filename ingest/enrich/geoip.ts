@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ipv4ToNumber, ipv6ToWords, mappedIpv4, numberToIpv4 } from '../../parsers/ip.js';
 import { AsnTable, type AutonomousSystem } from './asn-table.js';
 import { CountryDatabase } from './country-database.js';
-import { ipv4ToNumber, ipv6ToWords, mappedIpv4, numberToIpv4 } from './ip-address.js';
 import { isPublicIpv4Number, isPublicIpv6Words } from './public-ip.js';
 
 /**

@@ -1,6 +1,8 @@
+import { EmsApiClient } from '../../platform/ems-client/ems-api-client.js';
+
 /**
- * One question to the EMS core inventory API: the endpoint with this uid, or this hostname. Bounded by a timeout
- * (an AbortSignal that covers the connection, the headers and the body), authenticated by the admin bearer token.
+ * One question to the EMS core inventory API: the endpoint with this uid, or this hostname, asked through the shared
+ * admin-API client (bearer token, a timeout covering connection, headers and body).
  */
 
 /** The inventory fields enrichment uses (the API's InventoryEntry has more). */
@@ -23,15 +25,11 @@ export class InventoryResponseError extends Error {
   override name = 'InventoryResponseError';
 }
 
-export const INVENTORY_PATH = '/api/v1/inventory/endpoints';
+const INVENTORY_PATH = '/inventory/endpoints';
 
 /** `http://ems:8090` or `http://ems:8090/api/v1` → the inventory list URL. */
 export function inventoryUrl(base: string): URL {
-  const url = new URL(base);
-  const path = url.pathname.replace(/\/+$/, '');
-  url.pathname = path.endsWith('/api/v1') ? `${path}/inventory/endpoints` : `${path}${INVENTORY_PATH}`;
-  url.search = '';
-  return url;
+  return new EmsApiClient({ url: base, token: '' }).url(INVENTORY_PATH);
 }
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -71,32 +69,21 @@ export interface InventoryClientOptions {
 }
 
 export class InventoryClient {
-  private readonly listUrl: URL;
-  private readonly fetch: typeof fetch;
+  private readonly api: EmsApiClient;
 
-  constructor(private readonly options: InventoryClientOptions) {
-    this.listUrl = inventoryUrl(options.url);
-    this.fetch = options.fetch ?? fetch;
+  constructor(options: InventoryClientOptions) {
+    this.api = new EmsApiClient(options);
   }
 
   /**
    * The endpoint, or null when the inventory has none (or, by hostname, more than one: a name shared by two
-   * endpoints identifies neither). Rejects with a `TimeoutError` DOMException after `timeoutMs`, with
-   * `InventoryResponseError` for an unexpected answer, or with fetch's TypeError when the API cannot be reached.
+   * endpoints identifies neither). Rejects with `InventoryResponseError` for an unexpected answer, or with
+   * `EmsApiUnavailableError` (`timedOut` after `timeoutMs`) when the API does not answer.
    */
   async lookup(key: EndpointKey): Promise<InventoryEndpoint | null> {
-    const url = new URL(this.listUrl);
-    url.searchParams.set(key.by, key.value);
-    url.searchParams.set('limit', '2');
-    const response = await this.fetch(url, {
-      headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new InventoryResponseError(`inventory answered HTTP ${response.status}`);
-    }
-    const body = (await response.json()) as { endpoints?: unknown };
+    const reply = await this.api.request('GET', INVENTORY_PATH, { query: { [key.by]: key.value, limit: '2' } });
+    if (reply.status !== 200) throw new InventoryResponseError(`inventory answered HTTP ${reply.status}`);
+    const body = reply.json as { endpoints?: unknown } | undefined;
     if (!Array.isArray(body?.endpoints)) throw new InventoryResponseError('inventory answer without an endpoints list');
     if (body.endpoints.length !== 1) return null;
     return toInventoryEndpoint(body.endpoints[0]);

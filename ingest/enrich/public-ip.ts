@@ -1,4 +1,4 @@
-import { ipv4ToNumber, ipv6ToWords, mappedIpv4 } from './ip-address.js';
+import { ipv4ToNumber, ipv6ToWords, mappedIpv4 } from '../../parsers/ip.js';
 
 /**
  * Whether an address can be looked up in a GeoIP database: a globally routed unicast address. Private, loopback,

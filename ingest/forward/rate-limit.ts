@@ -1,3 +1,5 @@
+import { sleep } from '../../platform/concurrency/sleep.js';
+
 /**
  * Token bucket for a forwarding destination: `eventsPerSecond` sustained, `burst` at once. `take` waits for tokens instead
  * of dropping, so back-pressure reaches the sink, whose spool absorbs the backlog.
@@ -50,25 +52,7 @@ export class RateLimiter {
         continue;
       }
       const waitMs = ((chunk - this.tokens) / this.eventsPerSecond) * 1000;
-      await sleep(Math.max(1, Math.ceil(waitMs)), signal);
+      if (!(await sleep(Math.max(1, Math.ceil(waitMs)), signal))) signal?.throwIfAborted();
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../../platform/concurrency/backoff.js';
+
 /**
  * How the sink helper retries. Budgets are per error class because the classes mean different things: a target that
  * is down or pushing back (`unavailable`, `throttled`) will take the events later, so they wait in the buffer without
@@ -42,27 +44,9 @@ export function failureBudget(policy: RetryPolicy, errorClass: string): number {
 }
 
 /**
- * "Full jitter" (AWS architecture blog, Exponential Backoff and Jitter): uniform in [0, min(max, base·2^round)).
- * Spreading retries over the whole window keeps N batches that failed together from hitting a recovering target in
- * lockstep.
+ * Full jitter, uniform in [0, min(max, base·2^round)): spreading retries over the whole window keeps N batches that
+ * failed together from hitting a recovering target in lockstep.
  */
 export function backoffDelay(policy: RetryPolicy, round: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(round, 52));
-  return Math.floor(random() * ceiling);
-}
-
-/** Resolves after `ms`, or at once (false) when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  return backoffDelayMs(round, { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 'full', random });
 }

@@ -1,11 +1,12 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { Semaphore } from '../../platform/concurrency/semaphore.js';
+import { sleep } from '../../platform/concurrency/sleep.js';
 import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { BufferRecord, EventBuffer } from '../buffers/event-buffer.js';
 import { BatchReader, type BatchSettings } from './batch-reader.js';
-import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy, sleep } from './retry-policy.js';
+import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy } from './retry-policy.js';
 import type { Sink } from './sink.js';
 import type { DeadLetter, ItemOutcome, SinkDriver } from './sink-driver.js';
-import { Slots } from './slots.js';
 
 /** What the helper logs through: pino's `(fields, message)` signature, so a pino logger fits as is. */
 export interface SinkLogger {
@@ -75,7 +76,7 @@ export class BufferedSink implements Sink {
   readonly id: string;
   readonly type: string;
   private readonly policy: RetryPolicy;
-  private readonly slots: Slots;
+  private readonly slots: Semaphore;
   private readonly random: () => number;
   /** Aborted by `stop`: no new batches. */
   private readonly stopReading = new AbortController();
@@ -92,7 +93,7 @@ export class BufferedSink implements Sink {
     this.batches = new BatchReader(options.buffer, options.batch);
     this.type = options.driver.type;
     this.policy = retryPolicy(options.retry);
-    this.slots = new Slots(options.concurrency);
+    this.slots = new Semaphore(options.concurrency);
     this.random = options.random ?? Math.random;
     const { maxEvents, maxBytes, timeoutMs } = options.batch;
     if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new Error(`sink ${this.id}: batch max_events must be an integer ≥ 1`);

@@ -7,7 +7,6 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Backoff } from '../../syslog/backoff.js';
 import type { Destination } from '../../syslog/destination.js';
 import { parseDestinationUrl } from '../../syslog/destination-url.js';
 import { openDestination } from '../../syslog/destinations.js';
@@ -126,22 +125,6 @@ describe('framing', () => {
 
   it('newline framing ends each message with LF and escapes line breaks inside it', () => {
     expect(frameNewline('a\nb\r\nc').toString()).toBe('a\\nb\\r\\nc\n');
-  });
-});
-
-describe('Backoff', () => {
-  it('doubles up to the ceiling, jittered into [half, full) of each step, and starts over after reset', () => {
-    const low = new Backoff(100, 1_000, () => 0);
-    expect([1, 2, 3, 4, 5, 6].map(() => low.nextDelayMs())).toEqual([50, 100, 200, 400, 500, 500]);
-    const high = new Backoff(100, 1_000, () => 0.999_999);
-    expect([1, 2, 3, 4, 5].map(() => high.nextDelayMs())).toEqual([100, 200, 400, 800, 1_000]);
-    high.reset();
-    expect(high.nextDelayMs()).toBe(100);
-  });
-
-  it('stays finite however many attempts fail', () => {
-    const backoff = new Backoff(100, 30_000, () => 0.5);
-    for (let attempt = 0; attempt < 2_000; attempt += 1) expect(backoff.nextDelayMs()).toBeLessThanOrEqual(30_000);
   });
 });
 

@@ -6,9 +6,8 @@ import { buildEmsAdminServer } from '../../ems-core/api/admin-api.js';
 import type { Endpoint } from '../../ems-core/fleet/endpoint.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { BackoffBreaker } from '../../ingest/enrich/backoff-breaker.js';
-import { EndpointContextEnricher, type EndpointContextOptions } from '../../ingest/enrich/endpoint-context.js';
+import { answerCache, EndpointContextEnricher, type EndpointContextOptions } from '../../ingest/enrich/endpoint-context.js';
 import { inventoryUrl } from '../../ingest/enrich/inventory-client.js';
-import { TtlCache } from '../../ingest/enrich/ttl-cache.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
 import { formatLine } from '../../syslog/index.js';
 
@@ -281,22 +280,25 @@ describe('endpoint context never stalls ingestion', () => {
 });
 
 describe('enrichment building blocks', () => {
-  it('TtlCache evicts the least recently used entry and expires entries by their own TTL', () => {
-    let now = 0;
-    const cache = new TtlCache<string, number>(2, () => now);
-    cache.set('a', 1, 100);
-    cache.set('b', 2, 100);
-    expect(cache.get('a')?.value).toBe(1); // a is now the most recently used
-    cache.set('c', 3, 10);
+  it('the answer cache evicts the least recently used entry and expires entries by their own TTL', () => {
+    // lru-cache expires an entry once its age exceeds the TTL (and reads a start time of 0 as "no TTL"), so the
+    // clock starts after 0 and each check is 1 ms past the TTL.
+    let now = 1_000;
+    const cache = answerCache(2, () => now);
+    const answer = (owner: string) => ({ context: { groups: [], tags: [], owner, status: '', policy: '', osFull: '', osType: '' } });
+    cache.set('a', answer('a'), { ttl: 100 });
+    cache.set('b', answer('b'), { ttl: 100 });
+    expect(cache.get('a')?.context?.owner).toBe('a'); // a is now the most recently used
+    cache.set('c', { context: null }, { ttl: 10 });
     expect(cache.get('b')).toBeUndefined();
     expect(cache.size).toBe(2);
-    now = 10;
+    now = 1_011;
     expect(cache.get('c')).toBeUndefined();
-    expect(cache.get('a')?.value).toBe(1);
-    now = 100;
+    expect(cache.get('a')?.context?.owner).toBe('a');
+    now = 1_101;
     expect(cache.get('a')).toBeUndefined();
     expect(cache.size).toBe(0);
-    expect(() => new TtlCache(0)).toThrow(RangeError);
+    expect(() => answerCache(0)).toThrow(TypeError);
   });
 
   it('BackoffBreaker opens after the threshold, admits one trial after the back-off, doubles it on failure, closes on success', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ipv4ToNumber, ipv6ToWords } from '../../ingest/enrich/ip-address.js';
 import { isPublicIp } from '../../ingest/enrich/public-ip.js';
+import { ipv4ToNumber, ipv6ToWords } from '../../parsers/ip.js';
 
 describe('ip-address: text to numbers', () => {
   it('reads dotted quads and refuses anything else', () => {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CATEGORY_NAMES, LEVELS } from '../../../mappings/index.js';
-import { type EmsRequest, EmsUnavailableError } from './ems-client.js';
+import { type EmsApiClient, type EmsApiReply, EmsApiUnavailableError } from '../../../platform/ems-client/ems-api-client.js';
 
 export interface EmsRoutesOptions {
   /** Undefined when no EMS core admin API is configured: every route then answers 503. */
-  ems: EmsRequest | undefined;
+  ems: EmsApiClient | undefined;
 }
 
 const NOT_CONFIGURED = {
@@ -44,7 +44,9 @@ const adminName = (request: FastifyRequest) => {
 };
 
 /** The EMS answer passed on when it is the user's business (2xx, 400 with its problems); anything else is a 502. */
-function relay(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+function relay(reply: FastifyReply, { status, text, json }: EmsApiReply): FastifyReply {
+  // An answer that is not JSON (a proxy's error page) is passed on as its text: a 2xx or 400 from the EMS core is JSON.
+  const body = json !== undefined ? json : text === '' ? null : text;
   if ((status >= 200 && status < 300) || status === 400) return reply.code(status).send(body);
   if (status === 401 || status === 403)
     return reply.code(502).send({ error: 'ems refused the console', message: 'the EMS core admin API refused the console’s token' });
@@ -53,21 +55,20 @@ function relay(reply: FastifyReply, status: number, body: unknown): FastifyReply
 
 /** GET/PATCH /api/ems/log-settings and GET /api/ems/volume, proxied to the EMS core admin API with its token. */
 export const emsRoutes: FastifyPluginAsync<EmsRoutesOptions> = async (app, { ems }) => {
-  async function forward(reply: FastifyReply, send: (ems: EmsRequest) => ReturnType<EmsRequest>): Promise<FastifyReply> {
+  async function forward(reply: FastifyReply, send: (ems: EmsApiClient) => Promise<EmsApiReply>): Promise<FastifyReply> {
     if (!ems) return reply.code(503).send(NOT_CONFIGURED);
     try {
-      const { status, body } = await send(ems);
-      return relay(reply, status, body);
+      return relay(reply, await send(ems));
     } catch (error) {
-      if (!(error instanceof EmsUnavailableError)) throw error;
+      if (!(error instanceof EmsApiUnavailableError)) throw error;
       reply.log.warn({ err: error }, 'EMS core admin API unavailable');
       return reply.code(502).send({ error: 'ems unavailable', message: error.message });
     }
   }
 
-  app.get('/api/ems/log-settings', async (_request, reply) => forward(reply, (client) => client('GET', '/log-settings')));
+  app.get('/api/ems/log-settings', async (_request, reply) => forward(reply, (client) => client.request('GET', '/log-settings')));
   app.patch('/api/ems/log-settings', { schema: patchSchema }, async (request, reply) =>
-    forward(reply, (client) => client('PATCH', '/log-settings', { body: request.body, admin: adminName(request) })),
+    forward(reply, (client) => client.request('PATCH', '/log-settings', { body: request.body, admin: adminName(request) })),
   );
-  app.get('/api/ems/volume', async (_request, reply) => forward(reply, (client) => client('GET', '/volume')));
+  app.get('/api/ems/volume', async (_request, reply) => forward(reply, (client) => client.request('GET', '/volume')));
 };

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { EmsApiClient } from '../../../platform/ems-client/ems-api-client.js';
+import { jsonErrorHandler } from '../../../platform/http/error-replies.js';
+import { createOpenSearchClient } from '../../../platform/opensearch/client.js';
 import { alertRoutes } from './alert-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { boardRoutes } from './board-routes.js';
-import { emsApiClient } from './ems-client.js';
 import { emsRoutes } from './ems-routes.js';
-import { sendErrorAsJson } from './error-replies.js';
 import { eventRoutes } from './event-routes.js';
-import { createSearchClient } from './opensearch-client.js';
 import { type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
 import { searchOver } from './search-runner.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -20,13 +20,14 @@ export const CONSOLE_PREFIX = '/console';
 /** Everything under /console, in its own encapsulated context: its hooks never touch the pipeline's other routes. */
 const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = async (app, { options }) => {
   const sessions = new SessionStore({ ttlMs: options.sessionTtlMs, max: options.maxSessions, now: options.now });
-  const client = createSearchClient(options.opensearch);
+  // Reads are interactive: one quick retry at most and a bounded wait, so a slow cluster shows as an error, not a hang.
+  const client = createOpenSearchClient(options.opensearch, { maxRetries: 1, requestTimeoutMs: 30_000 });
   const search = searchOver(client, options.indexPattern);
   app.addHook('onClose', async () => client.close());
 
   // JSON only: a cross-site form can post text/plain without a preflight, so the console takes no such body at all.
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler(sendErrorAsJson);
+  app.setErrorHandler(jsonErrorHandler('the console failed to handle the request; see the pipeline log'));
   app.addHook('onRequest', requireSameOrigin);
   app.addHook('onRequest', sessionGuard(sessions));
   app.addHook('onSend', addSecurityHeaders);
@@ -50,7 +51,7 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     indexPattern: options.indexPattern,
     now: options.now,
   });
-  await app.register(emsRoutes, { ems: options.emsApi ? emsApiClient(options.emsApi) : undefined });
+  await app.register(emsRoutes, { ems: options.emsApi ? new EmsApiClient(options.emsApi) : undefined });
   await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });
 };
 
