@@ -29,7 +29,17 @@ describe('the layer rules (.dependency-cruiser.cjs)', () => {
   }
 
   it('hold on the source tree', () => {
-    const result = checkLayers(root, ['mappings', 'platform', 'syslog', 'parsers', 'ems-core', 'ingest', 'detections', 'dashboards', 'app']);
+    const result = checkLayers(root, [
+      'mappings',
+      'platform',
+      'syslog',
+      'parsers',
+      'ems-core',
+      'ingest',
+      'detections',
+      'dashboards',
+      'app',
+    ]);
     expect(result.output).toContain('no dependency violations found');
     expect(result.status).toBe(0);
   });
