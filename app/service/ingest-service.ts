@@ -56,7 +56,8 @@ async function installSinkMappings(target: SearchTarget, namespace: string, logg
  * configuration component by component; `stop()` drains.
  */
 export class IngestService {
-  readonly registry = new MetricsRegistry();
+  /** prom-client's registry for this service (with the standard process and Node metrics), not the global one. */
+  readonly registry = new MetricsRegistry({ processMetrics: true });
   private pipeline: Pipeline | undefined;
   private enrich: EnrichStage | undefined;
   private readonly sources = new Map<string, { config: string; running: RunningSource }>();
