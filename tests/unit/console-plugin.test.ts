@@ -201,6 +201,21 @@ describe('console: authentication', () => {
     expect((await attempt(PASSWORD)).statusCode).toBe(200);
   });
 
+  it('forgets the failures of an address once it logs in, as before (its own @fastify/rate-limit store)', async () => {
+    const { app } = await setUp();
+    const attempt = (password: string) =>
+      app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password }, remoteAddress: '10.0.0.9' });
+    for (let i = 0; i < 4; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+    expect((await attempt(PASSWORD)).statusCode).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await attempt(`again-${i}`)).statusCode).toBe(401);
+    expect((await attempt(PASSWORD)).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await attempt(`more-${i}`)).statusCode).toBe(401);
+    const limited = await attempt(PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.headers['x-ratelimit-limit']).toBeUndefined();
+  });
+
   it('locks an account that fails from several addresses (up to 5 minutes), except for browsers that logged in before', async () => {
     const { app, clock } = await setUp();
     const attempt = (user: string, password: string, remoteAddress: string, cookie?: string) =>
