@@ -32,7 +32,8 @@ export interface IngestServiceOptions {
  * `reload()` applies a new configuration component by component; `stop()` drains.
  */
 export class IngestService {
-  readonly registry = new MetricsRegistry();
+  /** prom-client's registry for this service (with the standard process and Node metrics), not the global one. */
+  readonly registry = new MetricsRegistry({ processMetrics: true });
   private readonly topology: Topology;
   private http: HttpServer | undefined;
   private httpConfig = '';
@@ -45,9 +46,10 @@ export class IngestService {
   private config!: FortiemsConfig;
   private stopping = false;
   private reloading: Promise<unknown> = Promise.resolve();
-  private readonly refusedHttpConnections = this.registry
-    .counter('fortiems_http_refused_connections_total', 'Connections the HTTP server closed on arrival: http.max_connections were open.')
-    .with();
+  private readonly refusedHttpConnections = this.registry.counter(
+    'fortiems_http_refused_connections_total',
+    'Connections the HTTP server closed on arrival: http.max_connections were open.',
+  );
 
   constructor(private readonly options: IngestServiceOptions) {
     this.topology = new Topology({

@@ -47,7 +47,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
         .code(401)
         .header('www-authenticate', 'Bearer realm="fortiems metrics"')
         .send({ error: 'unauthorized', message: 'send Authorization: Bearer <http.metrics_token>' });
-    return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(options.metrics.render());
+    return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(await options.metrics.render());
   });
 
   app.get('/health', async (_request, reply) => reply.header('cache-control', NO_STORE).send({ status: 'ok' }));

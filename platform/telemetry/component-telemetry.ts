@@ -1,4 +1,9 @@
-import type { MetricsRegistry, Series } from './metrics-registry.js';
+import type { Counter, Gauge } from 'prom-client';
+import type { Labels, Latest, MetricsRegistry, Tally } from './metrics-registry.js';
+
+/** A pre-bound child: the labels are resolved once. */
+type CounterSeries = ReturnType<Counter<string>['labels']>;
+type GaugeSeries = ReturnType<Gauge<string>['labels']>;
 
 /**
  * The component contract (Vector-style): every source, transform and sink reports the same metrics under the same
@@ -46,35 +51,66 @@ const HELP: Record<keyof typeof METRIC_NAMES, string> = {
   openConnections: 'Connections a stream source (TCP, TLS) holds open; beyond its max_connections they are refused.',
 };
 
+const IDENTITY = ['component_id', 'component_kind', 'component_type'] as const;
+
+/** Each metric's label names beyond the component's identity. */
+const EXTRA_LABELS: Partial<Record<keyof typeof METRIC_NAMES, readonly string[]>> = {
+  sentEvents: ['output'],
+  sentBytes: ['output'],
+  errors: ['error_type', 'stage'],
+  discarded: ['reason'],
+};
+
+const GAUGES = new Set<keyof typeof METRIC_NAMES>(['bufferEvents', 'bufferBytes', 'openConnections']);
+
 export class ComponentTelemetry {
-  private readonly receivedEvents: Series;
-  private readonly receivedBytes: Series;
-  private readonly sentEventsBy = new Map<string, Series>();
-  private readonly sentBytesBy = new Map<string, Series>();
-  private readonly deadLetteredSeries: Series;
-  private readonly deduplicatedSeries: Series;
-  private readonly bufferEventsSeries: Series;
-  private readonly bufferBytesSeries: Series;
-  private readonly labels: Record<string, string>;
+  // Per-event paths: tallies (plain adds, moved into their pre-bound prom-client children at scrape).
+  private readonly receivedEvents: Tally;
+  private readonly receivedBytes: Tally;
+  private readonly sentEventsBy = new Map<string, Tally>();
+  private readonly sentBytesBy = new Map<string, Tally>();
+  private readonly errorsBy = new Map<string, Tally>();
+  private readonly discardedBy = new Map<string, Tally>();
+  private readonly deadLetteredSeries: Tally;
+  private readonly deduplicatedSeries: Tally;
+  private readonly bufferEventsSeries: Latest;
+  private readonly bufferBytesSeries: Latest;
+  // Rare events: the pre-bound children themselves.
+  private readonly recoveredSeries: CounterSeries;
+  private readonly connectionsSeries: GaugeSeries;
+  private readonly labels: Labels;
 
   constructor(
     private readonly registry: MetricsRegistry,
     readonly identity: ComponentIdentity,
   ) {
     this.labels = { component_id: identity.id, component_kind: identity.kind, component_type: identity.type };
-    this.receivedEvents = this.metric('receivedEvents').with(this.labels);
-    this.receivedBytes = this.metric('receivedBytes').with(this.labels);
-    this.deadLetteredSeries = this.metric('deadLettered').with(this.labels);
-    this.deduplicatedSeries = this.metric('deduplicated').with(this.labels);
-    this.bufferEventsSeries = this.metric('bufferEvents').with(this.labels);
-    this.bufferBytesSeries = this.metric('bufferBytes').with(this.labels);
+    this.receivedEvents = this.tally('receivedEvents', this.labels);
+    this.receivedBytes = this.tally('receivedBytes', this.labels);
+    this.deadLetteredSeries = this.tally('deadLettered', this.labels);
+    this.deduplicatedSeries = this.tally('deduplicated', this.labels);
+    this.bufferEventsSeries = registry.latest(this.gauge('bufferEvents').labels(this.labels));
+    this.bufferBytesSeries = registry.latest(this.gauge('bufferBytes').labels(this.labels));
+    this.buffer(0, 0);
+    // These show once they first happen.
+    this.recoveredSeries = this.counter('recovered').labels(this.labels);
+    this.connectionsSeries = this.gauge('openConnections').labels(this.labels);
   }
 
-  private metric(key: keyof typeof METRIC_NAMES) {
-    const name = METRIC_NAMES[key];
-    return key === 'bufferEvents' || key === 'bufferBytes' || key === 'openConnections'
-      ? this.registry.gauge(name, HELP[key])
-      : this.registry.counter(name, HELP[key]);
+  private counter(key: keyof typeof METRIC_NAMES) {
+    if (GAUGES.has(key)) throw new Error(`${METRIC_NAMES[key]} is a gauge`);
+    return this.registry.counter(METRIC_NAMES[key], HELP[key], [...IDENTITY, ...(EXTRA_LABELS[key] ?? [])]);
+  }
+
+  /** A tally over a pre-bound child; the series shows from now on, at 0 until something is counted. */
+  private tally(key: keyof typeof METRIC_NAMES, labels: Labels): Tally {
+    const child = this.counter(key).labels(labels);
+    child.inc(0);
+    return this.registry.tally(child);
+  }
+
+  private gauge(key: keyof typeof METRIC_NAMES) {
+    return this.registry.gauge(METRIC_NAMES[key], HELP[key], IDENTITY);
   }
 
   received(events: number, bytes: number): void {
@@ -86,8 +122,8 @@ export class ComponentTelemetry {
     let eventsSeries = this.sentEventsBy.get(output);
     let bytesSeries = this.sentBytesBy.get(output);
     if (!eventsSeries || !bytesSeries) {
-      eventsSeries = this.metric('sentEvents').with({ ...this.labels, output });
-      bytesSeries = this.metric('sentBytes').with({ ...this.labels, output });
+      eventsSeries = this.tally('sentEvents', { ...this.labels, output });
+      bytesSeries = this.tally('sentBytes', { ...this.labels, output });
       this.sentEventsBy.set(output, eventsSeries);
       this.sentBytesBy.set(output, bytesSeries);
     }
@@ -96,19 +132,27 @@ export class ComponentTelemetry {
   }
 
   error(stage: string, errorType: string, count = 1): void {
-    this.metric('errors')
-      .with({ ...this.labels, stage, error_type: errorType })
-      .inc(count);
+    const key = `${stage}\n${errorType}`;
+    let tally = this.errorsBy.get(key);
+    if (!tally) {
+      tally = this.tally('errors', { ...this.labels, error_type: errorType, stage });
+      this.errorsBy.set(key, tally);
+    }
+    tally.inc(count);
   }
 
+  /** Per dropped line under overload, so a tally too. */
   discarded(reason: string, count = 1): void {
-    this.metric('discarded')
-      .with({ ...this.labels, reason })
-      .inc(count);
+    let tally = this.discardedBy.get(reason);
+    if (!tally) {
+      tally = this.tally('discarded', { ...this.labels, reason });
+      this.discardedBy.set(reason, tally);
+    }
+    tally.inc(count);
   }
 
   recovered(count: number): void {
-    this.metric('recovered').with(this.labels).inc(count);
+    this.recoveredSeries.inc(count);
   }
 
   deadLettered(count: number): void {
@@ -116,7 +160,7 @@ export class ComponentTelemetry {
   }
 
   connections(open: number): void {
-    this.metric('openConnections').with(this.labels).set(open);
+    this.connectionsSeries.set(open);
   }
 
   deduplicated(count: number): void {

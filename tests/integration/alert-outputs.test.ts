@@ -71,9 +71,14 @@ async function startOutput(config: AlertOutputConfig, id = `out_${++outputCount}
 }
 
 const metric = (registry: MetricsRegistry, name: string, label = ''): number => {
-  const line = registry
-    .render()
-    .split('\n')
+  // The first series whose labels (written `name="value"`, in order) hold the wanted ones, as in the exposition.
+  const line = (registry.get(name)?.series() ?? [])
+    .map(
+      ({ labels, value }) =>
+        `${name}{${Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}} ${value}`,
+    )
     .find((row) => row.startsWith(`${name}{`) && row.includes(label));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 };

@@ -203,7 +203,7 @@ describe('forwarding edge cases against rsyslog', () => {
     // syslog-driver.ts: at most the replay window's frames (fed at perTick/tickMs) plus the batch in flight.
     const bound = Math.ceil((replayWindowMs / tickMs) * perTick) + batchEvents;
     expect(duplicates).toBeLessThanOrEqual(bound);
-    expect(registry.render()).toMatch(/fortiems_component_errors_total\{[^}]*error_type="unavailable"[^}]*\} [1-9]/);
+    expect(await registry.render()).toMatch(/fortiems_component_errors_total\{[^}]*error_type="unavailable"[^}]*\} [1-9]/);
     console.log(`outage: ${all.length} events, ${duplicates} duplicates (bound ${bound})`);
   });
 
@@ -236,7 +236,7 @@ describe('forwarding edge cases against rsyslog', () => {
     };
     expect(byCategory(got.map((message) => message.app))).toEqual(byCategory(selected.map((event) => String(event.category))));
     expect(got.every((message) => Number(message.pri) % 8 <= 4)).toBe(true); // severity warning (4) or more severe
-    expect(registry.render()).toMatch(
+    expect(await registry.render()).toMatch(
       new RegExp(`discarded_events_total\\{[^}]*reason="filtered"[^}]*\\} ${list.length - selected.length}\\b`),
     );
 

@@ -377,9 +377,14 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 }
 
 const metric = (registry: MetricsRegistry, name: string, labels: string): number => {
-  const line = registry
-    .render()
-    .split('\n')
+  // The first series whose labels (written `name="value"`, in order) hold the wanted ones, as in the exposition.
+  const line = (registry.get(name)?.series() ?? [])
+    .map(
+      ({ labels, value }) =>
+        `${name}{${Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}} ${value}`,
+    )
     .find((row) => row.startsWith(`${name}{`) && labels.split(',').every((label) => row.includes(label)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 };

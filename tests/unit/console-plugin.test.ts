@@ -138,10 +138,10 @@ describe('console: authentication', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ user: USER, expiresAt: NOW + 8 * 3_600_000, emsApi: false });
     const [cookie, device] = response.headers['set-cookie'] as string[];
-    expect(cookie).toMatch(/^fortiems_console=[A-Za-z0-9_-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=28800$/);
+    expect(cookie).toMatch(/^fortiems_console=[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/console; HttpOnly; SameSite=Strict$/);
     // The known-device cookie (it lets this browser past an account lock) goes to the login call only.
     expect(device).toMatch(
-      /^fortiems_console_device=[A-Za-z0-9_-]{32}; Path=\/console\/api\/login; HttpOnly; SameSite=Strict; Max-Age=2592000$/,
+      /^fortiems_console_device=[A-Za-z0-9_-]{32}; Max-Age=2592000; Path=\/console\/api\/login; HttpOnly; SameSite=Strict$/,
     );
     const session = (cookie as string).split(';')[0] as string;
 
@@ -159,7 +159,7 @@ describe('console: authentication', () => {
     const session = await login();
     const response = await app.inject({ method: 'POST', url: '/console/api/logout', headers: { cookie: session } });
     expect(response.statusCode).toBe(204);
-    expect(String(response.headers['set-cookie'])).toMatch(/^fortiems_console=; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=0$/);
+    expect(String(response.headers['set-cookie'])).toMatch(/^fortiems_console=; Max-Age=0; Path=\/console; HttpOnly; SameSite=Strict$/);
     expect((await get('/console/api/session', session)).statusCode).toBe(401);
     expect((await get('/console/', session)).statusCode).toBe(302);
   });
@@ -199,6 +199,21 @@ describe('console: authentication', () => {
     expect((await attempt(PASSWORD, '10.0.0.6')).statusCode).toBe(200);
     clock.now += 60_000;
     expect((await attempt(PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('forgets the failures of an address once it logs in, as before (its own @fastify/rate-limit store)', async () => {
+    const { app } = await setUp();
+    const attempt = (password: string) =>
+      app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password }, remoteAddress: '10.0.0.9' });
+    for (let i = 0; i < 4; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+    expect((await attempt(PASSWORD)).statusCode).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await attempt(`again-${i}`)).statusCode).toBe(401);
+    expect((await attempt(PASSWORD)).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await attempt(`more-${i}`)).statusCode).toBe(401);
+    const limited = await attempt(PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.headers['x-ratelimit-limit']).toBeUndefined();
   });
 
   it('locks an account that fails from several addresses (up to 5 minutes), except for browsers that logged in before', async () => {
@@ -259,7 +274,7 @@ describe('console: authentication', () => {
       });
     const ok = await attempt(PASSWORD, '203.0.113.7', PROXY, { origin: 'https://console.example.org' });
     expect(ok.statusCode).toBe(200);
-    for (const cookie of ok.headers['set-cookie'] as string[]) expect(cookie).toMatch(/; Secure$/);
+    for (const cookie of ok.headers['set-cookie'] as string[]) expect(cookie).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
     // The throttle sees each client, not the proxy: one client locked, its neighbour behind the same proxy not.
     for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}`, '203.0.113.7')).statusCode).toBe(401);
     expect((await attempt(PASSWORD, '203.0.113.7')).statusCode).toBe(429);
@@ -315,6 +330,38 @@ describe('console: request hardening', () => {
       expect(response.headers['x-frame-options'], url).toBe('DENY');
     }
     expect((await get('/console/api/boards', session)).headers['cache-control']).toBe('no-store');
+  });
+
+  it('sends the same hardening headers as before helmet, and none of the console plugins leak onto other routes', async () => {
+    const { app, login, get } = await setUp();
+    app.get('/metrics', async (request, reply) => reply.send({ cookies: (request as { cookies?: unknown }).cookies ?? null }));
+    const session = await login();
+    const response = await get('/console/api/boards', session);
+    expect(CONTENT_SECURITY_POLICY.split(';')).toEqual([
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self'",
+      "connect-src 'self'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "require-trusted-types-for 'script'",
+    ]);
+    expect(response.headers).toMatchObject({
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    for (const extra of ['strict-transport-security', 'x-xss-protection', 'origin-agent-cluster', 'x-dns-prefetch-control'])
+      expect(response.headers[extra], extra).toBeUndefined();
+    const outside = await get('/metrics', session);
+    expect(outside.json()).toEqual({ cookies: null });
+    for (const header of ['content-security-policy', 'x-frame-options', 'referrer-policy', 'x-ratelimit-limit', 'cache-control'])
+      expect(outside.headers[header], header).toBeUndefined();
   });
 
   it('serves only plain file names from the web folder', async () => {

@@ -85,7 +85,7 @@ describe('the ingest service HTTP server', () => {
       return response.headers.getSetCookie();
     };
     const behindProxy = await start('  trust_proxy: "127.0.0.1"\n');
-    for (const cookie of await login(behindProxy.service, behindProxy.dir)) expect(cookie).toMatch(/; Secure$/);
+    for (const cookie of await login(behindProxy.service, behindProxy.dir)) expect(cookie).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
     const direct = await start();
     for (const cookie of await login(direct.service, direct.dir)) expect(cookie).not.toMatch(/Secure/);
   });

@@ -1,36 +1,23 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
+
+/**
+ * Cookie names and attributes; `@fastify/cookie` parses (`request.cookies`) and writes them (`reply.setCookie`).
+ * Both are HttpOnly (no script reads them), SameSite=Strict (no other site's page sends them, which is the console's
+ * CSRF defence), scoped to a path, and Secure whenever the request came over TLS (or, with `http.trust_proxy`, the
+ * proxy says X-Forwarded-Proto: https): `secure: 'auto'` reads `request.protocol`, which follows the proxy only then.
+ */
 export const SESSION_COOKIE = 'fortiems_console';
 export const COOKIE_PATH = '/console';
+/** The known-device cookie (login-throttle.ts): sent to the login call only, kept as long as the device is known. */
 export const DEVICE_COOKIE = 'fortiems_console_device';
 export const DEVICE_COOKIE_PATH = '/console/api/login';
 
-/** The value of one cookie from a `Cookie` header, or undefined. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
-  }
-  return undefined;
+const FLAGS = { httpOnly: true, sameSite: 'strict', secure: 'auto' } as const;
+
+export function sessionCookieOptions(maxAgeSeconds: number): CookieSerializeOptions {
+  return { ...FLAGS, path: COOKIE_PATH, maxAge: maxAgeSeconds };
 }
 
-/**
- * The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it, which is the
- * console's CSRF defence), scoped to the console's path, Secure whenever the request came over TLS (or, with
- * `http.trust_proxy`, the proxy says X-Forwarded-Proto: https).
- */
-export function sessionCookie(id: string, maxAgeSeconds: number, secure: boolean): string {
-  const attributes = [`${SESSION_COOKIE}=${id}`, `Path=${COOKIE_PATH}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
-  if (secure) attributes.push('Secure');
-  return attributes.join('; ');
-}
-
-/** The known-device cookie (login-throttle.ts): sent to the login call only, kept as long as the device is known. */
-export function deviceCookie(id: string, maxAgeSeconds: number, secure: boolean): string {
-  const attributes = [`${DEVICE_COOKIE}=${id}`, `Path=${DEVICE_COOKIE_PATH}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
-  if (secure) attributes.push('Secure');
-  return attributes.join('; ');
-}
-
-export function clearedSessionCookie(secure: boolean): string {
-  return sessionCookie('', 0, secure);
+export function deviceCookieOptions(maxAgeSeconds: number): CookieSerializeOptions {
+  return { ...FLAGS, path: DEVICE_COOKIE_PATH, maxAge: maxAgeSeconds };
 }

@@ -21,9 +21,13 @@ export interface LoginThrottleOptions {
 }
 
 /**
- * Failed logins per key (a client address, or an account name) in a fixed window that starts at the first failure.
- * Once a key reaches the limit every attempt under it is refused (429) until the window ends, right password or not,
- * so guessing costs a window per few tries, and the lock always ends.
+ * Failed logins per account name in a fixed window that starts at the first failure, counted only when they come from
+ * `fromSources` client addresses or more. Once an account reaches the limit every attempt for it is refused (429) until
+ * the window ends, right password or not, except from a known device (below); the lock always ends.
+ *
+ * Hand-written because no plugin has this shape: `@fastify/rate-limit` counts requests per key, while this lock needs
+ * failures per account from distinct sources, and a per-request exemption for known devices. (The per-address limit,
+ * one client guessing fast, is `@fastify/rate-limit`'s job: see `AddressFailureStore` and auth-routes.ts.)
  */
 export class LoginThrottle {
   private readonly windows = new Map<string, Window>();
@@ -61,6 +65,58 @@ export class LoginThrottle {
   private current(key: string): Window | undefined {
     const window = this.windows.get(key);
     if (window && window.startedAt + this.options.windowMs <= this.options.now()) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+}
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/**
+ * The store behind the per-address limit (`@fastify/rate-limit`'s `store` option): the plugin's LocalStore reads
+ * `Date.now`, this one the console's clock (`now`, which the tests move), and it can forget an address after a
+ * successful login, as the console always did. Fixed windows from the first failure, at most MAX_TRACKED addresses.
+ */
+export class AddressFailureStore {
+  private readonly windows = new Map<string, { current: number; startedAt: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  incr(key: string, callback: StoreCallback, timeWindow: number): void {
+    const now = this.now();
+    let window = this.live(key, timeWindow, now);
+    if (window) window.current++;
+    else {
+      if (this.windows.size >= MAX_TRACKED) {
+        const oldest = this.windows.keys().next().value;
+        if (oldest !== undefined) this.windows.delete(oldest);
+      }
+      window = { current: 1, startedAt: now };
+      this.windows.set(key, window);
+    }
+    callback(null, { current: window.current, ttl: window.startedAt + timeWindow - now });
+  }
+
+  read(key: string, callback: StoreCallback, timeWindow: number): void {
+    const now = this.now();
+    const window = this.live(key, timeWindow, now);
+    callback(null, window ? { current: window.current, ttl: window.startedAt + timeWindow - now } : { current: 0, ttl: 0 });
+  }
+
+  /** The plugin asks each route for a child store; there is one limit, so one store. */
+  child(): this {
+    return this;
+  }
+
+  reset(key: string): void {
+    this.windows.delete(key);
+  }
+
+  private live(key: string, timeWindow: number, now: number) {
+    const window = this.windows.get(key);
+    if (window && window.startedAt + timeWindow <= now) {
       this.windows.delete(key);
       return undefined;
     }

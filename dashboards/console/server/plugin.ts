@@ -1,3 +1,5 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import type { FastifyPluginAsync } from 'fastify';
 import { EmsApiClient } from '../../../platform/ems-client/ems-api-client.js';
 import { jsonErrorHandler } from '../../../platform/http/error-replies.js';
@@ -9,7 +11,7 @@ import { emsRoutes } from './ems-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
 import { searchOver } from './search-runner.js';
-import { addSecurityHeaders } from './security-headers.js';
+import { HELMET_OPTIONS, noStoreByDefault } from './security-headers.js';
 import { requireSameOrigin, sessionGuard } from './session-guard.js';
 import { SessionStore } from './sessions.js';
 import { staticRoutes } from './static-routes.js';
@@ -28,9 +30,13 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
   // JSON only: a cross-site form can post text/plain without a preflight, so the console takes no such body at all.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(jsonErrorHandler('the console failed to handle the request; see the pipeline log'));
+  // The fastify plugins register inside this context (no fastify-plugin wrapper around it), so /ingest, /metrics and
+  // the probes never get their headers, cookie parsing or limits. Helmet and the cookie parser run first.
+  await app.register(helmet, HELMET_OPTIONS);
+  await app.register(cookie);
   app.addHook('onRequest', requireSameOrigin);
   app.addHook('onRequest', sessionGuard(sessions));
-  app.addHook('onSend', addSecurityHeaders);
+  app.addHook('onSend', noStoreByDefault);
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found', message: 'no such console route' }));
 
   await app.register(authRoutes, {

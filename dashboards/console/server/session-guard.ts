@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie, SESSION_COOKIE } from './cookies.js';
+import { SESSION_COOKIE } from './cookies.js';
 import type { Session, SessionStore } from './sessions.js';
 
 export const LOGIN_PAGE = '/console/login';
@@ -22,7 +22,7 @@ declare module 'fastify' {
  */
 export function sessionGuard(sessions: SessionStore) {
   return async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const session = sessions.get(readCookie(request.headers.cookie, SESSION_COOKIE));
+    const session = sessions.get(request.cookies[SESSION_COOKIE]);
     if (session) request.consoleSession = session;
     const config = request.routeOptions.config;
     if (session || config.public) return;
