@@ -1,4 +1,4 @@
-import { type Destination, formatLine, openDestination, type SyslogFormat } from '../syslog/index.js';
+import { type Destination, formatLine, openDestination, type SyslogFormat, transportUrl } from '../syslog/index.js';
 import type { EmsLogLine } from '../syslog/log-line.js';
 import type { SyslogDestination } from './log-settings/settings.js';
 
@@ -18,11 +18,15 @@ export interface OutputsOptions {
 
 /** The URL a log-settings destination is opened with. */
 export function destinationUrl(destination: SyslogDestination): string {
-  const base = `${destination.protocol}://${destination.host.includes(':') ? `[${destination.host}]` : destination.host}:${destination.port}`;
-  if (destination.protocol === 'udp') return base;
-  const query = new URLSearchParams({ framing: destination.framing });
-  if (destination.protocol === 'tls' && destination.tlsInsecure) query.set('insecure', '1');
-  return `${base}?${query}`;
+  const { host, port, framing } = destination;
+  switch (destination.protocol) {
+    case 'udp':
+      return transportUrl({ kind: 'udp', host, port });
+    case 'tcp':
+      return transportUrl({ kind: 'tcp', host, port, framing });
+    case 'tls':
+      return transportUrl({ kind: 'tls', host, port, framing, insecure: destination.tlsInsecure });
+  }
 }
 
 /**

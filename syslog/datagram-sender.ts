@@ -1,9 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
+import { hostPort } from './destination-url.js';
 import { ConnectionError } from './stream-connection.js';
-import { MAX_DATAGRAM_BYTES } from './udp-destination.js';
 
-export { MAX_DATAGRAM_BYTES };
+/** The largest UDP payload over IPv4 (65,535 − 8 UDP − 20 IP header bytes); a larger message cannot be one datagram. */
+export const MAX_DATAGRAM_BYTES = 65_507;
 
 /** A message that can never be one UDP datagram: the sink dead-letters it instead of retrying. */
 export class MessageTooLargeError extends Error {
@@ -19,9 +20,10 @@ export class MessageTooLargeError extends Error {
 }
 
 /**
- * One datagram per message (RFC 5426). The host is resolved on first use (again after a failure); the socket is not
- * connected, so an ICMP "port unreachable" from a restarting receiver does not fail later sends. UDP has no delivery
- * confirmation: a datagram the kernel sent counts as delivered.
+ * The one UDP sender, under the emitters' UdpDestination and the forwarding sink: one datagram per message (RFC 5426),
+ * no framing. The host is resolved once, on first use (again only after a failure: the name may come back); the socket
+ * is not connected, so an ICMP "port unreachable" from a restarting receiver does not fail later sends. UDP has no
+ * delivery confirmation: a datagram the kernel sent counts as delivered.
  */
 export class DatagramSender {
   private socket: Promise<{ socket: Socket; address: string }> | undefined;
@@ -29,11 +31,13 @@ export class DatagramSender {
   constructor(
     private readonly host: string,
     private readonly port: number,
-    private readonly maxBytes = MAX_DATAGRAM_BYTES,
+    readonly maxBytes = MAX_DATAGRAM_BYTES,
+    /** Told about asynchronous socket errors (ICMP); they fail no send, each send reports its own. */
+    private readonly onSocketError: (error: Error) => void = () => undefined,
   ) {}
 
   get description(): string {
-    return `udp://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    return `udp://${hostPort(this.host, this.port)}`;
   }
 
   /** Throws MessageTooLargeError before sending anything too large, ConnectionError when the send fails. */
@@ -58,8 +62,8 @@ export class DatagramSender {
     this.socket ??= (async () => {
       const { address, family } = await lookup(this.host);
       const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-      // Asynchronous socket errors (ICMP) are not per message: ignore them here, the send callbacks report their own.
-      socket.on('error', () => undefined);
+      // Asynchronous socket errors (ICMP) are not per message: the send callbacks report their own.
+      socket.on('error', (error) => this.onSocketError(error));
       return { socket, address };
     })().catch((error: Error) => {
       this.socket = undefined;

@@ -1,20 +1,10 @@
-import type { Writable } from 'node:stream';
 import { Backoff } from '../platform/concurrency/backoff.js';
+import { sleep } from '../platform/concurrency/sleep.js';
+import { definedOnly } from '../platform/defined-only.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { Destination, DestinationOptions, DestinationStats } from './destination.js';
 import type { StreamTransport } from './stream-transports.js';
-
-interface Connection {
-  readonly stream: Writable;
-  /** Chunks written to the stream whose write callback has not fired yet, oldest first. */
-  unconfirmed: Buffer[];
-  alive: boolean;
-  readonly openedAt: number;
-  /** Our listeners on the stream, removed when the connection ends (stdout has other listeners we must leave alone). */
-  listeners: [event: string, listener: (error?: Error) => void][];
-  /** Wakes the pump when it waits for 'drain' on a connection that dies instead. */
-  wakeOnDeath?: () => void;
-}
+import { type StreamLink, StreamWriter } from './stream-writer.js';
 
 const DEFAULTS = {
   maxQueuedMessages: 10_000,
@@ -22,23 +12,25 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
   reconnectDelayMs: { initial: 100, max: 30_000 },
 };
-const END_TIMEOUT_MS = 2_000;
 /** A connection that lived this long proves the receiver works: losing it starts the backoff over. */
 const HEALTHY_CONNECTION_MS = 1_000;
 
 /**
- * A destination on a byte stream (TCP, TLS, a file, stdout). Connects lazily; one pump moves framed messages from a bounded
- * queue to the stream, waiting for 'drain' whenever the stream pushes back. A lost stream is reopened with exponential
- * backoff (reset by a connection that lived a while); messages it never confirmed go back to the front of the queue, so order is kept. A message counts as sent once
- * its write callback reports it handed to the operating system.
+ * The emitters' delivery policy on the shared stream writer (TCP, TLS, a file, stdout): at most once, never blocking
+ * the producer for a receiver that is away. Connects lazily; one pump moves framed messages from a bounded queue to
+ * the stream, waiting for 'drain' whenever the stream pushes back; beyond the bound messages are dropped and counted.
+ * A lost stream is reopened with exponential backoff (reset by a connection that lived a while); messages it never
+ * confirmed go back to the front of the queue, so order is kept. A message counts as sent once its write callback
+ * reports it handed to the operating system.
  */
 export class QueuedStreamDestination implements Destination {
   private readonly queue = new ChunkQueue();
   private readonly backoff: Backoff;
   private readonly settings: typeof DEFAULTS;
-  private connection: Connection | undefined;
-  private connectionsMade = 0;
-  private readonly counts: DestinationStats = { sent: 0, dropped: 0, reconnects: 0 };
+  private readonly writer: StreamWriter;
+  /** Chunks written to the live link whose write callback has not fired yet, oldest first. */
+  private unconfirmed: Buffer[] = [];
+  private readonly counts = { sent: 0, dropped: 0 };
   private pumping = false;
   /** No new messages once close() starts. */
   private closing = false;
@@ -59,16 +51,17 @@ export class QueuedStreamDestination implements Destination {
 
   constructor(
     readonly url: string,
-    private readonly transport: StreamTransport,
+    transport: StreamTransport,
     private readonly frame: (message: string) => Buffer,
     private readonly options: DestinationOptions = {},
   ) {
-    this.settings = { ...DEFAULTS, ...withoutUndefined(options) };
+    this.settings = { ...DEFAULTS, ...definedOnly(options) };
     this.backoff = new Backoff({
       initialMs: this.settings.reconnectDelayMs.initial,
       maxMs: this.settings.reconnectDelayMs.max,
       jitter: 'equal',
     });
+    this.writer = new StreamWriter(transport, (link, error) => this.lost(link, error));
   }
 
   /**
@@ -96,7 +89,7 @@ export class QueuedStreamDestination implements Destination {
   }
 
   stats(): DestinationStats {
-    return { ...this.counts };
+    return { ...this.counts, reconnects: this.writer.reconnects };
   }
 
   flush(): Promise<void> {
@@ -123,17 +116,16 @@ export class QueuedStreamDestination implements Destination {
     if (!drained) {
       this.abandoned = true;
       this.cancelSleep?.();
-      this.counts.dropped += this.queue.length + (this.connection?.unconfirmed.length ?? 0);
+      this.counts.dropped += this.queue.length + this.unconfirmed.length;
       this.queue.clear();
+      this.unconfirmed = [];
     }
-    const connection = this.connection;
-    this.connection = undefined;
-    if (connection) await this.retire(connection, drained);
+    await this.writer.close(drained);
     this.releaseIdleWaiters();
   }
 
   private isIdle(): boolean {
-    return this.abandoned || (this.queue.length === 0 && (this.connection?.unconfirmed.length ?? 0) === 0);
+    return this.abandoned || (this.queue.length === 0 && this.unconfirmed.length === 0);
   }
 
   private releaseIdleWaiters(): void {
@@ -148,14 +140,14 @@ export class QueuedStreamDestination implements Destination {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.abandoned) {
-        const connection = this.connection ?? (await this.connect());
-        if (!connection) break;
-        while (connection.alive && this.queue.length > 0) {
+        const link = this.writer.current ?? (await this.connect());
+        if (!link) break;
+        while (link.alive && this.queue.length > 0) {
           const chunk = this.queue.shift() as Buffer;
           if (this.queue.length <= this.settings.maxQueuedMessages / 4) this.releasePushBack();
-          connection.unconfirmed.push(chunk);
-          const accepted = connection.stream.write(chunk, (error) => this.confirm(connection, error));
-          if (!accepted && connection.alive) await this.drained(connection);
+          this.unconfirmed.push(chunk);
+          const accepted = link.write(chunk, (error) => this.confirm(link, error));
+          if (!accepted && link.alive) await link.drained();
         }
       }
     } finally {
@@ -169,31 +161,19 @@ export class QueuedStreamDestination implements Destination {
     this.pushBack = undefined;
   }
 
-  private drained(connection: Connection): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        connection.stream.off('drain', done);
-        connection.wakeOnDeath = undefined;
-        resolve();
-      };
-      connection.stream.on('drain', done);
-      connection.wakeOnDeath = done;
-    });
-  }
-
-  private confirm(connection: Connection, error: Error | null | undefined): void {
-    // A dead connection's unconfirmed chunks were already requeued (or counted dropped); late callbacks change nothing.
-    if (!connection.alive) return;
+  private confirm(link: StreamLink, error: Error | null | undefined): void {
+    // A dead link's unconfirmed chunks were already requeued (or counted dropped); late callbacks change nothing.
+    if (!link.alive) return;
     if (error) {
-      this.lose(connection, error);
+      link.lose(error);
       return;
     }
-    connection.unconfirmed.shift();
+    this.unconfirmed.shift();
     this.counts.sent += 1;
     this.releaseIdleWaiters();
   }
 
-  private async connect(): Promise<Connection | undefined> {
+  private async connect(): Promise<StreamLink | undefined> {
     while (!this.abandoned) {
       if (this.delayNextConnect) {
         this.delayNextConnect = false;
@@ -201,24 +181,13 @@ export class QueuedStreamDestination implements Destination {
         continue;
       }
       try {
-        const stream = await this.transport.open();
+        const link = await this.writer.connect();
         if (this.abandoned) {
-          if (this.transport.owned) stream.destroy();
+          await this.writer.close(false);
           return undefined;
         }
         this.receiverReachable = true;
-        if (this.connectionsMade > 0) this.counts.reconnects += 1;
-        this.connectionsMade += 1;
-        const connection: Connection = { stream, unconfirmed: [], alive: true, openedAt: Date.now(), listeners: [] };
-        connection.listeners.push(
-          ['error', (error?: Error) => this.lose(connection, error)],
-          ['close', () => this.lose(connection)],
-          // The receiver closed its side: anything written from now on would be lost.
-          ['end', () => this.lose(connection)],
-        );
-        for (const [event, listener] of connection.listeners) stream.on(event, listener);
-        this.connection = connection;
-        return connection;
+        return link;
       } catch (error) {
         this.receiverReachable = false;
         this.releasePushBack();
@@ -229,17 +198,12 @@ export class QueuedStreamDestination implements Destination {
     return undefined;
   }
 
-  private lose(connection: Connection, error?: Error): void {
-    if (!connection.alive) return;
-    connection.alive = false;
-    if (this.connection === connection) this.connection = undefined;
-    this.queue.unshiftAll(connection.unconfirmed);
-    connection.unconfirmed = [];
+  /** The writer lost the link: what it never confirmed goes back to the front of the queue. */
+  private lost(link: StreamLink, error?: Error): void {
+    this.queue.unshiftAll(this.unconfirmed);
+    this.unconfirmed = [];
     if (error) this.report(error);
-    this.detach(connection);
-    if (this.transport.owned) connection.stream.destroy();
-    connection.wakeOnDeath?.();
-    const healthy = Date.now() - connection.openedAt >= HEALTHY_CONNECTION_MS;
+    const healthy = Date.now() - link.openedAt >= HEALTHY_CONNECTION_MS;
     if (healthy) this.backoff.reset();
     this.delayNextConnect = !healthy;
     this.receiverReachable = false;
@@ -247,56 +211,15 @@ export class QueuedStreamDestination implements Destination {
     if (!this.pumping && this.queue.length > 0) void this.pump();
   }
 
-  /** Ends a connection on close: gracefully when everything was confirmed, at once when close gave up. */
-  private async retire(connection: Connection, graceful: boolean): Promise<void> {
-    connection.alive = false;
-    connection.wakeOnDeath?.();
-    if (!this.transport.owned) {
-      this.detach(connection);
-      return;
-    }
-    const { stream } = connection;
-    if (graceful && !stream.destroyed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, END_TIMEOUT_MS);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        stream.once('finish', done);
-        stream.once('close', done);
-        stream.once('error', done);
-        stream.end();
-      });
-    }
-    this.detach(connection);
-    stream.destroy();
-  }
-
-  private detach(connection: Connection): void {
-    for (const [event, listener] of connection.listeners) connection.stream.off(event, listener);
-    connection.listeners = [];
-    // A stream of ours may still report an error (a reset while ending) with nobody left to tell: swallow it rather than crash.
-    if (this.transport.owned) connection.stream.on('error', () => {});
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.cancelSleep = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.cancelSleep = done;
-    });
+  /** A reconnect delay that `cancelSleep` cuts short (a receiver back, or a close). */
+  private async sleep(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.cancelSleep = () => wake.abort();
+    await sleep(ms, wake.signal);
+    this.cancelSleep = undefined;
   }
 
   private report(error: unknown): void {
     this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
   }
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,4 @@
-import { isValidZone, LEVELS, offsetAt, severityOf } from '../mappings/index.js';
+import { isValidZone, LEVELS, type Level, offsetAt, severityOf } from '../mappings/index.js';
 import { serializeBody } from './ems-body.js';
 import type { EmsLogLine } from './log-line.js';
 
@@ -66,22 +66,82 @@ export function rfc5424Timestamp(clock: WallClock): string {
   return `${date}T${two(clock.hour)}:${two(clock.minute)}:${two(clock.second)}.${String(clock.millisecond).padStart(3, '0')}${zone}`;
 }
 
+/** RFC 5424 §6 field lengths (HOSTNAME, APP-NAME, MSGID) and the RFC 3164 §4.1.3 TAG. */
+export const HEADER_LIMITS = { hostname: 255, appName: 48, msgId: 32, tag: 32 } as const;
+
+/** A syslog facility: 0-23. */
+export function isFacility(facility: number): boolean {
+  return Number.isInteger(facility) && facility >= 0 && facility <= 23;
+}
+
 function checkedFacility(facility: number): number {
-  if (!Number.isInteger(facility) || facility < 0 || facility > 23) throw new Error(`syslog facility must be 0-23, got ${facility}`);
+  if (!isFacility(facility)) throw new Error(`syslog facility must be 0-23, got ${facility}`);
   return facility;
 }
 
+// PRINTUSASCII (RFC 5424 §6): %d33-126. A space or control character in a header field would shift every field after it.
+const PRINTABLE = /^[\x21-\x7e]+$/;
+const NOT_PRINTABLE = /[^\x21-\x7e]/g;
+
+/** Whether `value` can be a header field as it is: 1 to `max` printable US-ASCII characters, no space. */
+export function isHeaderToken(value: string, max: number): boolean {
+  return value.length <= max && PRINTABLE.test(value);
+}
+
+/**
+ * A header field from a value that may not be one (attacker-controlled event fields): every character outside
+ * PRINTUSASCII becomes `_`, so that `LAPTOP 01` stays recognisable as `LAPTOP_01`; cut to `max`; empty or absent
+ * gives `fallback`.
+ */
+export function printableToken(value: string | undefined, max: number, fallback: string): string {
+  if (value === undefined) return fallback;
+  const token = value.replace(NOT_PRINTABLE, '_').slice(0, max);
+  return token.length === 0 ? fallback : token;
+}
+
+/** RFC 3164 §4.1.3 TAG: alphanumeric, max 32; `-`, `.` and `_` are kept because every relay accepts them (`ems-client`). */
+export function rfc3164Tag(value: string, fallback = 'fortiems'): string {
+  const tag = value.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, HEADER_LIMITS.tag);
+  return tag.length === 0 ? fallback : tag;
+}
+
 function checkedHostname(hostname: string): string {
-  // A space or control character here would shift every header field after it.
-  if (!/^[\x21-\x7e]{1,255}$/.test(hostname))
+  if (!isHeaderToken(hostname, HEADER_LIMITS.hostname))
     throw new Error(`syslog hostname must be 1-255 printable ASCII characters without spaces, got ${JSON.stringify(hostname)}`);
   return hostname;
+}
+
+/** `<PRI>` = facility × 8 + the level's severity (its index in LEVELS), unchecked: see priority() for the checks. */
+export function priorityValue(facility: number, level: Level): string {
+  return `<${facility * 8 + severityOf(level)}>`;
 }
 
 /** `<PRI>`: facility × 8 + the level's severity (its index in LEVELS). */
 export function priority(line: EmsLogLine, facility = DEFAULT_FACILITY): string {
   if (!(LEVELS as readonly string[]).includes(line.level)) throw new Error(`unknown level '${line.level}'`);
-  return `<${checkedFacility(facility) * 8 + severityOf(line.level)}>`;
+  return priorityValue(checkedFacility(facility), line.level);
+}
+
+/** `<PRI>TIMESTAMP HOSTNAME TAG: ` (RFC 3164 §4.1), ending with the space before MSG. The fields go in as given. */
+export function rfc3164Header(fields: { priority: string; timestamp: string; hostname: string; tag: string }): string {
+  return `${fields.priority}${fields.timestamp} ${fields.hostname} ${fields.tag}: `;
+}
+
+/**
+ * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA ` (RFC 5424 §6), ending with the space before MSG;
+ * no BOM. Absent fields are NILVALUE `-`; the fields go in as given.
+ */
+export function rfc5424Header(fields: {
+  priority: string;
+  timestamp: string;
+  hostname: string;
+  appName: string;
+  procId?: string;
+  msgId?: string;
+  structuredData?: string;
+}): string {
+  const { priority, timestamp, hostname, appName, procId = '-', msgId = '-', structuredData = '-' } = fields;
+  return `${priority}1 ${timestamp} ${hostname} ${appName} ${procId} ${msgId} ${structuredData} `;
 }
 
 /**
@@ -94,8 +154,9 @@ export function formatSyslogHeader(line: EmsLogLine, options: SyslogFormatOption
   const pri = priority(line, options.facility);
   const hostname = checkedHostname(options.hostname);
   const clock = wallClock(line.time, options.timeZone);
-  if ((options.format ?? 'rfc3164') === 'rfc5424') return `${pri}1 ${rfc5424Timestamp(clock)} ${hostname} ${line.category} - - - `;
-  return `${pri}${rfc3164Timestamp(clock)} ${hostname} ${line.category}: `;
+  if ((options.format ?? 'rfc3164') === 'rfc5424')
+    return rfc5424Header({ priority: pri, timestamp: rfc5424Timestamp(clock), hostname, appName: line.category });
+  return rfc3164Header({ priority: pri, timestamp: rfc3164Timestamp(clock), hostname, tag: line.category });
 }
 
 /** One complete syslog message (header and key=value body), without framing. */

@@ -89,7 +89,7 @@ export function registerEmsCommand(program: Command): void {
     .description('emit EMS logs (all ten categories) in the canonical syslog format')
     .requiredOption(
       '--to <destination>',
-      'udp://HOST:PORT | tcp://HOST:PORT[?framing=octet|newline] | tls://HOST:PORT[?ca=FILE&insecure=1] | file:///PATH | - (repeatable)',
+      'udp://HOST:PORT | tcp://HOST:PORT[?framing=octet|newline] | tls://HOST:PORT[?ca=FILE&cert=FILE&key=FILE&server_name=NAME&insecure=1] | file:///PATH | - (repeatable)',
       collect,
     )
     .addOption(new Option('--scenario <name>', Object.keys(SCENARIOS).join(' | ')).default('office-day').argParser(scenarioOption))

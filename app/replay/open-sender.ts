@@ -16,7 +16,8 @@ export function checkDedupeDestination(to: string): void {
 }
 
 /**
- * The sender for a --to destination: the HTTP source for http(s)://, the EMS core's syslog destinations otherwise.
+ * The sender for a --to destination: the HTTP source for http(s)://, the syslog library's destinations otherwise (the
+ * destination-URL dialect of syslog/destination-url.ts, as the EMS core's emitters).
  * `dedupe` (per-line content ids) needs the HTTP source: syslog has nowhere to carry an id.
  */
 export function openSender(to: string, token: string | undefined, timeoutMs: number, options: { dedupe?: boolean } = {}): LineSender {

@@ -7,8 +7,8 @@ import { destinationFailed, failureSignal, type LineSender } from './line-sender
 const DRAIN_EVERY_LINES = 1000;
 
 /**
- * The EMS core's destinations, which reconnect and retry on their own. Replay gives up when the destination drops a
- * line or confirms nothing for `timeoutMs` while lines are waiting.
+ * The syslog library's destinations (the EMS core's emitters use them too), which reconnect and retry on their own.
+ * Replay gives up when the destination drops a line or confirms nothing for `timeoutMs` while lines are waiting.
  */
 export function syslogSender(url: string, timeoutMs: number): LineSender {
   let lastError: Error | undefined;

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { Semaphore } from '../../platform/concurrency/semaphore.js';
 import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
+import { definedOnly } from '../../platform/defined-only.js';
 import { EmsApiUnavailableError } from '../../platform/ems-client/ems-api-client.js';
 import { BackoffBreaker } from './backoff-breaker.js';
 import { type EndpointKey, InventoryClient, type InventoryEndpoint } from './inventory-client.js';
@@ -290,8 +291,4 @@ type CachedAnswer = { context: EndpointContext | null };
  */
 export function answerCache(maxEntries: number, now?: () => number): LRUCache<string, CachedAnswer> {
   return new LRUCache<string, CachedAnswer>({ max: maxEntries, ...(now ? { perf: { now }, ttlResolution: 0 } : {}) });
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

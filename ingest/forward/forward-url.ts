@@ -1,28 +1,18 @@
 /**
  * `fortiems ingest --forward URL`: one syslog forwarding destination on the command line, e.g.
  * `tls://siem.example.com:6514?format=cef&framing=octet&ca=/etc/ca.pem&categories=ems-vpn,ems-authentication&min_level=warning`.
- * The scheme is the mode; the query carries the sink's settings under short names. Every mistake is an ActionableError.
+ * The transport part (scheme, HOST:PORT, framing, the TLS parameters ca, cert, key, server_name, insecure) is the
+ * syslog library's destination-URL dialect (syslog/destination-url.ts); the forwarding parameters below come on top.
+ * Every mistake is an ActionableError.
  */
 
 import { ActionableError } from '../../platform/errors.js';
+import { DestinationUrlError, hostPort, parseTransportUrl, singleParameter } from '../../syslog/destination-url.js';
 import type { SyslogSinkConfig } from '../config/types.js';
 import { FORWARD_FORMATS, type ForwardFormat } from './forward-format.js';
 
-const PARAMETERS = [
-  'format',
-  'framing',
-  'facility',
-  'ca',
-  'cert',
-  'key',
-  'insecure',
-  'server_name',
-  'categories',
-  'min_level',
-  'query',
-  'rate',
-  'burst',
-] as const;
+/** The query parameters forwarding adds to the transport's. */
+const PARAMETERS = ['format', 'facility', 'categories', 'min_level', 'query', 'rate', 'burst'] as const;
 
 function fail(url: string, problem: string, fix: string): never {
   throw new ActionableError(`--forward '${url}': ${problem}`, fix);
@@ -35,56 +25,43 @@ function integer(url: string, name: string, value: string, min: number, max: num
   return number;
 }
 
-export function parseForwardUrl(text: string): SyslogSinkConfig {
-  let url: URL;
+/** The syslog library's URL mistakes, worded as ours. */
+function orFail<T>(url: string, read: () => T): T {
   try {
-    url = new URL(text);
-  } catch {
-    fail(text, 'not a URL', 'write it as udp|tcp|tls://HOST:PORT?format=…');
+    return read();
+  } catch (error) {
+    if (error instanceof DestinationUrlError) fail(url, error.problem, error.fix);
+    throw error;
   }
-  const mode = url.protocol.slice(0, -1);
-  if (mode !== 'udp' && mode !== 'tcp' && mode !== 'tls') fail(text, `unknown scheme '${mode}'`, 'use udp://, tcp:// or tls://');
-  if (!url.hostname || !url.port) fail(text, 'no HOST:PORT', `write it as ${mode}://HOST:PORT`);
-  if (url.pathname !== '' && url.pathname !== '/')
-    fail(text, `unexpected path '${url.pathname}'`, 'put settings in the query: ?format=cef&…');
-  const query = url.searchParams;
-  for (const key of query.keys())
-    if (!(PARAMETERS as readonly string[]).includes(key)) fail(text, `unknown parameter '${key}'`, `known: ${PARAMETERS.join(', ')}`);
-  const get = (name: (typeof PARAMETERS)[number]) => query.get(name) ?? undefined;
-  const config: SyslogSinkConfig = { type: 'syslog', address: `${url.hostname}:${url.port}`, mode };
+}
+
+export function parseForwardUrl(text: string): SyslogSinkConfig {
+  // A sink's address is HOST:PORT, so the port is never implied. The configuration file accepts ca_file with
+  // verify: false, and so does the URL.
+  const { spec, parameters: query } = orFail(text, () =>
+    parseTransportUrl(text, { extraParameters: PARAMETERS, portRequired: true, allowCaWithInsecure: true }),
+  );
+  const config: SyslogSinkConfig = { type: 'syslog', address: hostPort(spec.host, spec.port), mode: spec.kind };
+  // Only what the URL says: the sink's defaults apply to the rest, as for a sink from the configuration file.
+  if (spec.kind !== 'udp' && query.has('framing')) config.framing = spec.framing;
+  if (spec.kind === 'tls') {
+    const tls: NonNullable<SyslogSinkConfig['tls']> = {};
+    if (spec.caFile !== undefined) tls.ca_file = spec.caFile;
+    if (spec.certFile !== undefined) tls.cert_file = spec.certFile;
+    if (spec.keyFile !== undefined) tls.key_file = spec.keyFile;
+    if (spec.serverName !== undefined) tls.server_name = spec.serverName;
+    if (query.has('insecure')) tls.verify = !spec.insecure;
+    if (Object.keys(tls).length > 0) config.tls = tls;
+  }
+  const get = (name: (typeof PARAMETERS)[number]) => orFail(text, () => singleParameter(query, name));
   const format = get('format');
   if (format !== undefined) {
     if (!(FORWARD_FORMATS as readonly string[]).includes(format))
       fail(text, `unknown format '${format}'`, `use one of ${FORWARD_FORMATS.join(', ')}`);
     config.format = format as ForwardFormat;
   }
-  const framing = get('framing');
-  if (framing !== undefined) {
-    if (framing !== 'octet' && framing !== 'newline') fail(text, `unknown framing '${framing}'`, 'use framing=octet or framing=newline');
-    if (mode === 'udp') fail(text, 'framing on udp://', 'remove framing: a datagram is one message');
-    config.framing = framing;
-  }
   const facility = get('facility');
   if (facility !== undefined) config.facility = integer(text, 'facility', facility, 0, 23);
-  const tls: NonNullable<SyslogSinkConfig['tls']> = {};
-  const ca = get('ca');
-  const cert = get('cert');
-  const key = get('key');
-  const insecure = get('insecure');
-  const serverName = get('server_name');
-  if (ca) tls.ca_file = ca;
-  if (cert) tls.cert_file = cert;
-  if (key) tls.key_file = key;
-  if (serverName) tls.server_name = serverName;
-  if (insecure !== undefined) {
-    if (!['0', '1', 'true', 'false'].includes(insecure)) fail(text, `insecure=${insecure}`, 'write insecure=1 (or 0)');
-    tls.verify = !(insecure === '1' || insecure === 'true');
-  }
-  if (Object.keys(tls).length > 0) {
-    if (mode !== 'tls')
-      fail(text, 'TLS settings (ca, cert, key, insecure, server_name) on a non-TLS destination', 'use tls://, or remove them');
-    config.tls = tls;
-  }
   const filter: NonNullable<SyslogSinkConfig['filter']> = {};
   const categories = get('categories');
   if (categories !== undefined)

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { EmsLogLine } from '../../syslog/log-line.js';
-import { formatLine, formatSyslogHeader } from '../../syslog/syslog-format.js';
+import {
+  formatLine,
+  formatSyslogHeader,
+  isFacility,
+  isHeaderToken,
+  printableToken,
+  priorityValue,
+  rfc3164Header,
+  rfc3164Tag,
+  rfc5424Header,
+} from '../../syslog/syslog-format.js';
 
 const offline: EmsLogLine = {
   category: 'ems-client',
@@ -85,5 +95,36 @@ describe('formatSyslogHeader', () => {
     expect(() => formatSyslogHeader(line, { hostname: 'h', format: 'rfc9999' as 'rfc5424' })).toThrow('syslog format must be');
     expect(() => formatSyslogHeader(at('not a date'), { hostname: 'h' })).toThrow('invalid time');
     expect(() => formatSyslogHeader({ ...line, level: 'loud' as 'debug' }, { hostname: 'h' })).toThrow("unknown level 'loud'");
+  });
+});
+
+// The rules the emitters check and the forwarding formats sanitize with (ingest/forward/formats/).
+describe('shared header rules', () => {
+  it('a header token is 1 to max printable ASCII characters; printableToken makes one of anything', () => {
+    expect(isHeaderToken('ems01.corp', 255)).toBe(true);
+    expect(isHeaderToken('', 255) || isHeaderToken('my host', 255) || isHeaderToken('abc', 2) || isHeaderToken('h\u00e9', 9)).toBe(false);
+    expect(printableToken('LAPTOP 01\u00e9', 255, '-')).toBe('LAPTOP_01_');
+    expect(printableToken('abcdef', 4, '-')).toBe('abcd');
+    expect(printableToken('', 4, '-')).toBe('-');
+    expect(printableToken(undefined, 4, 'localhost')).toBe('localhost');
+    expect(rfc3164Tag('ems-client')).toBe('ems-client');
+    expect(rfc3164Tag('a b:c[1]'.repeat(5))).toBe('a_b_c_1_a_b_c_1_a_b_c_1_a_b_c_1_');
+    expect(rfc3164Tag('')).toBe('fortiems');
+  });
+
+  it('PRI and the header layouts are the ones formatSyslogHeader writes', () => {
+    expect(isFacility(23) && isFacility(0)).toBe(true);
+    expect(isFacility(24) || isFacility(-1) || isFacility(1.5)).toBe(false);
+    expect(priorityValue(16, 'warning')).toBe('<132>');
+    const options = { hostname: 'ems01', timeZone: 'Europe/Paris' };
+    expect(formatSyslogHeader(refused, options)).toBe(
+      rfc3164Header({ priority: '<132>', timestamp: 'Nov 22 10:00:00', hostname: 'ems01', tag: 'ems-network' }),
+    );
+    expect(formatSyslogHeader(refused, { ...options, format: 'rfc5424' })).toBe(
+      rfc5424Header({ priority: '<132>', timestamp: '2026-11-22T10:00:00.123+01:00', hostname: 'ems01', appName: 'ems-network' }),
+    );
+    expect(rfc5424Header({ priority: '<1>', timestamp: 'T', hostname: 'h', appName: 'a', msgId: 'm', structuredData: '[x]' })).toBe(
+      '<1>1 T h a - m [x] ',
+    );
   });
 });

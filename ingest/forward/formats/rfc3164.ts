@@ -5,14 +5,15 @@
  */
 
 import { epochOf } from '../../../parsers/event-fields.js';
-import { rfc3164Timestamp, wallClock } from '../../../syslog/syslog-format.js';
+import { HEADER_LIMITS, printableToken, rfc3164Header, rfc3164Tag, rfc3164Timestamp, wallClock } from '../../../syslog/syslog-format.js';
 import type { Formatter } from '../forward-format.js';
-import { appNameOf, hostnameOf, printableToken, priorityOf, rfc3164Tag } from './header-fields.js';
+import { appNameOf, hostnameOf, priorityOf } from './header-fields.js';
 import { keyValueBody } from './kv-body.js';
 
-export const formatRfc3164: Formatter = (event, options) => {
-  const timestamp = rfc3164Timestamp(wallClock(new Date(epochOf(event)), 'UTC'));
-  const hostname = printableToken(hostnameOf(event, options), 255, 'localhost');
-  const tag = rfc3164Tag(appNameOf(event, options));
-  return `${priorityOf(event, options)}${timestamp} ${hostname} ${tag}: ${keyValueBody(event)}`;
-};
+export const formatRfc3164: Formatter = (event, options) =>
+  rfc3164Header({
+    priority: priorityOf(event, options),
+    timestamp: rfc3164Timestamp(wallClock(new Date(epochOf(event)), 'UTC')),
+    hostname: printableToken(hostnameOf(event, options), HEADER_LIMITS.hostname, 'localhost'),
+    tag: rfc3164Tag(appNameOf(event, options)),
+  }) + keyValueBody(event);

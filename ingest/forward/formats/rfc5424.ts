@@ -7,10 +7,10 @@
 import { alertLevelOf, epochOf, isAlert, levelOf, textAt } from '../../../parsers/event-fields.js';
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
 import { quoteValue } from '../../../syslog/ems-body.js';
-import { rfc5424Timestamp, wallClock } from '../../../syslog/syslog-format.js';
+import { HEADER_LIMITS, printableToken, rfc5424Header, rfc5424Timestamp, wallClock } from '../../../syslog/syslog-format.js';
 import type { Formatter } from '../forward-format.js';
 import { alertGroupKey, alertHost, alertSourceIp, alertUser } from './alert-fields.js';
-import { appNameOf, hostnameOf, printableToken, priorityOf } from './header-fields.js';
+import { appNameOf, hostnameOf, priorityOf } from './header-fields.js';
 import { keyValueBody } from './kv-body.js';
 
 /** Fortinet's IANA private enterprise number: the SD-ID `fortiems@32473` is ours to define under it. */
@@ -69,11 +69,13 @@ export function structuredData(event: ParsedEvent): string {
   return `${sd}]`;
 }
 
-export const formatRfc5424: Formatter = (event, options) => {
-  const timestamp = rfc5424Timestamp(wallClock(new Date(epochOf(event)), 'UTC'));
-  // Field limits of RFC 5424 §6: HOSTNAME 255, APP-NAME 48, MSGID 32; NILVALUE `-` when empty.
-  const hostname = printableToken(hostnameOf(event, options), 255, '-');
-  const appName = printableToken(appNameOf(event, options), 48, '-');
-  const msgId = isAlert(event) ? 'alert' : printableToken(textAt(event.document, 'event.action'), 32, '-');
-  return `${priorityOf(event, options)}1 ${timestamp} ${hostname} ${appName} - ${msgId} ${structuredData(event)} ${keyValueBody(event)}`;
-};
+export const formatRfc5424: Formatter = (event, options) =>
+  rfc5424Header({
+    priority: priorityOf(event, options),
+    timestamp: rfc5424Timestamp(wallClock(new Date(epochOf(event)), 'UTC')),
+    // Field limits of RFC 5424 §6; NILVALUE `-` when empty.
+    hostname: printableToken(hostnameOf(event, options), HEADER_LIMITS.hostname, '-'),
+    appName: printableToken(appNameOf(event, options), HEADER_LIMITS.appName, '-'),
+    msgId: isAlert(event) ? 'alert' : printableToken(textAt(event.document, 'event.action'), HEADER_LIMITS.msgId, '-'),
+    structuredData: structuredData(event),
+  }) + keyValueBody(event);
