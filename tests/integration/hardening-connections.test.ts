@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { parseMetrics, waitForCount } from '../support/ingest-harness.js';
+import { startIngestProcess } from '../support/ingest-process.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');
 const CONNECTIONS = 3000;
 /** The TCP source's default max_connections (the configuration below leaves it out on purpose). */
 const MAX_CONNECTIONS = 1000;
@@ -32,34 +32,6 @@ function memory(pid: number): { rssMiB: number; peakMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
-}
-
-/** `fortiems ingest` as a real process; resolves once its HTTP server and TCP source listen. */
-async function startIngest(
-  configFile: string,
-): Promise<{ child: ChildProcess; httpUrl: string; tcpPort: number; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'ingest', '--config', configFile], {
-    env: { ...process.env, FORTIEMS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let output = '';
-  const listening = await new Promise<{ httpUrl: string; tcpPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fortiems ingest did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const http = /http (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      const tcp = /syslog tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (http && tcp) {
-        clearTimeout(timer);
-        resolve({ httpUrl: http[1] as string, tcpPort: Number(tcp[1]) });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`fortiems ingest exited (${code}):\n${output}`)));
-  });
-  return { child, exited, ...listening };
 }
 
 async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
@@ -101,7 +73,7 @@ http:
   });
 
   it('refuses and counts the connections beyond max_connections, keeps its memory bounded, answers /health, and loses no partial line', async () => {
-    const ingest = await startIngest(configFile);
+    const ingest = await startIngestProcess(configFile, { listens: ['tcp'] });
     children.push(ingest.child);
     const pid = ingest.child.pid as number;
     // Each accepted connection is one descriptor in the child: its limit must exceed the cap, or the test measures EMFILE.
@@ -125,7 +97,7 @@ http:
     for (let wave = 0; wave < CONNECTIONS / 100; wave++) {
       await Promise.all(
         Array.from({ length: 100 }, async (_, i) => {
-          const socket = connect(ingest.tcpPort, '127.0.0.1');
+          const socket = connect(ingest.ports.tcp as number, '127.0.0.1');
           sockets.push(socket);
           socket.on('error', () => undefined);
           socket.once('close', () => {

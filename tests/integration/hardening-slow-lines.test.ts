@@ -1,11 +1,3 @@
-/**
- * Issue 13, defect 1, end to end: lines built to make a parser backtrack (64 KiB of '[' after a syslog header) must not
- * stall a real pipeline. A regular expression in the header parser once blocked the event loop for 3.4 s per 60 KB UDP
- * datagram, and ten such lines over TCP kept /health from answering for 35 s. Here `fortiems ingest` runs as its own
- * process, /health is polled every 20 ms while the lines arrive over UDP and TCP, and every answer must come back in
- * under 100 ms; then every line must be in OpenSearch (as a pipeline_error event: nothing is lost).
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { waitForCount } from '../support/ingest-harness.js';
+import { type IngestProcess, startIngestProcess } from '../support/ingest-process.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');
 const HEALTH_BOUND_MS = 100;
 const POLL_EVERY_MS = 20;
 /** Below the 65,507-byte UDP payload limit; the TCP lines are the full 64 KiB the default max_message_bytes allows. */
@@ -25,42 +17,6 @@ const UDP_LINE_BYTES = 60_000;
 const TCP_LINE_BYTES = 64 * 1024;
 const UDP_LINES = 3;
 const TCP_LINES = 10;
-
-interface Ingest {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  httpUrl: string;
-  udpPort: number;
-  tcpPort: number;
-}
-
-/** `fortiems ingest` as a real process; resolves once it printed where its sources and HTTP server listen. */
-async function startIngest(configFile: string): Promise<Ingest> {
-  const child = spawn(process.execPath, [CLI, 'ingest', '--config', configFile], {
-    env: { ...process.env, FORTIEMS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let output = '';
-  return await new Promise<Ingest>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fortiems ingest did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const http = /http (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      const udp = /syslog udp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      const tcp = /syslog tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (http && udp && tcp) {
-        clearTimeout(timer);
-        resolve({ child, exited, httpUrl: http[1] as string, udpPort: Number(udp[1]), tcpPort: Number(tcp[1]) });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`fortiems ingest exited (${code}):\n${output}`)));
-  });
-}
 
 /** GET /health one request at a time, POLL_EVERY_MS apart, timing each one, until stopped. */
 function pollHealth(httpUrl: string) {
@@ -144,7 +100,7 @@ http:
   address: "127.0.0.1:0"
 `,
   );
-  let ingest: Ingest | undefined;
+  let ingest: IngestProcess | undefined;
 
   afterAll(async () => {
     if (ingest && ingest.child.exitCode === null) {
@@ -157,7 +113,7 @@ http:
   });
 
   it('answers /health in under 100 ms throughout 64 KiB lines of "[" over UDP and TCP, and indexes every line', async () => {
-    ingest = await startIngest(configFile);
+    ingest = await startIngestProcess(configFile, { listens: ['udp', 'tcp'] });
     const udpLines = Array.from({ length: UDP_LINES }, (_, i) => bracketLine(`udp${i}`, UDP_LINE_BYTES));
     const tcpLines = Array.from({ length: TCP_LINES }, (_, i) => bracketLine(`tcp${i}`, TCP_LINE_BYTES));
     // A few answers first warm the connection and both sides' code: the attack is timed from a steady state.
@@ -167,8 +123,8 @@ http:
     let indexed: number;
     try {
       await sleep(100);
-      await sendUdp(ingest.udpPort, udpLines);
-      await sendTcp(ingest.tcpPort, tcpLines);
+      await sendUdp(ingest.ports.udp as number, udpLines);
+      await sendTcp(ingest.ports.tcp as number, tcpLines);
       // Polling goes on until every line is indexed: the parsing, the spool and the bulk requests all happen meanwhile.
       indexed = await waitForCount(client, `logs-fortiems.*-${namespace}`, UDP_LINES + TCP_LINES, 90_000);
     } finally {

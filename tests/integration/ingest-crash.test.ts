@@ -8,37 +8,11 @@ import type { FieldValue } from '@opensearch-project/opensearch/api/_types/_comm
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { countDocuments, waitForCount } from '../support/ingest-harness.js';
+import { CLI, type IngestProcess, startIngestProcess } from '../support/ingest-process.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');
-
-/** `fortiems ingest` as a real process; resolves with it and its HTTP URL once it listens. */
-async function startIngest(
-  configFile: string,
-  sinkUrl: string,
-): Promise<{ child: ChildProcess; httpUrl: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'ingest', '--config', configFile], {
-    env: { ...process.env, SINK_URL: sinkUrl, FORTIEMS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let output = '';
-  const httpUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fortiems ingest did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`fortiems ingest exited (${code}):\n${output}`)));
-  });
-  return { child, httpUrl, exited };
+/** `fortiems ingest` as a real process writing to `sinkUrl` (the configurations name `${SINK_URL}`). */
+function startIngest(configFile: string, sinkUrl: string): Promise<IngestProcess> {
+  return startIngestProcess(configFile, { env: { SINK_URL: sinkUrl } });
 }
 
 describe('a crash right after the HTTP source answered 200', () => {
