@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
+import { receiveEventId, setEventId } from '../../ingest/pipeline/event-ids.js';
 import { encodeBulkCreate } from '../../ingest/sinks/search/bulk-encoding.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { parseLine } from '../../parsers/parse-line.js';
@@ -43,6 +44,8 @@ export async function plainBulk(url: string, lines: readonly string[], namespace
   const payloads: string[] = [];
   for (const line of lines) {
     const event = parseLine(line, { receivedAt: Date.now(), namespace });
+    // As the pipeline does where a line enters (ingest/pipeline/process-stage.ts): the bulk encoder needs event.id.
+    setEventId(event.document, receiveEventId());
     enrich.enrich(event);
     payloads.push(encodeBulkCreate(event));
   }
