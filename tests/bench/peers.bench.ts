@@ -126,7 +126,13 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): void {
 process.once('exit', () => {
   for (const child of children) kill(child, 'SIGKILL');
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+/** What an interrupted run still has to undo (the managed OpenSearch, the temp folders), set once main() has it. */
+let undo: (() => Promise<void>) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const child of children) kill(child, 'SIGKILL');
+    void Promise.race([undo?.(), sleep(60_000)]).finally(() => process.exit(130));
+  });
 
 function track(child: ChildProcess): Promise<number | null> {
   children.add(child);
@@ -315,12 +321,15 @@ async function endToEndSyslogNg(ng: SyslogNg, dir: string, url: string, lines: r
   const port = await freePort();
   const config = join(runDir, 'syslog-ng.conf');
   const ctl = join(runDir, 'syslog-ng.ctl');
+  // Flow control: the source's window (log-iw-size, split between max-connections) bounds the messages in flight; it must
+  // hold several batches per worker, or each batch waits for the one before it to be acknowledged.
+  const WINDOW = 4 * BATCH * CONCURRENCY;
   const action = JSON.stringify({ create: { _index: index } }).replaceAll('"', '\\"');
   writeFileSync(
     config,
     `@version: 3.38
 ${OPTIONS}
-source s_tcp { network(ip("127.0.0.1") port(${port}) transport("tcp") log-iw-size(20000)); };
+source s_tcp { network(ip("127.0.0.1") port(${port}) transport("tcp") max-connections(1) log-iw-size(${WINDOW})); };
 parser p_kv { kv-parser(prefix(".kv.")); };
 destination d_bulk {
   http(
@@ -331,7 +340,7 @@ destination d_bulk {
     batch-lines(${BATCH})
     batch-bytes(8388608)
     batch-timeout(500)
-    log-fifo-size(40000)
+    log-fifo-size(${2 * WINDOW})
     body("${action}\\n${JSON_TEMPLATE}")
     delimiter("\\n")
     body-suffix("\\n")
@@ -417,6 +426,17 @@ async function main(): Promise<void> {
   const instanceDir = mkdtempSync(join(tmpdir(), 'fortiems-bench-opensearch-'));
   let opensearch: Awaited<ReturnType<typeof provideOpenSearch>> | undefined;
   const cleanup: (() => Promise<void>)[] = [];
+  let undone: Promise<void> | undefined;
+  undo = () => {
+    undone ??= (async () => {
+      for (const child of children) kill(child, 'SIGKILL');
+      for (const step of cleanup.reverse()) await step().catch(() => undefined);
+      await opensearch?.release();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(instanceDir, { recursive: true, force: true });
+    })();
+    return undone;
+  };
   try {
     // The corpus, as a new user would make it.
     const corpusFile = join(dir, 'corpus.log');
@@ -439,11 +459,11 @@ async function main(): Promise<void> {
     const client = createOpenSearchClient(opensearch);
     cleanup.push(() => client.close());
 
-    // OpenSearch's JIT warms up over the first tens of thousands of documents (as in bench:ingest).
+    // OpenSearch's JIT warms up over the first tens of thousands of documents: one untimed plain bulk of the corpus.
     const warmup = freshNamespace('peerswarmup');
     cleanup.push(() => deleteNamespace(client, warmup));
     await installMappings(client, { namespace: warmup });
-    await plainBulk(url, lines.slice(0, Math.min(20_000, lines.length)), warmup);
+    await plainBulk(url, lines, warmup);
     await deleteNamespace(client, warmup);
 
     const parse = { fortiems: [] as ParseResult[], syslogng: [] as ParseResult[] };
@@ -558,11 +578,7 @@ async function main(): Promise<void> {
       )}`,
     );
   } finally {
-    for (const child of children) kill(child, 'SIGKILL');
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-    await opensearch?.release();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(instanceDir, { recursive: true, force: true });
+    await undo();
   }
 }
 
