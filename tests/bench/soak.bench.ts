@@ -52,6 +52,8 @@ const DRAIN_MS = 120_000;
 const MAX_MARKERS_PER_SEARCH = 2000;
 const MARKER_FIELD = 'fortiems.extra.soakmark';
 const SINK_ID = 'opensearch';
+/** bin/fortiems.js, from dist/tests/bench/. */
+const CLI = join(import.meta.dirname, '..', '..', '..', 'bin', 'fortiems.js');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MiB = 1024 * 1024;
@@ -284,19 +286,27 @@ function summary(
   };
   console.log('');
   console.log('summary');
-  const first = intervals[0];
   const last = intervals[intervals.length - 1];
-  if (first && last) {
-    const a = stats(first);
+  // The first interval holds the warm-up (V8's JIT, OpenSearch's first segments): compare the last interval with it,
+  // and, when there are three or more, with the second one as well.
+  const baselines: [string, Interval | undefined][] = [
+    ['first', intervals[0]],
+    ['second', intervals.length >= 3 ? intervals[1] : undefined],
+  ];
+  for (const [label, base] of baselines) {
+    if (!base || !last) continue;
+    const a = stats(base);
     const b = stats(last);
     console.log(
-      `  latency p50: first interval ${fmt(a.p50)} ms, last ${fmt(b.p50)} ms (drift ${fmt(b.p50 - a.p50, 0)} ms); p99: first ${fmt(a.p99)} ms, last ${fmt(b.p99)} ms (drift ${fmt(b.p99 - a.p99, 0)} ms)`,
+      `  ${label} → last interval: latency p50 ${fmt(a.p50)} → ${fmt(b.p50)} ms (drift ${fmt(b.p50 - a.p50)} ms), p99 ${fmt(a.p99)} → ${fmt(b.p99)} ms (drift ${fmt(b.p99 - a.p99)} ms); RSS ${fmt(base.rss)} → ${fmt(last.rss)} MiB (drift ${fmt(last.rss - base.rss, 1)} MiB); heap used ${fmt(base.heap)} → ${fmt(last.heap)} MiB`,
     );
-    console.log(
-      `  RSS: first interval ${fmt(first.rss)} MiB, last ${fmt(last.rss)} MiB (drift ${fmt(last.rss - first.rss, 1)} MiB); heap used: first ${fmt(first.heap)} MiB, last ${fmt(last.heap)} MiB; peak (VmHWM) ${fmt(last.hwm)} MiB`,
-    );
+  }
+  if (last) {
     const rates = intervals.map((interval) => interval.indexed / interval.seconds);
-    console.log(`  indexed/s per interval: min ${fmt(Math.min(...rates))}, max ${fmt(Math.max(...rates))} (target ${RATE})`);
+    const rss = intervals.map((interval) => interval.rss);
+    console.log(
+      `  per interval: indexed/s min ${fmt(Math.min(...rates))}, max ${fmt(Math.max(...rates))} (target ${RATE}); RSS min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))} MiB; peak (VmHWM) ${fmt(last.hwm)} MiB`,
+    );
   }
   const all = [...soak.allLatencies].sort((a, b) => a - b);
   console.log(
@@ -372,7 +382,7 @@ http:
   address: "127.0.0.1:0"
 `,
     );
-    ingest = await startIngestProcess(config, { listens: ['tcp'] });
+    ingest = await startIngestProcess(config, { listens: ['tcp'], cli: CLI });
     const pid = ingest.child.pid as number;
     ingest.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     const idle = processMemoryMiB(pid);
