@@ -2,15 +2,17 @@
  * npm run bench:soak — a long run at a steady rate under the ceiling: a real `fortiems ingest` process (syslog TCP on
  * 127.0.0.1 → OpenSearch sink with its default settings, a fresh namespace), fed EMS core lines at SOAK_RATE events/s
  * for SOAK_MINUTES. Every SOAK_REPORT_SECONDS it prints one line: events/s sent and indexed (the sink's
- * `fortiems_component_sent_events_total`), the receive-to-searchable latency of sampled lines (count, p50, p99, max),
- * the pipeline's RSS (VmRSS, VmHWM from /proc) and heap, its queue and buffer gauges and `fortiems_unaccounted_events`;
- * then a summary comparing the first interval with the last. Latency and memory should stay flat. Asserts nothing.
+ * `fortiems_component_sent_events_total`), the receive-to-searchable latency of sampled lines (count, p50, p99, max;
+ * how many are still pending and the age of the oldest), the pipeline's RSS (VmRSS, VmHWM from /proc) and heap, its
+ * queue and buffer gauges and `fortiems_unaccounted_events`; then a summary comparing the last interval with the first
+ * (and the second: the first holds the warm-up). Latency and memory should stay flat. Asserts nothing.
  *
  * Latency: every SOAK_SAMPLE_EVERY-th line (default 100) carries a marker, `soakmark=m<seq>` appended to its key=value
  * body (it lands in the `fortiems.extra` flat_object); its send time is kept and one `_search` per SOAK_POLL_MS
  * (default 100 ms) looks for every pending marker. The index refreshes at its own interval: nothing here forces a
  * refresh. A line counts as searchable when the answer that found it arrives, so the figures are an upper bound within
- * one poll interval plus a search round trip; they are reported in the interval in which the line was found.
+ * one poll interval plus a search round trip; they are reported in the interval in which the line was found. The clock
+ * starts when the line is handed to the TCP sender, which is the pipeline's receive time unless the socket pushes back.
  *
  * Settings: SOAK_MINUTES (default 10), SOAK_RATE (default 2000 events/s), SOAK_REPORT_SECONDS (default 60),
  * SOAK_SAMPLE_EVERY (100), SOAK_POLL_MS (100). OPENSEARCH_URL selects a cluster, else a managed node is started in a
@@ -204,6 +206,7 @@ const COLUMNS = [
   ['p99 ms', 8],
   ['max ms', 8],
   ['pending', 8],
+  ['oldest ms', 10],
   ['RSS MiB', 8],
   ['HWM MiB', 8],
   ['heap MiB', 9],
@@ -234,6 +237,7 @@ function printInterval(interval: Interval): void {
       percentile(sorted, 99),
       sorted.length > 0 ? (sorted[sorted.length - 1] as number) : Number.NaN,
       interval.pending,
+      interval.oldestPendingMs,
       interval.rss,
       interval.hwm,
       interval.heap,
