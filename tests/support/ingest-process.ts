@@ -18,9 +18,14 @@ export interface IngestProcess {
  */
 export async function startIngestProcess(
   configFile: string,
-  options: { env?: NodeJS.ProcessEnv; listens?: readonly ('udp' | 'tcp')[] } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    listens?: readonly ('udp' | 'tcp')[];
+    /** bin/fortiems.js; benchmarks run from dist/, where the default (next to this source file) does not resolve. */
+    cli?: string;
+  } = {},
 ): Promise<IngestProcess> {
-  const child = spawn(process.execPath, [CLI, 'ingest', '--config', configFile], {
+  const child = spawn(process.execPath, [options.cli ?? CLI, 'ingest', '--config', configFile], {
     env: { ...process.env, FORTIEMS_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
