@@ -3,6 +3,7 @@
  * process fed over syslog TCP, fresh namespaces per run and their removal, and a process's CPU time and peak RSS from
  * /proc. Not a benchmark itself (no main).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { openDestination } from '../../syslog/index.js';
+import { processMemoryMiB } from './bench-support.js';
 
 /** The sink's batch size and concurrency, for the pipeline and its ceiling alike. */
 export const BATCH = 2000;
@@ -74,8 +76,7 @@ export async function plainBulk(url: string, lines: readonly string[], namespace
 /** Peak resident set (VmHWM) of a live process, MiB; 0 once it is gone. */
 export function peakRssMiB(pid: number): number {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return Number(match?.[1] ?? 0) / 1024;
+    return processMemoryMiB(pid).hwm;
   } catch {
     return 0;
   }
