@@ -19,7 +19,7 @@
  * temporary folder and stopped at the end. Ctrl-C ends the run early, with the same clean-up: the pipeline stopped
  * (SIGTERM), the namespace's data streams and dead-letter index deleted, a node it started stopped.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provideOpenSearch } from '../../app/opensearch/target.js';
@@ -28,7 +28,7 @@ import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { formatLine, openDestination } from '../../syslog/index.js';
-import { type IngestProcess, startIngestProcess } from '../support/ingest-process.js';
+import { type IngestProcess, startIngestProcess, writeIngestConfig } from '../support/ingest-process.js';
 import { type MetricSample, percentile, processMemoryMiB, scrapeMetrics, sumMetric } from './bench-support.js';
 
 function setting(name: string, fallback: number, { integer = false } = {}): number {
@@ -374,18 +374,7 @@ async function main(): Promise<void> {
     const lines = await corpus(CORPUS_LINES);
     // The sink installs the templates before its first delivery; doing it here lets the latency searches start at once.
     await installMappings(client, { namespace });
-    const config = join(dir, 'fortiems.yaml');
-    writeFileSync(
-      config,
-      `data_dir: ${JSON.stringify(join(dir, 'data'))}
-sources:
-  syslog_tcp: { type: syslog, mode: tcp, address: "127.0.0.1:0" }
-sinks:
-  ${SINK_ID}: { type: opensearch, url: ${JSON.stringify(opensearch.url)}, namespace: ${namespace} }
-http:
-  address: "127.0.0.1:0"
-`,
-    );
+    const config = writeIngestConfig(dir, { syslog: ['tcp'], opensearchUrl: opensearch.url, namespace, sinkId: SINK_ID });
     ingest = await startIngestProcess(config, { listens: ['tcp'], cli: CLI });
     const pid = ingest.child.pid as number;
     ingest.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));

@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { parseMetrics, waitForCount } from '../support/ingest-harness.js';
-import { startIngestProcess } from '../support/ingest-process.js';
+import { startIngestProcess, writeIngestConfig } from '../support/ingest-process.js';
 
 const CONNECTIONS = 3000;
 /** The TCP source's default max_connections (the configuration below leaves it out on purpose). */
@@ -47,20 +47,7 @@ describe('3,000 connections each holding a 64 KiB partial line', () => {
   const client = createOpenSearchClient({ url });
   const namespace = `conns${randomUUID().slice(0, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-connections-'));
-  const configFile = join(dir, 'fortiems.yaml');
-  writeFileSync(
-    configFile,
-    `data_dir: ${JSON.stringify(join(dir, 'data'))}
-sources:
-  syslog_tcp: { type: syslog, mode: tcp, address: "127.0.0.1:0" }
-pipeline:
-  enrich: { geoip: false }
-sinks:
-  opensearch: { type: opensearch, url: ${JSON.stringify(url)}, namespace: ${namespace} }
-http:
-  address: "127.0.0.1:0"
-`,
-  );
+  const configFile = writeIngestConfig(dir, { syslog: ['tcp'], opensearchUrl: url, namespace, geoip: false });
   const children: ChildProcess[] = [];
   const sockets: Socket[] = [];
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { waitForCount } from '../support/ingest-harness.js';
-import { type IngestProcess, startIngestProcess } from '../support/ingest-process.js';
+import { type IngestProcess, startIngestProcess, writeIngestConfig } from '../support/ingest-process.js';
 
 const HEALTH_BOUND_MS = 100;
 const POLL_EVERY_MS = 20;
@@ -85,21 +85,7 @@ describe('lines built to stall a parser do not stall the pipeline', () => {
   const client = createOpenSearchClient({ url });
   const namespace = `slow${randomUUID().slice(0, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-slow-lines-'));
-  const configFile = join(dir, 'fortiems.yaml');
-  writeFileSync(
-    configFile,
-    `data_dir: ${JSON.stringify(join(dir, 'data'))}
-sources:
-  syslog_udp: { type: syslog, mode: udp, address: "127.0.0.1:0" }
-  syslog_tcp: { type: syslog, mode: tcp, address: "127.0.0.1:0" }
-pipeline:
-  enrich: { geoip: false }
-sinks:
-  opensearch: { type: opensearch, url: ${JSON.stringify(url)}, namespace: ${namespace} }
-http:
-  address: "127.0.0.1:0"
-`,
-  );
+  const configFile = writeIngestConfig(dir, { syslog: ['udp', 'tcp'], opensearchUrl: url, namespace, geoip: false });
   let ingest: IngestProcess | undefined;
 
   afterAll(async () => {

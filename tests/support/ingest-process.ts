@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'bin', 'fortiems.js');
@@ -54,4 +55,29 @@ export async function startIngestProcess(
     });
   });
   return { child, exited, ...listening };
+}
+
+/**
+ * `<dir>/fortiems.yaml` for a `fortiems ingest` on loopback: the given syslog sources and HTTP on free ports (the
+ * process prints them), one OpenSearch sink (`opensearch` unless `sinkId` says otherwise), spools under `<dir>/data`.
+ * `geoip: false` turns GeoIP off; left out, the default applies.
+ */
+export function writeIngestConfig(
+  dir: string,
+  options: { syslog: readonly ('udp' | 'tcp')[]; opensearchUrl: string; namespace: string; sinkId?: string; geoip?: boolean },
+): string {
+  const file = join(dir, 'fortiems.yaml');
+  const sources = options.syslog.map((mode) => `  syslog_${mode}: { type: syslog, mode: ${mode}, address: "127.0.0.1:0" }\n`).join('');
+  const pipeline = options.geoip === undefined ? '' : `pipeline:\n  enrich: { geoip: ${options.geoip} }\n`;
+  writeFileSync(
+    file,
+    `data_dir: ${JSON.stringify(join(dir, 'data'))}
+sources:
+${sources}${pipeline}sinks:
+  ${options.sinkId ?? 'opensearch'}: { type: opensearch, url: ${JSON.stringify(options.opensearchUrl)}, namespace: ${options.namespace} }
+http:
+  address: "127.0.0.1:0"
+`,
+  );
+  return file;
 }
