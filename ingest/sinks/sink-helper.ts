@@ -6,8 +6,8 @@ import type { BufferRecord, EventBuffer } from '../buffers/event-buffer.js';
 import { BatchReader, type BatchSettings } from './batch-reader.js';
 import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy } from './retry-policy.js';
 import type { Sink } from './sink.js';
-import { type EncodedBatch, type EncoderRecipe, encodeEvents, type Payload, type SinkEncoder } from './sink-encoder.js';
 import type { DeadLetter, ItemOutcome, SinkDriver } from './sink-driver.js';
+import { type EncodedBatch, type EncoderRecipe, encodeEvents, type Payload, type SinkEncoder } from './sink-encoder.js';
 
 /** What the helper logs through: pino's `(fields, message)` signature, so a pino logger fits as is. */
 export interface SinkLogger {
