@@ -19,7 +19,8 @@ import { emsCorpus } from '../support/parser-corpus.js';
 
 const run = promisify(execFile);
 
-describe('the pipeline end to end on a real OpenSearch', () => {
+// The parse workers must lose nothing and keep the accounting exact, with one worker and with several.
+describe.each([1, 2])('the pipeline end to end on a real OpenSearch (pipeline.workers: %i)', (workers) => {
   const url = inject('opensearchUrl');
   const client = createOpenSearchClient({ url });
   const namespace = `e2e${randomUUID().slice(0, 8)}`;
@@ -27,7 +28,7 @@ describe('the pipeline end to end on a real OpenSearch', () => {
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
 
   beforeAll(async () => {
-    pipeline = await startPipeline({ opensearchUrl: url, namespace });
+    pipeline = await startPipeline({ opensearchUrl: url, namespace, workers });
   });
 
   afterAll(async () => {
