@@ -44,8 +44,9 @@ export interface PipelineOptions {
   /** …and at most this many bytes of them (default 4 MiB), so the batches in flight stay small whatever the lines. */
   batchBytes?: number;
   /**
-   * Batches past the parse stage at once (default 2, with workers one more than the workers): while one waits on the
-   * sinks' buffers (a disk spool's fsync), the next are parsed; the spool's group commit coalesces their writes.
+   * Batches past the parse stage at once (default 2; with workers, two more than the workers, so a worker finds its
+   * next batch waiting while earlier ones wait on the sinks' buffers): while one waits on the sinks' buffers (a disk
+   * spool's fsync), the next are parsed; the spool's group commit coalesces their writes.
    */
   concurrency?: number;
   onError?: (error: Error) => void;
@@ -198,7 +199,7 @@ export class Pipeline implements PipelineIntake {
 
   private async run(): Promise<void> {
     const workers = this.options.workers ?? 0;
-    const concurrency = this.options.concurrency ?? (workers > 0 ? workers + 1 : 2);
+    const concurrency = this.options.concurrency ?? (workers > 0 ? workers + 2 : 2);
     const batchEvents = this.options.batchEvents ?? 1000;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
     while (this.accepting || this.queue.size > 0) {

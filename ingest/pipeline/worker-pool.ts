@@ -183,8 +183,14 @@ export class ParseWorkerPool {
     if (!job || job.seq !== message.seq) return;
     slot.job = undefined;
     slot.worker.unref();
-    if (message.type === 'failed') job.reject(new WorkerCrashError(`parse worker could not process the batch: ${message.error}`));
-    else {
+    if (message.type === 'failed') {
+      // A worker that cannot build its encoders fails every batch: counted like a death, so the pool gives up in time.
+      const error = new WorkerCrashError(`parse worker could not process the batch: ${message.error}`);
+      this.crashesInARow++;
+      this.options.onCrash?.(error);
+      job.reject(error);
+      if (!this.usable) this.giveUp(error);
+    } else {
       this.crashesInARow = 0;
       for (const [name, value] of Object.entries(message.enrich)) {
         this.enrichTotals[name] = name.endsWith('_total') ? (this.enrichTotals[name] ?? 0) + value : value;
@@ -208,13 +214,18 @@ export class ParseWorkerPool {
       this.slots[index] = this.spawn();
       this.dispatch();
     } else {
-      // Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread from now on.
       this.slots.splice(index, 1);
-      for (const waiting of this.waiting.splice(0)) waiting.reject(crash);
-      for (const other of this.slots.splice(0)) {
-        other.job?.reject(crash);
-        void other.worker.terminate();
-      }
+      this.giveUp(crash);
+    }
+  }
+
+  /** Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread from now on. */
+  private giveUp(error: Error): void {
+    for (const waiting of this.waiting.splice(0)) waiting.reject(error);
+    for (const other of this.slots.splice(0)) {
+      other.job?.reject(error);
+      other.job = undefined;
+      void other.worker.terminate();
     }
   }
 }

@@ -54,6 +54,7 @@ async function corpus(): Promise<string[]> {
 }
 
 interface Figures {
+  rssMiB: number;
   linesPerSecond: number;
   cpuMicrosPerLine: number;
   eventLoopBusy: number;
@@ -88,12 +89,19 @@ async function run(lines: readonly string[], workers: number): Promise<Figures> 
     const pushedBack = pipeline.deliver(chunk);
     if (pushedBack) await pushedBack;
   }
+  // The whole process, workers included (they are threads of it), at the end of the run.
+  const rssMiB = process.memoryUsage().rss / 1048576;
   await pipeline.stop();
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const busy = performance.eventLoopUtilization(loop).utilization;
   if (buffer.payloads !== lines.length + 1) throw new Error(`expected ${lines.length + 1} payloads, got ${buffer.payloads}`);
-  return { linesPerSecond: lines.length / seconds, cpuMicrosPerLine: (used.user + used.system) / lines.length, eventLoopBusy: busy };
+  return {
+    rssMiB,
+    linesPerSecond: lines.length / seconds,
+    cpuMicrosPerLine: (used.user + used.system) / lines.length,
+    eventLoopBusy: busy,
+  };
 }
 
 const median = (values: number[]): number => {
@@ -113,7 +121,8 @@ for (let round = 1; round <= ROUNDS; round++) {
     results.get(workers)?.push(figures);
     console.log(
       `  round ${round} workers ${workers}: ${Math.round(figures.linesPerSecond).toLocaleString('en').padStart(8)} lines/s, ` +
-        `${figures.cpuMicrosPerLine.toFixed(1)} µs CPU/line, event loop ${(figures.eventLoopBusy * 100).toFixed(0)}% busy`,
+        `${figures.cpuMicrosPerLine.toFixed(1)} µs CPU/line, event loop ${(figures.eventLoopBusy * 100).toFixed(0)}% busy, ` +
+        `rss ${figures.rssMiB.toFixed(0)} MiB`,
     );
   }
 }
