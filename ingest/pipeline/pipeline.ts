@@ -226,7 +226,7 @@ export class Pipeline implements PipelineIntake {
       handedOver = resolve;
     });
     try {
-      const deliveries = await this.process(lines, sinks, previous);
+      const { deliveries } = await this.process(lines, sinks, previous);
       // The next batch may now reach the sinks' buffers: its writes queue behind ours.
       handedOver();
       await deliveries;
@@ -245,9 +245,10 @@ export class Pipeline implements PipelineIntake {
 
   /**
    * parse → enrich → encode, on a worker when there are workers and every sink can be encoded there, else here; then,
-   * once the previous batch was handed over (`previous`), hands this one to the sinks. Returns their writes.
+   * once the previous batch was handed over (`previous`), hands this one to the sinks. Returns their writes, wrapped:
+   * the caller lets the next batch through before they settle, so consecutive batches share a spool's group commit.
    */
-  private async process(lines: RawLine[], sinks: readonly Sink[], previous: Promise<void>): Promise<Promise<unknown>> {
+  private async process(lines: RawLine[], sinks: readonly Sink[], previous: Promise<void>): Promise<{ deliveries: Promise<unknown> }> {
     const { telemetry } = this.options;
     const pool = this.pool;
     if (!pool?.usable || encoderRecipes(sinks) === undefined) {
@@ -257,7 +258,7 @@ export class Pipeline implements PipelineIntake {
         telemetry,
       });
       await previous;
-      return route(events, sinks);
+      return { deliveries: route(events, sinks) };
     }
     let bytes = 0;
     for (const raw of lines) bytes += raw.line.length;
@@ -274,13 +275,13 @@ export class Pipeline implements PipelineIntake {
       if (batch.failures > 0) telemetry.error('parse', 'pipeline_error', batch.failures);
       telemetry.sent(lines.length, bytes);
       await previous;
-      return route(batch.events, sinks);
+      return { deliveries: route(batch.events, sinks) };
     }
     if (result.failures > 0) telemetry.error('parse', 'pipeline_error', result.failures);
     telemetry.sent(lines.length, bytes);
     await previous;
     const encoded = result.sinks;
-    return Promise.all(sinks.map((sink, i) => sink.acceptEncoded?.(encoded[i] as EncodedBatch)));
+    return { deliveries: Promise.all(sinks.map((sink, i) => sink.acceptEncoded?.(encoded[i] as EncodedBatch))) };
   }
 
   /**
