@@ -91,6 +91,7 @@ export function encodeEvents(encoder: SinkEncoder, events: readonly ParsedEvent[
  * and sliced; were payloads bytes, they would be views into `bytes` and the char offsets unneeded.
  */
 export function payloadsFromBytes(bytes: Uint8Array, byteOffsets: Uint32Array, charOffsets: Uint32Array): Payload[] {
+  // String payloads need only the char offsets; Buffer payloads would be `bytes.subarray(byteOffsets[i], byteOffsets[i + 1])`.
   void byteOffsets;
   const count = charOffsets.length - 1;
   const payloads: Payload[] = new Array(count);
