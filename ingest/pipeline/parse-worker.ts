@@ -77,6 +77,15 @@ function post(message: FromWorker, transfer: ArrayBuffer[]): void {
   parentPort?.postMessage(message, transfer);
 }
 
+/** Counters that move after a batch (a late inventory answer) reach the metrics while the pipeline is idle too. */
+const METRICS_INTERVAL_MS = 5000;
+setInterval(() => {
+  const current = state;
+  if (!current?.enrich) return;
+  const delta = enrichDelta(current);
+  if (Object.entries(delta).some(([name, value]) => name.endsWith('_total') && value !== 0)) post({ type: 'metrics', enrich: delta }, []);
+}, METRICS_INTERVAL_MS).unref();
+
 let chain: Promise<void> = Promise.resolve();
 parentPort?.on('message', (message: ToWorker) => {
   chain = chain.then(() => handle(message));

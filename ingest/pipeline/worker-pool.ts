@@ -179,6 +179,10 @@ export class ParseWorkerPool {
   }
 
   private answered(slot: Slot, message: FromWorker): void {
+    if (message.type === 'metrics') {
+      this.addEnrichMetrics(message.enrich);
+      return;
+    }
     const job = slot.job;
     if (!job || job.seq !== message.seq) return;
     slot.job = undefined;
@@ -192,9 +196,7 @@ export class ParseWorkerPool {
       if (!this.usable) this.giveUp(error);
     } else {
       this.crashesInARow = 0;
-      for (const [name, value] of Object.entries(message.enrich)) {
-        this.enrichTotals[name] = name.endsWith('_total') ? (this.enrichTotals[name] ?? 0) + value : value;
-      }
+      this.addEnrichMetrics(message.enrich);
       job.resolve({ failures: message.failures, sinks: message.sinks.map(unpackPayloads) });
     }
     this.dispatch();
@@ -217,6 +219,11 @@ export class ParseWorkerPool {
       this.slots.splice(index, 1);
       this.giveUp(crash);
     }
+  }
+
+  private addEnrichMetrics(enrich: Record<string, number>): void {
+    for (const [name, value] of Object.entries(enrich))
+      this.enrichTotals[name] = name.endsWith('_total') ? (this.enrichTotals[name] ?? 0) + value : value;
   }
 
   /** Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread from now on. */

@@ -57,7 +57,9 @@ export type FromWorker =
       enrich: Record<string, number>;
     }
   /** The batch could not be processed there (an encoder module failed to load): the pipeline does it itself. */
-  | { type: 'failed'; seq: number; error: string };
+  | { type: 'failed'; seq: number; error: string }
+  /** Enrichment counters that moved between batches (late inventory answers), as in `result`. */
+  | { type: 'metrics'; enrich: Record<string, number> };
 
 const encoder = new TextEncoder();
 
