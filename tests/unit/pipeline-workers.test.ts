@@ -211,6 +211,50 @@ describe('parse workers', () => {
     expect(ids).toEqual([...ems, ...hostile].map((line) => line.id));
   });
 
+  it('a sink swap re-arms the workers: batches taken before it reach the old sink in its format, after it the new one in its own', async () => {
+    const registry = new MetricsRegistry();
+    const before = new CaptureBuffer();
+    const after = new CaptureBuffer();
+    const cef = createSyslogSink(
+      'siem',
+      { type: 'syslog', address: '127.0.0.1:9', format: 'cef' },
+      { buffer: before, registry, dataDir: '/nonexistent' },
+    );
+    const json = createSyslogSink(
+      'siem',
+      { type: 'syslog', address: '127.0.0.1:9', format: 'json' },
+      { buffer: after, registry, dataDir: '/nonexistent' },
+    );
+    const pipeline = new Pipeline({
+      namespace: 'workers',
+      queueEvents: 100_000,
+      enrich: undefined,
+      workers: 2,
+      sinks: [cef],
+      telemetry: new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' }),
+      batchEvents: 100,
+    });
+    pipeline.start();
+    const first = ems.slice(0, 1000).map((line) => ({ ...line }));
+    const second = ems.slice(1000, 2000).map((line) => ({ ...line }));
+    const submitted = Array.from({ length: 10 }, (_, i) => pipeline.submit(first.slice(i * 100, i * 100 + 100)));
+    // Swapped once the first batches have reached the old sink, while later ones are in the workers or queued.
+    while (before.payloads.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const swapped = pipeline.replaceSinks(async () => [json]);
+    await Promise.all([...submitted, swapped]);
+    await pipeline.submit(second);
+    await pipeline.stop();
+    expect(before.payloads.length).toBeGreaterThan(0);
+    expect(before.payloads.length + after.payloads.length).toBe(2000);
+    expect(before.payloads.every((payload) => payload.includes('CEF:0|'))).toBe(true);
+    expect(after.payloads.every((payload) => payload.startsWith('{'))).toBe(true);
+    // The new sink got exactly the lines the old one did not, in order.
+    const ids = [...first, ...second].map((line) => line.id);
+    expect(after.payloads.map((payload) => (JSON.parse(payload) as { event: { id: string } }).event.id)).toEqual(
+      ids.slice(before.payloads.length),
+    );
+  });
+
   describe('a worker killed mid-batch', () => {
     let inventory: Server;
     let url: string;
