@@ -3,7 +3,7 @@
  * search sink's buffer) with `pipeline.workers` 0 (on the event loop's thread), 1 and 2, interleaved over several
  * rounds. Prints lines/s, the CPU time of the whole process per line, and how busy the main thread's event loop was
  * (what the workers take off it); asserts nothing. BENCH_LINES (default 200,000), BENCH_ROUNDS (3), BENCH_WORKERS
- * (the settings to compare, default "0,1,2").
+ * (the settings to compare, default "0,1,2"), BENCH_GEOIP=0 (enrichment off).
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,7 @@ import { formatLine } from '../../syslog/index.js';
 const COUNT = Number(process.env.BENCH_LINES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SETTINGS = (process.env.BENCH_WORKERS ?? '0,1,2').split(',').map(Number);
+const GEOIP = process.env.BENCH_GEOIP !== '0';
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');
 
 /** A buffer that counts what it is given and keeps nothing: the spool's cost is bench:spool's business. */
@@ -64,7 +65,7 @@ async function run(lines: readonly string[], workers: number): Promise<Figures> 
   const registry = new MetricsRegistry();
   const buffer = new CountingBuffer();
   const sink = createSearchSink('opensearch', { type: 'opensearch', url: 'http://127.0.0.1:9', namespace: 'bench' }, { buffer, registry });
-  const enrichOptions = { geoip: true };
+  const enrichOptions = { geoip: GEOIP };
   const enrich = createEnrichStage(enrichOptions);
   enrich.preload();
   const pipeline = new Pipeline({
@@ -113,7 +114,7 @@ const lines = await corpus();
 console.log(
   `corpus: ${lines.length.toLocaleString('en')} EMS lines (RFC 3164); ${ROUNDS} rounds, interleaved; Node ${process.version}, ${availableParallelism()} cores`,
 );
-console.log('full path per line: parse + id + enrich (GeoIP) + bulk encoding into a search sink buffer');
+console.log(`full path per line: parse + id + ${GEOIP ? 'enrich (GeoIP)' : 'no enrichment'} + bulk encoding into a search sink buffer`);
 const results = new Map<number, Figures[]>(SETTINGS.map((workers) => [workers, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const workers of SETTINGS) {
