@@ -5,10 +5,9 @@ import type { SyslogSinkConfig } from '../config/types.js';
 import type { RetryPolicy } from '../sinks/retry-policy.js';
 import type { Sink } from '../sinks/sink.js';
 import { BufferedSink, type SinkLogger } from '../sinks/sink-helper.js';
-import { formatterFor } from './formats/index.js';
-import type { FormatOptions } from './forward-format.js';
-import { forwardFilter, forwardThrottle } from './forward-policies.js';
+import { forwardThrottle } from './forward-policies.js';
 import { createSyslogDriver } from './syslog-driver.js';
+import { syslogEncoderRecipe, syslogSinkEncoder } from './syslog-encoder.js';
 import { syslogSinkSettings } from './syslog-sink-settings.js';
 
 export interface SyslogSinkDeps {
@@ -28,13 +27,8 @@ export interface SyslogSinkDeps {
 /** A syslog forwarding sink: filter → format → spool → batches → one UDP/TCP/TLS destination. */
 export function createSyslogSink(id: string, config: SyslogSinkConfig, deps: SyslogSinkDeps): Sink {
   const settings = syslogSinkSettings(id, config, deps.dataDir);
-  const format = formatterFor(settings.format);
-  const formatOptions: FormatOptions = {
-    facility: settings.facility,
-    newlineFramed: settings.mode !== 'udp' && settings.framing === 'newline',
-  };
+  const encoder = syslogSinkEncoder(id, config);
   const throttle = forwardThrottle(config.rate_limit);
-  const filter = forwardFilter(config.filter);
   const driver = createSyslogDriver({
     host: settings.host,
     port: settings.port,
@@ -59,8 +53,9 @@ export function createSyslogSink(id: string, config: SyslogSinkConfig, deps: Sys
   return new BufferedSink({
     id,
     buffer: deps.buffer,
-    encode: (event) => format(event, formatOptions),
-    ...(filter ? { filter } : {}),
+    encode: encoder.encode,
+    ...(encoder.filter ? { filter: encoder.filter } : {}),
+    encoderRecipe: syslogEncoderRecipe(id, config),
     driver,
     telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: 'syslog' }),
     batch: settings.batch,

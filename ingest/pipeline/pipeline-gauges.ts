@@ -12,7 +12,7 @@ import type { Pipeline } from './pipeline.js';
 export function registerPipelineGauges(
   registry: MetricsRegistry,
   pipeline: () => Pipeline | undefined,
-  enrich: () => EnrichStage | undefined,
+  enrich: () => Pick<EnrichStage, 'metrics'> | undefined,
 ): void {
   registry.gauge('fortiems_pipeline_queue_events', 'Lines waiting between the sources and the parse stage.', [], function collect() {
     this.set(pipeline()?.queuedEvents() ?? 0);

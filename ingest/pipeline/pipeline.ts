@@ -2,10 +2,13 @@ import type { ParsedEvent } from '../../parsers/parse-line.js';
 import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { EnrichStage } from '../enrich/enrich-stage.js';
 import type { Sink } from '../sinks/sink.js';
+import type { EncodedBatch, EncoderRecipe } from '../sinks/sink-encoder.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { receiveEventId } from './event-ids.js';
-import { processBatch } from './process-stage.js';
+import { parseAndEnrich, processBatch } from './process-stage.js';
 import type { PipelineIntake, RawLine } from './raw-line.js';
+import { ParseWorkerPool, type WorkerBatchResult } from './worker-pool.js';
+import type { WorkerEnrichOptions } from './worker-protocol.js';
 
 /** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable. */
 interface LineBatch {
@@ -23,6 +26,16 @@ export interface PipelineOptions {
   /** The same bound in bytes (a line weighs its characters); whichever is reached first pushes back (default 64 MiB). */
   queueBytes?: number;
   enrich: EnrichStage | undefined;
+  /**
+   * Parse workers (`pipeline.workers`): 0 or absent parses, enriches and encodes on this thread; N ≥ 1 runs that in N
+   * worker_threads, each building its own enrichment stage from `enrichOptions` and each sink's encoder from its
+   * `encoderRecipe`. The sinks get finished payloads, in the order the batches left the queue.
+   */
+  workers?: number;
+  /** What `enrich` was made from, for the workers (without it, workers do not enrich). */
+  enrichOptions?: WorkerEnrichOptions | undefined;
+  /** A parse worker died; its batch was processed on this thread instead. */
+  onWorkerCrash?: (error: Error) => void;
   sinks: Sink[];
   /** The parse → enrich transform's telemetry. */
   telemetry: ComponentTelemetry;
@@ -31,8 +44,9 @@ export interface PipelineOptions {
   /** …and at most this many bytes of them (default 4 MiB), so the batches in flight stay small whatever the lines. */
   batchBytes?: number;
   /**
-   * Batches past the parse stage at once (default 2): while one waits on the sinks' buffers (a disk spool's fsync),
-   * the next is parsed; the spool's group commit coalesces their writes.
+   * Batches past the parse stage at once (default 2; with workers, two more than the workers, so a worker finds its
+   * next batch waiting while earlier ones wait on the sinks' buffers): while one waits on the sinks' buffers (a disk
+   * spool's fsync), the next are parsed; the spool's group commit coalesces their writes.
    */
   concurrency?: number;
   onError?: (error: Error) => void;
@@ -59,6 +73,21 @@ function identify(lines: RawLine[]): void {
   for (const line of lines) line.id ??= receiveEventId();
 }
 
+/** Each sink's encoder recipe, when every sink can take a worker's payloads; undefined when one cannot. */
+function encoderRecipes(sinks: readonly Sink[]): EncoderRecipe[] | undefined {
+  const recipes: EncoderRecipe[] = [];
+  for (const sink of sinks) {
+    if (!sink.encoderRecipe || !sink.acceptEncoded) return undefined;
+    recipes.push(sink.encoderRecipe);
+  }
+  return recipes;
+}
+
+function route(events: readonly ParsedEvent[], sinks: readonly Sink[]): Promise<unknown> {
+  if (sinks.length === 1) return (sinks[0] as Sink).accept(events);
+  return Promise.all(sinks.map((sink) => sink.accept(events)));
+}
+
 export class PipelineStoppedError extends Error {
   constructor() {
     super('the pipeline is stopping and takes no more events');
@@ -80,6 +109,9 @@ export class Pipeline implements PipelineIntake {
   private accepting = true;
   private loop: Promise<void> | undefined;
   private paused: Promise<void> | undefined;
+  private pool: ParseWorkerPool | undefined;
+  /** Settles once the latest batch taken from the queue was handed to the sinks: the next one waits for it (order). */
+  private routed: Promise<void> = Promise.resolve();
 
   private readonly options: PipelineOptions;
 
@@ -127,8 +159,20 @@ export class Pipeline implements PipelineIntake {
   }
 
   /** A reload's new enrichment settings apply from the next batch. */
-  setEnrich(enrich: EnrichStage | undefined): void {
+  setEnrich(enrich: EnrichStage | undefined, options?: WorkerEnrichOptions): void {
     this.options.enrich = enrich;
+    this.options.enrichOptions = options;
+    this.pool?.configure({ enrich: options });
+  }
+
+  /** The enrichment counters, wherever enrichment runs (this thread's stage, and the workers'). */
+  enrichMetrics(): Record<string, number> | undefined {
+    const here = this.options.enrich?.metrics();
+    if (!this.pool) return here;
+    const merged = { ...(here ?? {}) };
+    for (const [name, value] of Object.entries(this.pool.enrichMetrics()))
+      merged[name] = name.endsWith('_total') ? (merged[name] ?? 0) + value : Math.max(merged[name] ?? 0, value);
+    return merged;
   }
 
   currentSinks(): readonly Sink[] {
@@ -136,11 +180,26 @@ export class Pipeline implements PipelineIntake {
   }
 
   start(): void {
+    const workers = this.options.workers ?? 0;
+    if (workers > 0 && !this.pool && !this.loop)
+      this.pool = new ParseWorkerPool({
+        size: workers,
+        namespace: this.options.namespace,
+        enrich: this.options.enrichOptions,
+        sinks: encoderRecipes(this.sinks) ?? [],
+        ...(this.options.onWorkerCrash ? { onCrash: this.options.onWorkerCrash } : {}),
+      });
     this.loop ??= this.run();
   }
 
+  /** The parse workers, when there are (tests kill one mid-batch). */
+  workerPool(): ParseWorkerPool | undefined {
+    return this.pool;
+  }
+
   private async run(): Promise<void> {
-    const concurrency = this.options.concurrency ?? 2;
+    const workers = this.options.workers ?? 0;
+    const concurrency = this.options.concurrency ?? (workers > 0 ? workers + 2 : 2);
     const batchEvents = this.options.batchEvents ?? 1000;
     const batchBytes = this.options.batchBytes ?? DEFAULT_BATCH_BYTES;
     while (this.accepting || this.queue.size > 0) {
@@ -154,17 +213,23 @@ export class Pipeline implements PipelineIntake {
       while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
     }
     await Promise.all(this.inFlight);
+    await this.pool?.close();
   }
 
   private async handle(batches: LineBatch[]): Promise<void> {
     const lines = batches.length === 1 ? (batches[0] as LineBatch).lines : batches.flatMap((batch) => batch.lines);
+    // The sinks as they were when the batch was taken: a swap waits for this batch before changing them.
+    const sinks = this.sinks;
+    const previous = this.routed;
+    let handedOver!: () => void;
+    this.routed = new Promise<void>((resolve) => {
+      handedOver = resolve;
+    });
     try {
-      const events = await processBatch(lines, {
-        namespace: this.options.namespace,
-        enrich: this.options.enrich,
-        telemetry: this.options.telemetry,
-      });
-      await this.route(events);
+      const { deliveries } = await this.process(lines, sinks, previous);
+      // The next batch may now reach the sinks' buffers: its writes queue behind ours.
+      handedOver();
+      await deliveries;
       for (const batch of batches) batch.durable?.resolve();
     } catch (error) {
       // Only a sink buffer that cannot write (disk failure, closed) gets here: say so to the sender and the operator.
@@ -173,13 +238,50 @@ export class Pipeline implements PipelineIntake {
       this.options.telemetry.error('route', 'buffer_write_failed');
       this.options.onError?.(failure);
       for (const batch of batches) batch.durable?.reject(failure);
+    } finally {
+      handedOver();
     }
   }
 
-  private async route(events: ParsedEvent[]): Promise<void> {
-    const sinks = this.sinks;
-    if (sinks.length === 1) await (sinks[0] as Sink).accept(events);
-    else await Promise.all(sinks.map((sink) => sink.accept(events)));
+  /**
+   * parse → enrich → encode, on a worker when there are workers and every sink can be encoded there, else here; then,
+   * once the previous batch was handed over (`previous`), hands this one to the sinks. Returns their writes, wrapped:
+   * the caller lets the next batch through before they settle, so consecutive batches share a spool's group commit.
+   */
+  private async process(lines: RawLine[], sinks: readonly Sink[], previous: Promise<void>): Promise<{ deliveries: Promise<unknown> }> {
+    const { telemetry } = this.options;
+    const pool = this.pool;
+    if (!pool?.usable || encoderRecipes(sinks) === undefined) {
+      const events = await processBatch(lines, {
+        namespace: this.options.namespace,
+        enrich: this.options.enrich,
+        telemetry,
+      });
+      await previous;
+      return { deliveries: route(events, sinks) };
+    }
+    let bytes = 0;
+    for (const raw of lines) bytes += raw.line.length;
+    telemetry.received(lines.length, bytes);
+    let result: WorkerBatchResult | undefined;
+    try {
+      result = await pool.run(lines);
+    } catch {
+      // A worker died with this batch (the pool said so through onWorkerCrash): the batch is not lost, it is processed here.
+      telemetry.error('parse', 'worker_crash');
+    }
+    if (!result) {
+      const batch = await parseAndEnrich(lines, this.options.namespace, this.options.enrich);
+      if (batch.failures > 0) telemetry.error('parse', 'pipeline_error', batch.failures);
+      telemetry.sent(lines.length, bytes);
+      await previous;
+      return { deliveries: route(batch.events, sinks) };
+    }
+    if (result.failures > 0) telemetry.error('parse', 'pipeline_error', result.failures);
+    telemetry.sent(lines.length, bytes);
+    await previous;
+    const encoded = result.sinks;
+    return { deliveries: Promise.all(sinks.map((sink, i) => sink.acceptEncoded?.(encoded[i] as EncodedBatch))) };
   }
 
   /**
@@ -196,6 +298,8 @@ export class Pipeline implements PipelineIntake {
     try {
       await Promise.all(this.inFlight);
       this.sinks = await change(this.sinks);
+      const recipes = encoderRecipes(this.sinks);
+      if (recipes) this.pool?.configure({ sinks: recipes });
     } finally {
       this.paused = undefined;
       resume();

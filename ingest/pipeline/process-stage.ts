@@ -11,27 +11,53 @@ export interface ProcessStageOptions {
   telemetry: ComponentTelemetry;
 }
 
-/**
- * parse → enrich for one batch: exactly one event per raw line, always, carrying the line's id (a framing error or an unparsable line becomes
- * a pipeline_error event with the raw text), so accounting downstream can match lines to events one for one.
- */
-export async function processBatch(lines: readonly RawLine[], options: ProcessStageOptions): Promise<ParsedEvent[]> {
+/** A parsed and enriched batch, with what the parse transform's telemetry counts. */
+export interface ProcessedBatch {
+  events: ParsedEvent[];
+  /** The lines' characters (bytes for ASCII), as the queue weighs them. */
+  bytes: number;
+  /** Lines that became pipeline_error events. */
+  failures: number;
+}
+
+/** parse (+ the line's id) for every line: exactly one event per line, whatever the line. */
+export function parseLines(lines: readonly RawLine[], namespace: string): ProcessedBatch {
   const events: ParsedEvent[] = new Array(lines.length);
   let bytes = 0;
   let failures = 0;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as RawLine;
     bytes += raw.line.length;
-    const context = { receivedAt: raw.receivedAt, zone: raw.zone, namespace: options.namespace };
+    const context = { receivedAt: raw.receivedAt, zone: raw.zone, namespace };
     const event = raw.framingError ? pipelineError(raw.line, raw.framingError, context, 'framing_error') : parseLine(raw.line, context);
     if (event.kind === 'pipeline_error') failures++;
     // Lines that did not come through the pipeline's intake (tests, tools) get their id here.
     setEventId(event.document, raw.id ?? receiveEventId());
     events[i] = event;
   }
-  options.telemetry.received(lines.length, bytes);
-  if (failures > 0) options.telemetry.error('parse', 'pipeline_error', failures);
-  if (options.enrich) await options.enrich.enrichBatch(events);
-  options.telemetry.sent(events.length, bytes);
-  return events;
+  return { events, bytes, failures };
+}
+
+/** parse → enrich, without telemetry: what a parse worker runs, and the pipeline when a worker's batch comes back here. */
+export async function parseAndEnrich(
+  lines: readonly RawLine[],
+  namespace: string,
+  enrich: EnrichStage | undefined,
+): Promise<ProcessedBatch> {
+  const batch = parseLines(lines, namespace);
+  if (enrich) await enrich.enrichBatch(batch.events);
+  return batch;
+}
+
+/**
+ * parse → enrich for one batch: exactly one event per raw line, always, carrying the line's id (a framing error or an unparsable line becomes
+ * a pipeline_error event with the raw text), so accounting downstream can match lines to events one for one.
+ */
+export async function processBatch(lines: readonly RawLine[], options: ProcessStageOptions): Promise<ParsedEvent[]> {
+  const batch = parseLines(lines, options.namespace);
+  options.telemetry.received(lines.length, batch.bytes);
+  if (batch.failures > 0) options.telemetry.error('parse', 'pipeline_error', batch.failures);
+  if (options.enrich) await options.enrich.enrichBatch(batch.events);
+  options.telemetry.sent(batch.events.length, batch.bytes);
+  return batch.events;
 }

@@ -7,6 +7,7 @@ import { BatchReader, type BatchSettings } from './batch-reader.js';
 import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy } from './retry-policy.js';
 import type { Sink } from './sink.js';
 import type { DeadLetter, ItemOutcome, SinkDriver } from './sink-driver.js';
+import { type EncodedBatch, type EncoderRecipe, encodeEvents, type Payload, type SinkEncoder } from './sink-encoder.js';
 
 /** What the helper logs through: pino's `(fields, message)` signature, so a pino logger fits as is. */
 export interface SinkLogger {
@@ -19,12 +20,14 @@ export interface BufferedSinkOptions {
   /** Already opened; the helper owns it from here and closes it in `stop`. */
   buffer: EventBuffer;
   /** One event → the payload the driver sends. May throw: that event is discarded and counted, the others go on. */
-  encode: (event: ParsedEvent) => string;
+  encode: (event: ParsedEvent) => Payload;
   /**
    * Which events this sink takes (a forwarding destination's categories, level, query). The others are counted as
    * `discarded{reason="filtered"}`: an explicit policy, so accounting still reconciles per sink.
    */
   filter?: (event: ParsedEvent) => boolean;
+  /** How a parse worker builds the same `encode` and `filter` (see `sink-encoder.ts`); without it, the main thread encodes. */
+  encoderRecipe?: EncoderRecipe;
   driver: SinkDriver;
   /** Kind `sink`. */
   telemetry: ComponentTelemetry;
@@ -75,6 +78,8 @@ export function failureMayHaveStored(error: unknown): boolean {
 export class BufferedSink implements Sink {
   readonly id: string;
   readonly type: string;
+  readonly encoderRecipe: EncoderRecipe | undefined;
+  private readonly encoder: SinkEncoder;
   private readonly policy: RetryPolicy;
   private readonly slots: Semaphore;
   private readonly random: () => number;
@@ -92,6 +97,8 @@ export class BufferedSink implements Sink {
     this.id = options.id;
     this.batches = new BatchReader(options.buffer, options.batch);
     this.type = options.driver.type;
+    this.encoderRecipe = options.encoderRecipe;
+    this.encoder = { encode: options.encode, ...(options.filter ? { filter: options.filter } : {}) };
     this.policy = retryPolicy(options.retry);
     this.slots = new Semaphore(options.concurrency);
     this.random = options.random ?? Math.random;
@@ -102,33 +109,18 @@ export class BufferedSink implements Sink {
   }
 
   async accept(events: readonly ParsedEvent[]): Promise<void> {
-    const { telemetry, encode, buffer, filter } = this.options;
-    if (this.stopping) {
-      // Counted here, by the sink they were meant for, so each sink's accounting stays whole.
-      telemetry.received(events.length, 0);
-      telemetry.discarded('sink_stopping', events.length);
-      throw new Error(`sink ${this.id} is stopping: it takes no new events`);
-    }
-    const payloads: string[] = [];
-    let bytes = 0;
-    let unencodable = 0;
-    let filtered = 0;
-    for (const event of events) {
-      if (filter && !filter(event)) {
-        filtered++;
-        continue;
-      }
-      try {
-        const payload = encode(event);
-        payloads.push(payload);
-        bytes += Buffer.byteLength(payload);
-      } catch (error) {
-        // Counted, never thrown: one malformed event must not fail the whole batch the pipeline hands us.
-        if (unencodable++ === 0)
-          this.options.logger?.warn({ sink: this.id, error: errorText(error) }, 'event could not be encoded; discarded');
-      }
-    }
-    telemetry.received(events.length, bytes);
+    if (this.stopping) return this.refuse(events.length);
+    return this.acceptEncoded(encodeEvents(this.encoder, events));
+  }
+
+  /** Payloads already encoded with this sink's encoder (by a parse worker, from `encoderRecipe`), with their counts. */
+  async acceptEncoded(batch: EncodedBatch): Promise<void> {
+    const { telemetry, buffer } = this.options;
+    if (this.stopping) return this.refuse(batch.events);
+    const { payloads, filtered, unencodable } = batch;
+    if (batch.encodeError !== undefined)
+      this.options.logger?.warn({ sink: this.id, error: batch.encodeError }, 'event could not be encoded; discarded');
+    telemetry.received(batch.events, batch.bytes);
     if (filtered > 0) telemetry.discarded('filtered', filtered);
     if (unencodable > 0) {
       telemetry.error('encode', 'encode_error', unencodable);
@@ -145,6 +137,13 @@ export class BufferedSink implements Sink {
     }
     if (result.dropped > 0) telemetry.discarded('buffer_full', result.dropped);
     this.updateGauge();
+  }
+
+  private refuse(events: number): Promise<never> {
+    // Counted here, by the sink they were meant for, so each sink's accounting stays whole.
+    this.options.telemetry.received(events, 0);
+    this.options.telemetry.discarded('sink_stopping', events);
+    return Promise.reject(new Error(`sink ${this.id} is stopping: it takes no new events`));
   }
 
   async start(): Promise<void> {

@@ -17,6 +17,8 @@ import type { FortiemsConfig, SinkConfig, SourceConfig } from '../config/types.j
 import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
 import { DEFAULT_QUEUE_BYTES, Pipeline } from '../pipeline/pipeline.js';
 import { registerPipelineGauges } from '../pipeline/pipeline-gauges.js';
+import { workerCount } from '../pipeline/worker-pool.js';
+import type { WorkerEnrichOptions } from '../pipeline/worker-protocol.js';
 import type { Sink } from '../sinks/sink.js';
 import { type RunningSource, startListenerSource } from '../sources/build-sources.js';
 
@@ -71,14 +73,19 @@ export class Topology {
   /** Builds and starts the sinks, the pipeline, then the sources with their own listeners (routes: `registerRoutes`). */
   async start(config: FortiemsConfig): Promise<void> {
     this.config = config;
+    const workers = workerCount(config.pipeline?.workers);
     this.enrich = this.buildEnrich(config);
-    this.enrich?.preload();
+    // With workers, this thread's stage only serves a batch whose worker died: its GeoIP loads when first needed.
+    if (workers === 0) this.enrich.preload();
     const sinks = await this.buildSinks(config);
     this.pipeline = new Pipeline({
       namespace: this.namespace(config),
       queueEvents: config.pipeline?.queue_events ?? 20_000,
       queueBytes: config.pipeline?.queue_bytes ?? DEFAULT_QUEUE_BYTES,
       enrich: this.enrich,
+      workers,
+      enrichOptions: this.enrichOptions(config),
+      onWorkerCrash: (error) => this.options.logger.error({ err: error }, 'a parse worker died; its batch is parsed again'),
       sinks: sinks.map(([, sink]) => sink),
       telemetry: this.telemetry('parse', 'transform', 'parse'),
       onError: (error) => this.options.logger.error({ err: error }, 'a sink buffer refused events'),
@@ -86,7 +93,10 @@ export class Topology {
     registerPipelineGauges(
       this.options.registry,
       () => this.pipeline,
-      () => this.enrich,
+      () => {
+        const pipeline = this.pipeline;
+        return pipeline ? { metrics: () => pipeline.enrichMetrics() ?? {} } : undefined;
+      },
     );
     this.pipeline.start();
     for (const [, sink] of sinks) await sink.start();
@@ -155,9 +165,14 @@ export class Topology {
   }
 
   private buildEnrich(config: FortiemsConfig): EnrichStage {
+    return createEnrichStage(this.enrichOptions(config));
+  }
+
+  /** The enrichment settings as plain values: this thread's stage and each parse worker's are built from them. */
+  private enrichOptions(config: FortiemsConfig): WorkerEnrichOptions {
     const enrich = config.pipeline?.enrich;
     const inventory = enrich?.inventory;
-    return createEnrichStage({
+    return {
       geoip: enrich?.geoip ?? true,
       ...(inventory
         ? {
@@ -168,7 +183,7 @@ export class Topology {
             },
           }
         : {}),
-    });
+    };
   }
 
   private async buildSinks(config: FortiemsConfig): Promise<[string, Sink][]> {
@@ -227,9 +242,10 @@ export class Topology {
     if (JSON.stringify(previous.pipeline?.queue_events) !== JSON.stringify(config.pipeline?.queue_events))
       changes.push('pipeline.queue_events changes at the next restart');
     if (previous.pipeline?.queue_bytes !== config.pipeline?.queue_bytes) changes.push('pipeline.queue_bytes changes at the next restart');
+    if (previous.pipeline?.workers !== config.pipeline?.workers) changes.push('pipeline.workers changes at the next restart');
     if (JSON.stringify(previous.pipeline?.enrich) !== JSON.stringify(config.pipeline?.enrich)) {
       this.enrich = this.buildEnrich(config);
-      pipeline.setEnrich(this.enrich);
+      pipeline.setEnrich(this.enrich, this.enrichOptions(config));
       changes.push('pipeline.enrich replaced');
     }
     for (const [id, { config: before, running }] of [...this.sources]) {

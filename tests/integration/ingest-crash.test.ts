@@ -15,7 +15,7 @@ function startIngest(configFile: string, sinkUrl: string): Promise<IngestProcess
   return startIngestProcess(configFile, { env: { SINK_URL: sinkUrl } });
 }
 
-describe('a crash right after the HTTP source answered 200', () => {
+describe.each([1, 2])('a crash right after the HTTP source answered 200 (pipeline.workers: %i)', (workers) => {
   const url = inject('opensearchUrl');
   const client = createOpenSearchClient({ url });
   const namespace = `crash${randomUUID().slice(0, 8)}`;
@@ -28,6 +28,7 @@ sources:
   http: { type: http }
 pipeline:
   enrich: { geoip: false }
+  workers: ${workers}
 sinks:
   opensearch: { type: opensearch, url: "\${SINK_URL}", namespace: ${namespace} }
 http:
@@ -70,7 +71,7 @@ http:
   });
 });
 
-describe('a SIGKILL and restart in the middle of a replay into the HTTP source', () => {
+describe.each([1, 2])('a SIGKILL and restart in the middle of a replay into the HTTP source (pipeline.workers: %i)', (workers) => {
   const url = inject('opensearchUrl');
   const client = createOpenSearchClient({ url });
   const namespace = `crashreplay${randomUUID().slice(0, 8)}`;
@@ -99,6 +100,7 @@ sources:
   http: { type: http }
 pipeline:
   enrich: { geoip: false }
+  workers: ${workers}
 sinks:
   opensearch: { type: opensearch, url: "\${SINK_URL}", namespace: ${namespace} }
 ${stall ? `  stall: { type: opensearch, url: "http://127.0.0.1:1", namespace: ${namespace}, buffer: { type: memory, max_bytes: 1048576 } }\n` : ''}http:

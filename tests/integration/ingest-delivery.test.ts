@@ -19,7 +19,12 @@ import { emsCorpus } from '../support/parser-corpus.js';
 
 const run = promisify(execFile);
 
-describe('the pipeline end to end on a real OpenSearch', () => {
+// The parse workers must lose nothing and keep the accounting exact, with one worker (the default on 2 cores) and with
+// several racing (a smaller corpus: the file runs twice).
+describe.each([
+  { workers: 1, events: 100_000 },
+  { workers: 2, events: 40_000 },
+])('the pipeline end to end on a real OpenSearch (pipeline.workers: $workers)', ({ workers, events }) => {
   const url = inject('opensearchUrl');
   const client = createOpenSearchClient({ url });
   const namespace = `e2e${randomUUID().slice(0, 8)}`;
@@ -27,7 +32,7 @@ describe('the pipeline end to end on a real OpenSearch', () => {
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
 
   beforeAll(async () => {
-    pipeline = await startPipeline({ opensearchUrl: url, namespace });
+    pipeline = await startPipeline({ opensearchUrl: url, namespace, workers });
   });
 
   afterAll(async () => {
@@ -35,8 +40,8 @@ describe('the pipeline end to end on a real OpenSearch', () => {
     await client.indices.deleteDataStream({ name: streams }, { ignore: [404] });
   });
 
-  it('indexes 100,000 EMS events sent over TCP and TLS: every one, once, in its category', async () => {
-    const corpus = await emsCorpus({ seed: 11, count: 100_000, start: Date.now() - 86_400_000 });
+  it(`indexes ${events.toLocaleString('en')} EMS events sent over TCP and TLS: every one, once, in its category`, async () => {
+    const corpus = await emsCorpus({ seed: 11, count: events, start: Date.now() - 86_400_000 });
     // The corpus has byte-identical lines (same message, same second): each is a received event of its own, so a
     // document of its own.
     const lines = corpus.map((entry) => entry.line);
@@ -121,7 +126,7 @@ describe('the pipeline end to end on a real OpenSearch', () => {
     const deadLettered = metricSum(metrics, 'fortiems_component_dead_lettered_events_total', { component_id: 'opensearch' });
     const discarded = metricSum(metrics, 'fortiems_component_discarded_events_total');
     const buffered = metricSum(metrics, 'fortiems_buffer_events', { component_id: 'opensearch' });
-    expect(received).toBe(100_000 + 220 + 3);
+    expect(received).toBe(events + 220 + 3);
     expect(received).toBe(sent + deadLettered + discarded + buffered);
     expect(buffered).toBe(0);
     expect(metricSum(metrics, 'fortiems_unaccounted_events')).toBe(0);

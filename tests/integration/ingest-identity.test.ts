@@ -16,7 +16,7 @@ const failedLogin = (marker: string) =>
 const filler = (i: number) =>
   `<134>Dec  1 09:00:00 ems01 ems-event: dtime="2026-12-01 09:00:00" type=event subtype=system level=notice emsserial=FCTEMS8822000123 msg="filler ${i}" emshostname="ems01" vd="default"`;
 
-describe('event identity on a real OpenSearch: every received event is one document', () => {
+describe.each([1, 2])('event identity on a real OpenSearch: every received event is one document (pipeline.workers: %i)', (workers) => {
   const url = inject('opensearchUrl');
   const client = createOpenSearchClient({ url });
   const namespace = `ident${randomUUID().slice(0, 8)}`;
@@ -24,7 +24,7 @@ describe('event identity on a real OpenSearch: every received event is one docum
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
 
   beforeAll(async () => {
-    pipeline = await startPipeline({ opensearchUrl: url, namespace });
+    pipeline = await startPipeline({ opensearchUrl: url, namespace, workers });
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { emsCorpus } from '../support/parser-corpus.js';
 const instanceDir = inject('opensearchInstanceDir');
 
 // Stopping OpenSearch needs the managed node; against OPENSEARCH_URL or testcontainers there is nothing of ours to stop.
-describe.skipIf(!instanceDir)('the pipeline while OpenSearch is down', () => {
+describe.skipIf(!instanceDir).each([1, 2])('the pipeline while OpenSearch is down (pipeline.workers: %i)', (workers) => {
   const url = inject('opensearchUrl');
   const client = createOpenSearchClient({ url });
   const namespace = `outage${randomUUID().slice(0, 8)}`;
@@ -21,7 +21,7 @@ describe.skipIf(!instanceDir)('the pipeline while OpenSearch is down', () => {
   });
 
   it('spools while OpenSearch is stopped for 30 s mid-run, then delivers every event exactly once', async () => {
-    pipeline = await startPipeline({ opensearchUrl: url, namespace });
+    pipeline = await startPipeline({ opensearchUrl: url, namespace, workers });
     const corpus = (await emsCorpus({ seed: 23, count: 30_000, start: Date.now() - 3_600_000 })).map((entry) => entry.line);
     const tcp = `tcp://127.0.0.1:${pipeline.ports.syslog_tcp}?framing=octet`;
 

@@ -13,6 +13,8 @@ export interface HarnessOptions {
   /** Extra YAML under `sinks.opensearch` (indented by the caller is not needed: one flow mapping). */
   sinkExtra?: string;
   dataDir?: string;
+  /** `pipeline.workers` (left out: the default, `auto`). */
+  workers?: number;
 }
 
 /** An in-process pipeline on free ports: TCP, TLS and UDP syslog, HTTP, one OpenSearch sink with a disk spool. */
@@ -26,7 +28,7 @@ sources:
   syslog_udp: { type: syslog, mode: udp, address: "127.0.0.1:0" }
   http: { type: http }
 pipeline:
-  enrich: { geoip: false }
+  enrich: { geoip: false }${options.workers === undefined ? '' : `\n  workers: ${options.workers}`}
 sinks:
   opensearch: { type: opensearch, url: ${JSON.stringify(options.opensearchUrl)}, namespace: ${options.namespace}${options.sinkExtra ? `, ${options.sinkExtra}` : ''} }
 http:

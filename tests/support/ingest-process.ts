@@ -60,15 +60,27 @@ export async function startIngestProcess(
 /**
  * `<dir>/fortiems.yaml` for a `fortiems ingest` on loopback: the given syslog sources and HTTP on free ports (the
  * process prints them), one OpenSearch sink (`opensearch` unless `sinkId` says otherwise), spools under `<dir>/data`.
- * `geoip: false` turns GeoIP off; left out, the default applies.
+ * `geoip: false` turns GeoIP off and `workers` sets `pipeline.workers`; left out, the defaults apply.
  */
 export function writeIngestConfig(
   dir: string,
-  options: { syslog: readonly ('udp' | 'tcp')[]; opensearchUrl: string; namespace: string; sinkId?: string; geoip?: boolean },
+  options: {
+    syslog: readonly ('udp' | 'tcp')[];
+    opensearchUrl: string;
+    namespace: string;
+    sinkId?: string;
+    geoip?: boolean;
+    /** `pipeline.workers`; left out, the default (`auto`). */
+    workers?: number;
+  },
 ): string {
   const file = join(dir, 'fortiems.yaml');
   const sources = options.syslog.map((mode) => `  syslog_${mode}: { type: syslog, mode: ${mode}, address: "127.0.0.1:0" }\n`).join('');
-  const pipeline = options.geoip === undefined ? '' : `pipeline:\n  enrich: { geoip: ${options.geoip} }\n`;
+  const settings = [
+    ...(options.geoip === undefined ? [] : [`  enrich: { geoip: ${options.geoip} }\n`]),
+    ...(options.workers === undefined ? [] : [`  workers: ${options.workers}\n`]),
+  ];
+  const pipeline = settings.length > 0 ? `pipeline:\n${settings.join('')}` : '';
   writeFileSync(
     file,
     `data_dir: ${JSON.stringify(join(dir, 'data'))}

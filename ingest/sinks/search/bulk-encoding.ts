@@ -1,4 +1,5 @@
 import type { ParsedEvent } from '../../../parsers/parse-line.js';
+import type { EncoderRecipe, Payload, SinkEncoder } from '../sink-encoder.js';
 
 /** `logs-<dataset>-<namespace>`: the data stream naming scheme OpenSearch and Elasticsearch share. */
 export function dataStreamOf(document: Record<string, unknown>): string {
@@ -14,7 +15,7 @@ export function dataStreamOf(document: Record<string, unknown>): string {
  * One event as its bulk NDJSON pair. `create` because data streams accept nothing else, and with our deterministic
  * `event.id` as `_id` a retried or replayed event is answered 409 instead of indexed twice.
  */
-export function encodeBulkCreate(event: ParsedEvent): string {
+export function encodeBulkCreate(event: ParsedEvent): Payload {
   const id = (event.document.event as { id?: unknown } | undefined)?.id;
   if (typeof id !== 'string' || id === '')
     throw new Error(
@@ -47,4 +48,14 @@ export function splitBulkPair(payload: string): BulkPair {
   } catch {
     return { index: undefined, id: undefined, source: payload };
   }
+}
+
+/** A search sink's encoder: every event, as its bulk `create` pair (the configuration does not change the encoding). */
+export function searchSinkEncoder(_id: string, _config: unknown): SinkEncoder {
+  return { encode: encodeBulkCreate };
+}
+
+/** How a parse worker builds `searchSinkEncoder` for sink `id`. */
+export function searchEncoderRecipe(id: string, config: unknown): EncoderRecipe {
+  return { module: import.meta.url, name: 'searchSinkEncoder', id, config };
 }

@@ -6,7 +6,7 @@ import { withSetup } from '../prepared-driver.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import type { Sink } from '../sink.js';
 import { BufferedSink, type SinkLogger } from '../sink-helper.js';
-import { encodeBulkCreate } from './bulk-encoding.js';
+import { encodeBulkCreate, searchEncoderRecipe } from './bulk-encoding.js';
 import { createElasticsearchDriver } from './elasticsearch-driver.js';
 import { createOpenSearchDriver } from './opensearch-driver.js';
 import type { SearchTarget } from './search-driver.js';
@@ -41,6 +41,7 @@ export function createSearchSink(id: string, config: SearchSinkConfig, deps: Sea
     id,
     buffer: deps.buffer,
     encode: encodeBulkCreate,
+    encoderRecipe: searchEncoderRecipe(id, config),
     driver,
     telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: settings.type }),
     batch: settings.batch,
