@@ -24,11 +24,11 @@ export class MemoryBuffer implements EventBuffer {
     if (!Number.isFinite(maxBytes) || maxBytes < 1) throw new Error(`buffer max_bytes must be ≥ 1, not ${maxBytes}`);
   }
 
-  async write(payloads: readonly string[]): Promise<WriteResult> {
+  async write(payloads: readonly Buffer[]): Promise<WriteResult> {
     let written = 0;
     for (let i = 0; i < payloads.length; i++) {
-      const payload = payloads[i] as string;
-      const bytes = Buffer.byteLength(payload);
+      const payload = payloads[i] as Buffer;
+      const bytes = payload.length;
       // A record larger than the whole buffer still goes in once the buffer is empty: never wedge on one event.
       while (this.unackedBytes > 0 && this.unackedBytes + bytes > this.maxBytes && !this.closed) {
         if (this.whenFull === 'drop_newest') {

@@ -1,3 +1,4 @@
+import { utf8Bytes } from '../../platform/bytes/utf8-slab.js';
 import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import type { EventBuffer } from '../buffers/event-buffer.js';
@@ -59,7 +60,7 @@ export function createSyslogSink(id: string, config: SyslogSinkConfig, deps: Sys
   return new BufferedSink({
     id,
     buffer: deps.buffer,
-    encode: (event) => format(event, formatOptions),
+    encode: (event) => utf8Bytes(format(event, formatOptions)),
     ...(filter ? { filter } : {}),
     driver,
     telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: 'syslog' }),

@@ -18,8 +18,11 @@ export interface BufferedSinkOptions {
   id: string;
   /** Already opened; the helper owns it from here and closes it in `stop`. */
   buffer: EventBuffer;
-  /** One event → the payload the driver sends. May throw: that event is discarded and counted, the others go on. */
-  encode: (event: ParsedEvent) => string;
+  /**
+   * One event → the payload the driver sends, as bytes: encoded once here, then only copied (spool frames) and sent.
+   * May throw: that event is discarded and counted, the others go on.
+   */
+  encode: (event: ParsedEvent) => Buffer;
   /**
    * Which events this sink takes (a forwarding destination's categories, level, query). The others are counted as
    * `discarded{reason="filtered"}`: an explicit policy, so accounting still reconciles per sink.
@@ -109,7 +112,7 @@ export class BufferedSink implements Sink {
       telemetry.discarded('sink_stopping', events.length);
       throw new Error(`sink ${this.id} is stopping: it takes no new events`);
     }
-    const payloads: string[] = [];
+    const payloads: Buffer[] = [];
     let bytes = 0;
     let unencodable = 0;
     let filtered = 0;
@@ -121,7 +124,7 @@ export class BufferedSink implements Sink {
       try {
         const payload = encode(event);
         payloads.push(payload);
-        bytes += Buffer.byteLength(payload);
+        bytes += payload.length;
       } catch (error) {
         // Counted, never thrown: one malformed event must not fail the whole batch the pipeline hands us.
         if (unencodable++ === 0)

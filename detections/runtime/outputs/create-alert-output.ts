@@ -4,6 +4,7 @@
  * window, dead-letter file), its event filter replaced by the output's `min_level`; a webhook output is the shared sink
  * helper over the webhook driver. Both spool (the buffer the caller opens), retry and dead-letter like any sink.
  */
+
 import { join } from 'node:path';
 import type { EventBuffer } from '../../../ingest/buffers/event-buffer.js';
 import type { AlertOutputConfig, SyslogAlertOutputConfig, WebhookAlertOutputConfig } from '../../../ingest/config/types.js';
@@ -12,6 +13,7 @@ import { formatJson } from '../../../ingest/forward/formats/json.js';
 import type { RetryPolicy } from '../../../ingest/sinks/retry-policy.js';
 import type { Sink } from '../../../ingest/sinks/sink.js';
 import { BufferedSink, type SinkLogger } from '../../../ingest/sinks/sink-helper.js';
+import { utf8Bytes } from '../../../platform/bytes/utf8-slab.js';
 import { ComponentTelemetry } from '../../../platform/telemetry/component-telemetry.js';
 import type { MetricsRegistry } from '../../../platform/telemetry/metrics-registry.js';
 import { alertLevelFilter, alertLevelQuery } from './alert-level-filter.js';
@@ -69,7 +71,7 @@ function webhookOutput(id: string, config: WebhookAlertOutputConfig, deps: Alert
     id,
     buffer: deps.buffer,
     // The alert document, one line: what the receiver gets as the request body.
-    encode: (event) => formatJson(event, { facility: 16 }),
+    encode: (event) => utf8Bytes(formatJson(event, { facility: 16 })),
     ...(filter ? { filter } : {}),
     driver: createWebhookDriver(settings.driver),
     telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: 'webhook' }),
