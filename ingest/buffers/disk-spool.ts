@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
 import { makePrivateDir } from '../../platform/fs/private-files.js';
 import { writeAckFile } from './ack-file.js';
 import { AckTracker } from './ack-tracker.js';
@@ -142,6 +143,8 @@ export class DiskSpool implements EventBuffer {
     if (this.groupCommit.failure) throw this.groupCommit.failure;
     if (payloads.length === 0) return { written: 0, dropped: 0 };
     const frames = encodeFrames(payloads);
+    // Copied: the encoder's slab space serves the next batch instead of becoming garbage (platform/bytes/utf8-slab.ts).
+    releaseUtf8Bytes(payloads);
     // Admission is first come, first served: a writer waiting for space is not overtaken by a smaller later one.
     const admitted = this.admissionTail.then(() => this.admit(payloads, frames));
     this.admissionTail = admitted.catch(() => {});

@@ -24,6 +24,7 @@ import { receiveEventId, setEventId } from '../../ingest/pipeline/event-ids.js';
 import * as bulk from '../../ingest/sinks/search/bulk-encoding.js';
 import { BufferedSink } from '../../ingest/sinks/sink-helper.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
+import * as slab from '../../platform/bytes/utf8-slab.js';
 import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { formatLine } from '../../syslog/index.js';
@@ -39,6 +40,9 @@ const BULK = 2000;
 type Payload = string | Buffer;
 const encode = bulk.encodeBulkCreate as unknown as (event: ParsedEvent) => Payload;
 const encodeFrames = frame.encodeFrames as unknown as (payloads: readonly Payload[]) => unknown;
+// Where payloads are copied (the spool) their slab space is given back; phases that copy do the same. Absent in a
+// build whose payloads are strings.
+const release = (slab as { releaseUtf8Bytes?: (views: readonly Payload[]) => void }).releaseUtf8Bytes ?? (() => undefined);
 
 async function events(): Promise<ParsedEvent[]> {
   const out: ParsedEvent[] = [];
@@ -107,7 +111,11 @@ const phases: Record<string, (all: readonly ParsedEvent[]) => Promise<void>> = {
     }
   },
   'encode + spool framing (no I/O)': async (all) => {
-    for (let i = 0; i < all.length; i += BATCH) encodeFrames(all.slice(i, i + BATCH).map(encode));
+    for (let i = 0; i < all.length; i += BATCH) {
+      const payloads = all.slice(i, i + BATCH).map(encode);
+      encodeFrames(payloads);
+      release(payloads);
+    }
   },
   'encode + bulk request bodies as bytes': async (all) => {
     for (let i = 0; i < all.length; i += BULK) {
@@ -115,6 +123,7 @@ const phases: Record<string, (all: readonly ParsedEvent[]) => Promise<void>> = {
       // What reaches the socket: a string body is encoded to UTF-8 by the transport (and measured for content-length).
       if (typeof payloads[0] === 'string') Buffer.from((payloads as string[]).join(''), 'utf8');
       else Buffer.concat(payloads as Buffer[]);
+      release(payloads);
     }
   },
 };
@@ -126,7 +135,7 @@ if (action)
     for (const event of all) Buffer.from(`${action(event)}${JSON.stringify(event.document)}\n`, 'utf8');
   };
 phases['encode only'] = async (all) => {
-  for (const event of all) encode(event);
+  for (const event of all) release([encode(event)]);
 };
 
 const all = await events();

@@ -518,7 +518,7 @@ describe('a crash (SIGKILL) while writing', () => {
     mkdirSync(compiled, { recursive: true });
     writeFileSync(join(compiled, 'package.json'), '{"type":"module"}\n');
     // The spool and the one module outside its folder it imports (private file modes).
-    for (const folder of ['ingest/buffers', 'platform/fs']) {
+    for (const folder of ['ingest/buffers', 'platform/fs', 'platform/bytes']) {
       const source = new URL(`../../${folder}/`, import.meta.url).pathname;
       mkdirSync(join(compiled, folder), { recursive: true });
       for (const name of readdirSync(source).filter((file) => file.endsWith('.ts'))) {

@@ -63,6 +63,20 @@ describe('sink payloads as bytes', () => {
     expect(views.map((view) => view.toString('utf8'))).toEqual(texts.map((text) => `${text}|\n`));
   });
 
+  it('reuses released slab space, and only space no one else may still hold', () => {
+    const slab = new Utf8Slab(1024);
+    const kept = slab.encode('kept');
+    const copied = [slab.encode('one'), slab.encode('two')];
+    slab.release([kept]); // not the latest allocation: left alone
+    slab.release(copied);
+    const next = slab.encode('NEXT');
+    expect(next.byteOffset).toBe(copied[0]?.byteOffset);
+    expect(kept.toString()).toBe('kept');
+    const later = slab.encode('later');
+    slab.release([next]); // no longer the latest: left alone
+    expect([next.toString(), later.toString()]).toEqual(['NEXT', 'later']);
+  });
+
   it('round-trips non-ASCII and hostile documents byte-exactly through the memory buffer', async () => {
     const payloads = EVENTS.map(encodeBulkCreate);
     const buffer = new MemoryBuffer(1 << 24);
@@ -79,6 +93,8 @@ describe('sink payloads as bytes', () => {
     const expected = EVENTS.map((e) => Buffer.from(expectedPair(e), 'utf8'));
     const first = await openDiskSpool(options);
     await first.write(payloads);
+    // The spool copied them and gave the slab space back: new encodes reuse it without touching what it holds.
+    [...EVENTS].reverse().map(encodeBulkCreate);
     const fromMemory = await first.read(100, 1 << 26);
     expect(fromMemory.map((r) => r.payload.toString('hex'))).toEqual(expected.map((p) => p.toString('hex')));
     await first.close(); // nothing acked: the next opening serves them again, from the files
