@@ -4,7 +4,6 @@
  * window, dead-letter file), its event filter replaced by the output's `min_level`; a webhook output is the shared sink
  * helper over the webhook driver. Both spool (the buffer the caller opens), retry and dead-letter like any sink.
  */
-
 import { join } from 'node:path';
 import type { EventBuffer } from '../../../ingest/buffers/event-buffer.js';
 import type { AlertOutputConfig, SyslogAlertOutputConfig, WebhookAlertOutputConfig } from '../../../ingest/config/types.js';
