@@ -40,8 +40,8 @@ export interface EventBuffer {
   /**
    * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
    * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and
-   * reports the rest as dropped. The disk spool copies the payloads before it returns and gives their encoder slab
-   * space back (`platform/bytes/utf8-slab.ts`): a caller must not use a payload once it has written it.
+   * reports the rest as dropped. Both buffers copy the payloads before they return and give their encoder slab space
+   * back (`platform/bytes/utf8-slab.ts`): a caller must not use a payload once it has written it.
    */
   write(payloads: readonly Buffer[]): Promise<WriteResult>;
   /**
