@@ -138,6 +138,10 @@ phases['encode only'] = async (all) => {
   for (const event of all) release([encode(event)]);
 };
 
+// BENCH_PHASES=memory,bodies runs only the phases whose names contain one of the words.
+const only = process.env.BENCH_PHASES?.split(',');
+if (only) for (const name of Object.keys(phases)) if (!only.some((word) => name.includes(word))) delete phases[name];
+
 const all = await events();
 const sample = encode(all[0] as ParsedEvent);
 const bytes = all.slice(0, 1000).reduce((sum, e) => sum + Buffer.byteLength(encode(e) as string), 0) / 1000;
