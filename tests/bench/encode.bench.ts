@@ -117,13 +117,18 @@ const phases: Record<string, (all: readonly ParsedEvent[]) => Promise<void>> = {
       release(payloads);
     }
   },
-  'encode + bulk request bodies as bytes': async (all) => {
+  'accept → memory buffer → bulk bodies as bytes': async (all) => {
+    // As the search driver builds them: from records read out of the buffer, BULK at a time. A string payload is
+    // joined and then encoded to UTF-8 by the transport (and measured for content-length); bytes are concatenated.
+    const buffer = new MemoryBuffer(1 << 30);
+    const target = sink(buffer);
     for (let i = 0; i < all.length; i += BULK) {
-      const payloads = all.slice(i, i + BULK).map(encode);
-      // What reaches the socket: a string body is encoded to UTF-8 by the transport (and measured for content-length).
+      for (let j = i; j < Math.min(i + BULK, all.length); j += BATCH) await target.accept(all.slice(j, Math.min(j + BATCH, i + BULK)));
+      const records = await buffer.read(BULK, 2 ** 40);
+      const payloads = records.map((record) => record.payload as Payload);
       if (typeof payloads[0] === 'string') Buffer.from((payloads as string[]).join(''), 'utf8');
       else Buffer.concat(payloads as Buffer[]);
-      release(payloads);
+      buffer.ack(records);
     }
   },
 };
