@@ -15,7 +15,7 @@ export {
 } from './destination-url.js';
 export { openDestination } from './destinations.js';
 export { quoteValue, serializeBody } from './ems-body.js';
-export { type Framing, frameNewline, frameOctetCounted, framerFor } from './framing.js';
+export { type Framing, frameNewline, frameOctetCounted, framerFor, type Message } from './framing.js';
 export { ConnectionError, openStream, type StreamTarget, streamTargetOf, type TlsSettings } from './stream-connection.js';
 export { StreamSender, type StreamSenderOptions, type Throttle } from './stream-sender.js';
 export { DEFAULT_FACILITY, formatLine, formatSyslogHeader, type SyslogFormat, type SyslogFormatOptions } from './syslog-format.js';

@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
 import { makePrivateDir } from '../../platform/fs/private-files.js';
 import { writeAckFile } from './ack-file.js';
 import { AckTracker } from './ack-tracker.js';
@@ -137,13 +138,15 @@ export class DiskSpool implements EventBuffer {
     this.unackedBytes = recovered.bytes;
   }
 
-  async write(payloads: readonly string[]): Promise<WriteResult> {
+  async write(payloads: readonly Buffer[]): Promise<WriteResult> {
     if (this.closed) throw this.closedError();
     if (this.groupCommit.failure) throw this.groupCommit.failure;
     if (payloads.length === 0) return { written: 0, dropped: 0 };
-    const encoded = encodeFrames(payloads);
+    const frames = encodeFrames(payloads);
+    // Copied: the encoder's slab space serves the next batch instead of becoming garbage (platform/bytes/utf8-slab.ts).
+    releaseUtf8Bytes(payloads);
     // Admission is first come, first served: a writer waiting for space is not overtaken by a smaller later one.
-    const admitted = this.admissionTail.then(() => this.admit(payloads, encoded.buffer, encoded.sizes));
+    const admitted = this.admissionTail.then(() => this.admit(payloads, frames));
     this.admissionTail = admitted.catch(() => {});
     const { result, durable } = await admitted;
     await durable;
@@ -204,11 +207,7 @@ export class DiskSpool implements EventBuffer {
 
   // ---- writing
 
-  private async admit(
-    payloads: readonly string[],
-    frames: Buffer,
-    sizes: readonly number[],
-  ): Promise<{ result: WriteResult; durable: Promise<void> | undefined }> {
+  private async admit(payloads: readonly Buffer[], frames: Buffer): Promise<{ result: WriteResult; durable: Promise<void> | undefined }> {
     let durable: Promise<void> | undefined;
     let i = 0;
     let byte = 0;
@@ -217,7 +216,7 @@ export class DiskSpool implements EventBuffer {
       let j = i;
       let framed = 0;
       while (j < payloads.length) {
-        const frame = FRAME_HEADER_BYTES + (sizes[j] as number);
+        const frame = FRAME_HEADER_BYTES + (payloads[j] as Buffer).length;
         const used = this.diskBytes + framed;
         // A record larger than the whole spool still goes in once the spool is empty: never wedge on one event.
         if (used > 0 && used + frame > this.options.maxBytes) break;
@@ -225,7 +224,7 @@ export class DiskSpool implements EventBuffer {
         j++;
       }
       if (j > i) {
-        durable = this.enqueue(payloads, sizes, frames.subarray(byte, byte + framed), i, j);
+        durable = this.enqueue(frames.subarray(byte, byte + framed), j - i);
         byte += framed;
         i = j;
         continue;
@@ -237,9 +236,16 @@ export class DiskSpool implements EventBuffer {
     return { result: { written: payloads.length, dropped: 0 }, durable };
   }
 
-  private enqueue(payloads: readonly string[], sizes: readonly number[], frames: Buffer, from: number, to: number): Promise<void> {
-    const records = new Array<BufferRecord>(to - from);
-    for (let k = from; k < to; k++) records[k - from] = { seq: this.nextSeq++, payload: payloads[k] as string, bytes: sizes[k] as number };
+  /** Makes records of the `count` frames in `frames`; their payloads are views of the frames, so the caller's buffers can go. */
+  private enqueue(frames: Buffer, count: number): Promise<void> {
+    const records = new Array<BufferRecord>(count);
+    let at = 0;
+    for (let k = 0; k < count; k++) {
+      const bytes = frames.readUInt32LE(at);
+      const start = at + FRAME_HEADER_BYTES;
+      records[k] = { seq: this.nextSeq++, payload: frames.subarray(start, start + bytes), bytes };
+      at = start + bytes;
+    }
     this.diskBytes += frames.length;
     this.unackedEvents += records.length;
     this.unackedBytes += frames.length - records.length * FRAME_HEADER_BYTES;

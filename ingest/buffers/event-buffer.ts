@@ -10,9 +10,13 @@
 export interface BufferRecord {
   /** Position in the buffer, increasing in write order; unique within one buffer. */
   readonly seq: number;
-  /** The encoded event, as the sink's driver will send it. */
-  readonly payload: string;
-  /** UTF-8 length of `payload`. */
+  /**
+   * The encoded event, as the sink's driver will send it: bytes, encoded once where the event was encoded and never
+   * again (the spool frames them, the drivers send them). Never modified once written; it may be a view into a larger
+   * buffer shared with other records.
+   */
+  readonly payload: Buffer;
+  /** `payload.length`. */
   readonly bytes: number;
 }
 
@@ -36,9 +40,10 @@ export interface EventBuffer {
   /**
    * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
    * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and
-   * reports the rest as dropped.
+   * reports the rest as dropped. Both buffers copy the payloads before they return and give their encoder slab space
+   * back (`platform/bytes/utf8-slab.ts`): a caller must not use a payload once it has written it.
    */
-  write(payloads: readonly string[]): Promise<WriteResult>;
+  write(payloads: readonly Buffer[]): Promise<WriteResult>;
   /**
    * Up to `maxEvents` records / about `maxBytes` (always at least one record) not handed out before, oldest first.
    * Waits while there are none; resolves with [] when `signal` aborts or the buffer is closed.

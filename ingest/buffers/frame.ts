@@ -1,36 +1,27 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * How a record sits in a segment file: [u32 LE payload length][u32 LE crc32][payload, UTF-8]. The checksum covers the
+ * How a record sits in a segment file: [u32 LE payload length][u32 LE crc32][payload bytes]. The checksum covers the
  * length field as well as the payload, so a zero-filled tail (a file extended but never written, as a crash can leave
  * it) or a damaged length never passes for a record: crc32 of four zero bytes is not zero.
  */
 export const FRAME_HEADER_BYTES = 8;
 
-/** The frames of `payloads`, back to back in one buffer, and each payload's UTF-8 length. */
-export interface EncodedFrames {
-  readonly buffer: Buffer;
-  readonly sizes: readonly number[];
-}
-
-export function encodeFrames(payloads: readonly string[]): EncodedFrames {
-  const sizes = new Array<number>(payloads.length);
+/** The frames of `payloads`, back to back in one buffer: one copy of each payload's bytes, nothing re-encoded. */
+export function encodeFrames(payloads: readonly Uint8Array[]): Buffer {
   let total = 0;
-  for (let i = 0; i < payloads.length; i++) {
-    const size = Buffer.byteLength(payloads[i] as string);
-    sizes[i] = size;
-    total += FRAME_HEADER_BYTES + size;
-  }
+  for (let i = 0; i < payloads.length; i++) total += FRAME_HEADER_BYTES + (payloads[i] as Uint8Array).length;
   const buffer = Buffer.allocUnsafe(total);
   let offset = 0;
   for (let i = 0; i < payloads.length; i++) {
-    const size = sizes[i] as number;
+    const payload = payloads[i] as Uint8Array;
+    const size = payload.length;
     buffer.writeUInt32LE(size, offset);
-    buffer.write(payloads[i] as string, offset + FRAME_HEADER_BYTES, size, 'utf8');
+    buffer.set(payload, offset + FRAME_HEADER_BYTES);
     buffer.writeUInt32LE(frameChecksum(buffer, offset, size), offset + 4);
     offset += FRAME_HEADER_BYTES + size;
   }
-  return { buffer, sizes };
+  return buffer;
 }
 
 /** The checksum of the frame at `offset` in `buffer` whose payload is `size` bytes long. */

@@ -1,3 +1,4 @@
+import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
 import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
 import { waitForWake } from './wait-for-wake.js';
 
@@ -24,11 +25,12 @@ export class MemoryBuffer implements EventBuffer {
     if (!Number.isFinite(maxBytes) || maxBytes < 1) throw new Error(`buffer max_bytes must be ≥ 1, not ${maxBytes}`);
   }
 
-  async write(payloads: readonly string[]): Promise<WriteResult> {
+  async write(given: readonly Buffer[]): Promise<WriteResult> {
+    const payloads = ownCopy(given);
     let written = 0;
     for (let i = 0; i < payloads.length; i++) {
-      const payload = payloads[i] as string;
-      const bytes = Buffer.byteLength(payload);
+      const payload = payloads[i] as Buffer;
+      const bytes = payload.length;
       // A record larger than the whole buffer still goes in once the buffer is empty: never wedge on one event.
       while (this.unackedBytes > 0 && this.unackedBytes + bytes > this.maxBytes && !this.closed) {
         if (this.whenFull === 'drop_newest') {
@@ -94,4 +96,26 @@ export class MemoryBuffer implements EventBuffer {
   private wakeReaders(): void {
     for (const wake of this.readers.splice(0)) wake();
   }
+}
+
+/**
+ * The payloads copied into one buffer of this write's own, and their space given back to the encoder's slab (as the
+ * disk spool does with its frames): kept records then pin their own write's bytes, not the shared slab, and the slab
+ * is reused instead of becoming external garbage at the event rate. Synchronous, before any wait: nothing else has
+ * encoded on top of them yet.
+ */
+function ownCopy(payloads: readonly Buffer[]): Buffer[] {
+  let total = 0;
+  for (let i = 0; i < payloads.length; i++) total += (payloads[i] as Buffer).length;
+  const chunk = Buffer.allocUnsafe(total);
+  const copies = new Array<Buffer>(payloads.length);
+  let at = 0;
+  for (let i = 0; i < payloads.length; i++) {
+    const payload = payloads[i] as Buffer;
+    chunk.set(payload, at);
+    copies[i] = chunk.subarray(at, at + payload.length);
+    at += payload.length;
+  }
+  releaseUtf8Bytes(payloads);
+  return copies;
 }

@@ -162,7 +162,8 @@ export class SpoolReader {
       }
       if (!batch.fits(frame.size)) return;
       const start = frame.at + FRAME_HEADER_BYTES;
-      batch.push({ seq: this.readSeq, payload: frames.buffer.toString('utf8', start, start + frame.size), bytes: frame.size });
+      // A copy: the read-ahead window is reused for the next read.
+      batch.push({ seq: this.readSeq, payload: Buffer.from(frames.buffer.subarray(start, start + frame.size)), bytes: frame.size });
       this.recordsFromDisk++;
       this.passed(frame.size);
       progressed = true;

@@ -14,7 +14,8 @@ export async function appendDeadLetters(file: string, letters: readonly DeadLett
       '@timestamp': at,
       error: { type: letter.errorType, message: letter.error },
       attempts: letter.attempts,
-      payload: letter.record.payload,
+      // Decoded only here: dead letters are the rare path.
+      payload: letter.record.payload.toString('utf8'),
     }),
   );
   await writePrivateFile(file, `${lines.join('\n')}\n`, 'a');

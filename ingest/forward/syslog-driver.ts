@@ -1,5 +1,5 @@
 /**
- * The syslog forwarding driver: each record's payload is one already formatted message (`formats/`), sent over UDP
+ * The syslog forwarding driver: each record's payload is one already formatted message (`formats/`) in UTF-8, sent over UDP
  * (one datagram each) or one persistent TCP/TLS connection (octet-counting or newline framing, RFC 6587).
  *
  * Delivery guarantee. A batch is `ok` once every frame is written and the kernel has taken it; syslog over TCP/TLS has
@@ -93,7 +93,7 @@ function datagramDriver(settings: SyslogDriverSettings): SinkDriver & { readonly
       let bytes = 0;
       for (const record of batch) {
         if (signal.aborted) throw new Error(`${sender.description}: aborted`);
-        const payload = Buffer.from(record.payload, 'utf8');
+        const payload = record.payload;
         try {
           await settings.throttle?.(1, signal);
           await sender.send(payload);

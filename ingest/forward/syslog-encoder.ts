@@ -1,4 +1,5 @@
 /** A syslog forwarding sink's encoder: its filter and its format, from its configuration alone (see `sinks/sink-encoder.ts`). */
+import { utf8Bytes } from '../../platform/bytes/utf8-slab.js';
 import type { SyslogSinkConfig } from '../config/types.js';
 import type { EncoderRecipe, SinkEncoder } from '../sinks/sink-encoder.js';
 import { formatterFor } from './formats/index.js';
@@ -15,7 +16,7 @@ export function syslogSinkEncoder(id: string, config: SyslogSinkConfig): SinkEnc
     newlineFramed: settings.mode !== 'udp' && settings.framing === 'newline',
   };
   const filter = forwardFilter(config.filter);
-  return { encode: (event) => format(event, options), ...(filter ? { filter } : {}) };
+  return { encode: (event) => utf8Bytes(format(event, options)), ...(filter ? { filter } : {}) };
 }
 
 /** How a parse worker builds `syslogSinkEncoder` for sink `id`. */

@@ -7,6 +7,7 @@
  */
 
 import type { ParsedEvent } from '../../parsers/parse-line.js';
+import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
 import type { EnrichStageOptions } from '../enrich/enrich-stage.js';
 import { type EncodedBatch, type EncoderRecipe, encodeEachEvent, payloadsFromBytes, type SinkEncoder } from '../sinks/sink-encoder.js';
 import { receiveEventId } from './event-ids.js';
@@ -43,7 +44,7 @@ export type ToWorker =
 export interface PackedPayloads extends Omit<EncodedBatch, 'payloads'> {
   data: ArrayBuffer;
   length: number;
-  /** Uint32 byteOffsets[m+1], then charOffsets[m+1]. */
+  /** Uint32 byteOffsets[m+1]. */
   offsets: ArrayBuffer;
 }
 
@@ -60,8 +61,6 @@ export type FromWorker =
   | { type: 'failed'; seq: number; error: string }
   /** Enrichment counters that moved between batches (late inventory answers), as in `result`. */
   | { type: 'metrics'; enrich: Record<string, number> };
-
-const encoder = new TextEncoder();
 
 export function packLines(lines: readonly RawLine[]): { packed: PackedLines; transfer: ArrayBuffer[] } {
   const n = lines.length;
@@ -130,34 +129,30 @@ export function unpackLines(packed: PackedLines): RawLine[] {
   return lines;
 }
 
-/** Filters and encodes a batch for one sink straight into a UTF-8 buffer, learning each payload's size as it goes. */
+/**
+ * Filters and encodes a batch for one sink into one buffer (transferred back): each payload is copied in as it is
+ * made, and its space in this thread's encoding slab given back at once, so the slab serves the whole batch.
+ */
 export function packPayloads(sink: SinkEncoder, events: readonly ParsedEvent[]): { packed: PackedPayloads; transfer: ArrayBuffer[] } {
-  const offsets = new Uint32Array(2 * (events.length + 1));
-  const charBase = events.length + 1;
-  // About 2.2 KB per EMS bulk pair; grown when a batch needs more.
-  let bytes = new Uint8Array(Math.max(64 * 1024, events.length * 2560));
+  const offsets = new Uint32Array(events.length + 1);
+  // About 2.4 KB per EMS bulk pair; grown when a batch needs more. Not pooled: its ArrayBuffer is transferred whole.
+  let bytes = Buffer.allocUnsafeSlow(Math.max(64 * 1024, events.length * 2560));
   let used = 0;
-  let chars = 0;
   let count = 0;
   const counts = encodeEachEvent(sink, events, (payload) => {
-    let result = encoder.encodeInto(payload, bytes.subarray(used));
-    while (result.read < payload.length) {
-      const larger = new Uint8Array(Math.max(bytes.length * 2, used + payload.length * 3));
-      larger.set(bytes.subarray(0, used));
+    if (used + payload.length > bytes.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, used + payload.length));
+      bytes.copy(larger, 0, 0, used);
       bytes = larger;
-      result = encoder.encodeInto(payload, bytes.subarray(used));
     }
-    used += result.written;
-    chars += payload.length;
+    bytes.set(payload, used);
+    releaseUtf8Bytes([payload]);
+    used += payload.length;
     count++;
     offsets[count] = used;
-    offsets[charBase + count] = chars;
-    return result.written;
+    return payload.length;
   });
-  // Offsets for the payloads written: byte offsets [0..count], char offsets [0..count].
-  const packedOffsets = new Uint32Array(2 * (count + 1));
-  packedOffsets.set(offsets.subarray(0, count + 1), 0);
-  packedOffsets.set(offsets.subarray(charBase, charBase + count + 1), count + 1);
+  const packedOffsets = offsets.slice(0, count + 1);
   return {
     packed: { ...counts, data: bytes.buffer as ArrayBuffer, length: used, offsets: packedOffsets.buffer },
     transfer: [bytes.buffer as ArrayBuffer, packedOffsets.buffer],
@@ -166,10 +161,5 @@ export function packPayloads(sink: SinkEncoder, events: readonly ParsedEvent[]):
 
 export function unpackPayloads(packed: PackedPayloads): EncodedBatch {
   const { data, length, offsets, ...counts } = packed;
-  const all = new Uint32Array(offsets);
-  const half = all.length / 2;
-  return {
-    ...counts,
-    payloads: payloadsFromBytes(new Uint8Array(data, 0, length), all.subarray(0, half), all.subarray(half)),
-  };
+  return { ...counts, payloads: payloadsFromBytes(new Uint8Array(data, 0, length), new Uint32Array(offsets)) };
 }

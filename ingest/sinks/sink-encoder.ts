@@ -6,10 +6,11 @@
 import type { ParsedEvent } from '../../parsers/parse-line.js';
 
 /**
- * What a sink's buffer stores and its driver sends. The one place that names the type: `payloadsFromBytes` below is
- * where a worker's result becomes payloads again.
+ * What a sink's buffer stores and its driver sends: the event's bytes, encoded once (UTF-8), then only copied (spool
+ * frames) and sent. The one place that names the type: `payloadsFromBytes` below is where a worker's result becomes
+ * payloads again.
  */
-export type Payload = string;
+export type Payload = Buffer;
 
 export interface SinkEncoder {
   /** One event → its payload. May throw: that event is discarded and counted (`encode_error`), the others go on. */
@@ -80,23 +81,21 @@ export function encodeEvents(encoder: SinkEncoder, events: readonly ParsedEvent[
   const payloads: Payload[] = [];
   const counts = encodeEachEvent(encoder, events, (payload) => {
     payloads.push(payload);
-    return Buffer.byteLength(payload);
+    return payload.length;
   });
   return { payloads, ...counts };
 }
 
 /**
- * A worker's payloads, packed as UTF-8 in one buffer: payload i is bytes `byteOffsets[i]..byteOffsets[i+1]` and
- * UTF-16 units `charOffsets[i]..charOffsets[i+1]` of the decoded text. With string payloads, the text is decoded once
- * and sliced; were payloads bytes, they would be views into `bytes` and the char offsets unneeded.
+ * A worker's payloads, packed in one buffer: payload i is bytes `byteOffsets[i]..byteOffsets[i+1]`. Views, not copies:
+ * the buffer was transferred, and the sink's buffer copies what it keeps.
  */
-export function payloadsFromBytes(bytes: Uint8Array, byteOffsets: Uint32Array, charOffsets: Uint32Array): Payload[] {
-  // String payloads need only the char offsets; Buffer payloads would be `bytes.subarray(byteOffsets[i], byteOffsets[i + 1])`.
-  void byteOffsets;
-  const count = charOffsets.length - 1;
-  const payloads: Payload[] = new Array(count);
-  if (count === 0) return payloads;
-  const text = new TextDecoder().decode(bytes);
-  for (let i = 0; i < count; i++) payloads[i] = text.slice(charOffsets[i], charOffsets[i + 1]);
+export function payloadsFromBytes(bytes: Uint8Array, byteOffsets: Uint32Array): Payload[] {
+  const count = byteOffsets.length - 1;
+  const payloads: Payload[] = new Array(Math.max(0, count));
+  for (let i = 0; i < count; i++) {
+    const start = byteOffsets[i] as number;
+    payloads[i] = Buffer.from(bytes.buffer, bytes.byteOffset + start, (byteOffsets[i + 1] as number) - start);
+  }
   return payloads;
 }

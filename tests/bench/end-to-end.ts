@@ -43,7 +43,7 @@ export async function deleteNamespace(client: Client, namespace: string): Promis
 export async function plainBulk(url: string, lines: readonly string[], namespace: string): Promise<number> {
   const enrich = createEnrichStage({ geoip: true });
   enrich.preload();
-  const payloads: string[] = [];
+  const payloads: Buffer[] = [];
   for (const line of lines) {
     const event = parseLine(line, { receivedAt: Date.now(), namespace });
     // As the pipeline does where a line enters (ingest/pipeline/process-stage.ts): the bulk encoder needs event.id.
@@ -51,8 +51,8 @@ export async function plainBulk(url: string, lines: readonly string[], namespace
     enrich.enrich(event);
     payloads.push(encodeBulkCreate(event));
   }
-  const bodies: string[] = [];
-  for (let i = 0; i < payloads.length; i += BATCH) bodies.push(payloads.slice(i, i + BATCH).join(''));
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < payloads.length; i += BATCH) bodies.push(Buffer.concat(payloads.slice(i, i + BATCH)));
   const client = createOpenSearchClient({ url });
   let next = 0;
   const started = performance.now();
@@ -60,7 +60,7 @@ export async function plainBulk(url: string, lines: readonly string[], namespace
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < bodies.length) {
-          const body = bodies[next++] as string;
+          const body = bodies[next++] as Buffer;
           const response = await client.bulk({ body, filter_path: 'errors,items.*.status' } as never);
           if ((response.body as { errors?: boolean }).errors) throw new Error('the ceiling run had item errors');
         }

@@ -17,9 +17,9 @@ const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'fortiems-spool-
 // A pool of distinct ~600-byte JSON-ish payloads, reused: the figures are the spool's, not the generator's.
 const pool = Array.from({ length: 4096 }, (_, i) => {
   const head = `{"@timestamp":"2026-11-30T08:${String(i % 60).padStart(2, '0')}:00Z","event":{"id":"${i.toString(36).padStart(12, '0')}"},"message":"`;
-  return `${head}${'m'.repeat(608 - head.length - (i % 21))}"}`;
+  return Buffer.from(`${head}${'m'.repeat(608 - head.length - (i % 21))}"}`, 'utf8');
 });
-const poolBytes = pool.reduce((sum, payload) => sum + Buffer.byteLength(payload), 0) / pool.length;
+const poolBytes = pool.reduce((sum, payload) => sum + payload.length, 0) / pool.length;
 
 function report(label: string, records: number, seconds: number, extra = ''): void {
   const mb = (records * poolBytes) / 1e6;
@@ -41,8 +41,8 @@ async function writeAll(spool: DiskSpool, count: number): Promise<number[]> {
     Array.from({ length: WRITERS }, async () => {
       while (next < count) {
         const n = Math.min(BATCH, count - next);
-        const batch = new Array<string>(n);
-        for (let i = 0; i < n; i++) batch[i] = pool[(next + i) % pool.length] as string;
+        const batch = new Array<Buffer>(n);
+        for (let i = 0; i < n; i++) batch[i] = pool[(next + i) % pool.length] as Buffer;
         next += n;
         const started = performance.now();
         await spool.write(batch);

@@ -29,10 +29,10 @@ class CountingBuffer implements EventBuffer {
   readonly durable = false;
   readonly firstOwnSeq = 0;
   payloads = 0;
-  chars = 0;
-  async write(payloads: readonly string[]): Promise<WriteResult> {
+  bytes = 0;
+  async write(payloads: readonly Buffer[]): Promise<WriteResult> {
     this.payloads += payloads.length;
-    for (const payload of payloads) this.chars += payload.length;
+    for (const payload of payloads) this.bytes += payload.length;
     return { written: payloads.length, dropped: 0 };
   }
   async read(): Promise<BufferRecord[]> {

@@ -474,8 +474,8 @@ describe('webhook output', () => {
 describe('webhook driver', () => {
   const records = (count: number): BufferRecord[] =>
     Array.from({ length: count }, (_, seq) => {
-      const payload = JSON.stringify(correlationAlert({ id: `r${seq}` }));
-      return { seq, payload, bytes: Buffer.byteLength(payload) };
+      const payload = Buffer.from(JSON.stringify(correlationAlert({ id: `r${seq}` })));
+      return { seq, payload, bytes: payload.length };
     });
 
   it('a batch goes with bounded parallelism, one outcome per alert in the batch order', async () => {

@@ -75,7 +75,8 @@ const u32 = (value: number) => {
 };
 const segmentFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.seg'));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const payloadsOf = (records: readonly BufferRecord[]) => records.map((record) => record.payload);
+const payloadsOf = (records: readonly BufferRecord[]) => records.map((record) => record.payload.toString('utf8'));
+const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
 const numbered = (prefix: string, count: number, pad = 0) => Array.from({ length: count }, (_, i) => `${prefix}${i}${'.'.repeat(pad)}`);
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -90,7 +91,7 @@ describe('the disk spool', () => {
   it('round-trips payloads with their seq and UTF-8 size, and counts them in depth until acked', async () => {
     const { spool } = await openSpool(freshDir());
     const payloads = ['{"a":1}', '', 'é€😀 unicode', 'x'.repeat(70_000)];
-    expect(await spool.write(payloads)).toEqual({ written: 4, dropped: 0 });
+    expect(await spool.write(utf8(payloads))).toEqual({ written: 4, dropped: 0 });
     expect(spool.depth()).toEqual({ events: 4, bytes: payloads.reduce((sum, p) => sum + Buffer.byteLength(p), 0) });
     const records = await readAll(spool, 4);
     expect(payloadsOf(records)).toEqual(payloads);
@@ -113,7 +114,7 @@ describe('the disk spool', () => {
       const root = freshDir();
       const dir = join(root, 'spool', 'sink');
       const { spool } = await openSpool(dir);
-      await spool.write(numbered('private-', 3));
+      await spool.write(utf8(numbered('private-', 3)));
       spool.ack(await readAll(spool, 3));
       await until(() => readdirSync(dir).includes('ack'), 'the ack file');
       const mode = (path: string) => statSync(path).mode & 0o777;
@@ -139,7 +140,7 @@ describe('the disk spool', () => {
 
   it('keeps write order across concurrent writers and commits them together (group commit)', async () => {
     const { spool } = await openSpool(freshDir());
-    const writes = Array.from({ length: 200 }, (_, w) => spool.write(numbered(`w${w}-`, 10)));
+    const writes = Array.from({ length: 200 }, (_, w) => spool.write(utf8(numbered(`w${w}-`, 10))));
     await Promise.all(writes);
     const records = await readAll(spool, 2000);
     expect(payloadsOf(records)).toEqual(Array.from({ length: 200 }, (_, w) => numbered(`w${w}-`, 10)).flat());
@@ -152,7 +153,7 @@ describe('the disk spool', () => {
   it('resolves a write only once its records are on disk', async () => {
     const dir = freshDir();
     const { spool } = await openSpool(dir);
-    await spool.write(['durable-1', 'durable-2']);
+    await spool.write(utf8(['durable-1', 'durable-2']));
     const bytes = segmentFiles(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
     expect(bytes).toBe(2 * (8 + 'durable-1'.length));
   });
@@ -160,7 +161,7 @@ describe('the disk spool', () => {
   it('writes the documented frame: u32 LE length, u32 LE crc32 of the length bytes and the payload, the payload', async () => {
     const dir = freshDir();
     const { spool } = await openSpool(dir);
-    await spool.write(['héllo', '']);
+    await spool.write(utf8(['héllo', '']));
     expect(segmentFiles(dir)).toEqual(['00000000000000000001.seg']);
     const bytes = readFileSync(join(dir, '00000000000000000001.seg'));
     const payload = Buffer.from('héllo');
@@ -171,7 +172,7 @@ describe('the disk spool', () => {
 
   it('respects maxEvents and maxBytes, and always hands out at least one record', async () => {
     const { spool } = await openSpool(freshDir());
-    await spool.write(numbered('', 10, 98).map((p) => p.slice(0, 100)));
+    await spool.write(utf8(numbered('', 10, 98).map((p) => p.slice(0, 100))));
     expect((await spool.read(3, 1 << 20)).length).toBe(3);
     expect((await spool.read(100, 250)).length).toBe(2);
     expect((await spool.read(100, 10)).length).toBe(1);
@@ -182,7 +183,7 @@ describe('the disk spool', () => {
   it('respects maxEvents and maxBytes for records read back from disk', async () => {
     const dir = freshDir();
     const first = await openSpool(dir);
-    await first.spool.write(numbered('', 10, 98).map((p) => p.slice(0, 100)));
+    await first.spool.write(utf8(numbered('', 10, 98).map((p) => p.slice(0, 100))));
     await closeSpool(first.spool);
     const { spool } = await openSpool(dir);
     expect((await spool.read(3, 1 << 20)).map((r) => r.seq)).toEqual([1, 2, 3]);
@@ -195,7 +196,7 @@ describe('the disk spool', () => {
   it('takes acks in any order, frees space at the watermark and deletes the segments wholly below it', async () => {
     const dir = freshDir();
     const { spool } = await openSpool(dir, { segmentBytes: 300 });
-    await spool.write(numbered('record-', 60, 40));
+    await spool.write(utf8(numbered('record-', 60, 40)));
     const records = await readAll(spool, 60);
     expect(segmentFiles(dir).length).toBeGreaterThan(5);
     const before = segmentFiles(dir).length;
@@ -220,7 +221,7 @@ describe('the disk spool', () => {
   it('after a restart serves exactly the records from the watermark on, and numbering continues', async () => {
     const dir = freshDir();
     const first = await openSpool(dir, { segmentBytes: 500 });
-    await first.spool.write(numbered('r', 100));
+    await first.spool.write(utf8(numbered('r', 100)));
     const records = await readAll(first.spool, 100);
     first.spool.ack(records.slice(0, 40));
     // Acked above the watermark (41 is not): these may be served again, which at-least-once allows.
@@ -232,9 +233,9 @@ describe('the disk spool', () => {
     const again = await readAll(second.spool, 60);
     expect(again.map((r) => r.seq)).toEqual(records.slice(40).map((r) => r.seq));
     expect(payloadsOf(again)).toEqual(payloadsOf(records.slice(40)));
-    await second.spool.write(['after-restart']);
+    await second.spool.write(utf8(['after-restart']));
     const [next] = await readAll(second.spool, 1);
-    expect(next).toMatchObject({ seq: 101, payload: 'after-restart' });
+    expect(next).toMatchObject({ seq: 101, payload: Buffer.from('after-restart') });
     expect(await readRest(second.spool)).toEqual([]);
 
     second.spool.ack([...again, next as BufferRecord]);
@@ -243,17 +244,17 @@ describe('the disk spool', () => {
     expect(third.spool.depth()).toEqual({ events: 0, bytes: 0 });
     expect(await readRest(third.spool)).toEqual([]);
     expect(segmentFiles(dir)).toEqual([]);
-    await third.spool.write(['later']);
+    await third.spool.write(utf8(['later']));
     expect((await readAll(third.spool, 1))[0]?.seq).toBe(102);
   });
 
   it('serves a mix of recovered and new records in order', async () => {
     const dir = freshDir();
     const first = await openSpool(dir);
-    await first.spool.write(numbered('old-', 5));
+    await first.spool.write(utf8(numbered('old-', 5)));
     await closeSpool(first.spool);
     const { spool } = await openSpool(dir);
-    await spool.write(numbered('new-', 5));
+    await spool.write(utf8(numbered('new-', 5)));
     const records = await readAll(spool, 10, 4);
     expect(payloadsOf(records)).toEqual([...numbered('old-', 5), ...numbered('new-', 5)]);
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
@@ -273,7 +274,7 @@ describe('the disk spool', () => {
       for (let i = 0; i < total; ) {
         const n = 1 + random(40);
         const batch = expected.slice(i, i + n);
-        await spool.write(batch);
+        await spool.write(utf8(batch));
         i += batch.length;
       }
     })();
@@ -303,9 +304,9 @@ describe('the disk spool', () => {
   it('blocks a writer while full until acks free space', async () => {
     const { spool } = await openSpool(freshDir(), { maxBytes: 1000 });
     const record = 'x'.repeat(92); // 100 bytes on disk
-    await spool.write(Array.from({ length: 10 }, () => record));
+    await spool.write(utf8(Array.from({ length: 10 }, () => record)));
     let done = false;
-    const blocked = spool.write([record, record]).then((result) => {
+    const blocked = spool.write(utf8([record, record])).then((result) => {
       done = true;
       return result;
     });
@@ -329,22 +330,22 @@ describe('the disk spool', () => {
   it('drops the newest records when full with drop_newest and reports them', async () => {
     const { spool } = await openSpool(freshDir(), { maxBytes: 1000, whenFull: 'drop_newest' });
     const record = 'y'.repeat(92);
-    expect(await spool.write(Array.from({ length: 7 }, () => record))).toEqual({ written: 7, dropped: 0 });
-    expect(await spool.write(Array.from({ length: 5 }, (_, i) => `${i}${record.slice(1)}`))).toEqual({ written: 3, dropped: 2 });
-    expect(await spool.write([record])).toEqual({ written: 0, dropped: 1 });
+    expect(await spool.write(utf8(Array.from({ length: 7 }, () => record)))).toEqual({ written: 7, dropped: 0 });
+    expect(await spool.write(utf8(Array.from({ length: 5 }, (_, i) => `${i}${record.slice(1)}`)))).toEqual({ written: 3, dropped: 2 });
+    expect(await spool.write(utf8([record]))).toEqual({ written: 0, dropped: 1 });
     const records = await readAll(spool, 10);
-    expect(records.at(-1)?.payload.startsWith('2')).toBe(true);
+    expect(records.at(-1)?.payload.toString().startsWith('2')).toBe(true);
     spool.ack(records);
-    expect(await spool.write([record])).toEqual({ written: 1, dropped: 0 });
+    expect(await spool.write(utf8([record]))).toEqual({ written: 1, dropped: 0 });
   });
 
   it('accepts a record larger than the whole spool when it is empty (never wedges)', async () => {
     const { spool } = await openSpool(freshDir(), { maxBytes: 100, whenFull: 'drop_newest' });
     const big = 'z'.repeat(5000);
-    expect(await spool.write([big])).toEqual({ written: 1, dropped: 0 });
-    expect(await spool.write(['small'])).toEqual({ written: 0, dropped: 1 });
+    expect(await spool.write(utf8([big]))).toEqual({ written: 1, dropped: 0 });
+    expect(await spool.write(utf8(['small']))).toEqual({ written: 0, dropped: 1 });
     spool.ack(await readAll(spool, 1));
-    expect(await spool.write([big, big])).toEqual({ written: 1, dropped: 1 });
+    expect(await spool.write(utf8([big, big]))).toEqual({ written: 1, dropped: 1 });
   });
 
   it('resolves pending reads with [] on close and on abort; later writes are refused', async () => {
@@ -358,14 +359,14 @@ describe('the disk spool', () => {
     await closeSpool(spool);
     expect(await pending).toEqual([]);
     expect(await spool.read(10, 1000)).toEqual([]);
-    await expect(spool.write(['late'])).rejects.toThrow(/is closed/);
+    await expect(spool.write(utf8(['late']))).rejects.toThrow(/is closed/);
   });
 
   it('refuses a blocked write on close but keeps what it had admitted', async () => {
     const dir = freshDir();
     const { spool } = await openSpool(dir, { maxBytes: 300 });
     const record = 'b'.repeat(92);
-    const write = spool.write([record, record, record, record, record]);
+    const write = spool.write(utf8([record, record, record, record, record]));
     const refused = expect(write).rejects.toThrow(/is closed/);
     await until(() => spool.depth().events === 3, 'the first three records to be admitted');
     await closeSpool(spool);
@@ -378,7 +379,7 @@ describe('the disk spool', () => {
     async function spoolWithRecords(count: number): Promise<{ dir: string; last: string }> {
       const dir = freshDir();
       const { spool } = await openSpool(dir);
-      await spool.write(numbered('kept-', count));
+      await spool.write(utf8(numbered('kept-', count)));
       await closeSpool(spool);
       const last = segmentFiles(dir).sort().at(-1) as string;
       return { dir, last: join(dir, last) };
@@ -400,8 +401,8 @@ describe('the disk spool', () => {
       expect(statSync(last).size).toBe(size);
       expect(payloadsOf(await readAll(spool, 20))).toEqual(numbered('kept-', 20));
       expect(await readRest(spool)).toEqual([]);
-      await spool.write(['next']);
-      expect((await readAll(spool, 1))[0]).toMatchObject({ seq: 21, payload: 'next' });
+      await spool.write(utf8(['next']));
+      expect((await readAll(spool, 1))[0]).toMatchObject({ seq: 21, payload: Buffer.from('next') });
     });
 
     it('keeps the records before a corrupted frame in the middle of a segment', async () => {
@@ -420,7 +421,7 @@ describe('the disk spool', () => {
     it('skips the rest of a corrupted segment that is not the last, serves the following segments, and moves past the gap', async () => {
       const dir = freshDir();
       const first = await openSpool(dir, { segmentBytes: 100 });
-      await first.spool.write(numbered('rec-', 30)); // 13- and 14-byte frames: 8 records per segment
+      await first.spool.write(utf8(numbered('rec-', 30))); // 13- and 14-byte frames: 8 records per segment
       await closeSpool(first.spool);
       const files = segmentFiles(dir).sort();
       expect(files.length).toBe(4);
@@ -444,7 +445,7 @@ describe('the disk spool', () => {
       spool.ack(records);
       expect(spool.stats().diskBytes).toBe(0);
       await until(() => segmentFiles(dir).length === 0, 'the acked segments to be deleted');
-      await spool.write(['next']);
+      await spool.write(utf8(['next']));
       expect((await readAll(spool, 1))[0]?.seq).toBe(31);
     });
 
@@ -455,7 +456,7 @@ describe('the disk spool', () => {
       expect(warnings).toEqual([]);
       expect(segmentFiles(dir)).toHaveLength(1);
       expect(payloadsOf(await readAll(spool, 3))).toEqual(numbered('kept-', 3));
-      await spool.write(['four']);
+      await spool.write(utf8(['four']));
       expect((await readAll(spool, 1))[0]?.seq).toBe(4);
     });
 
@@ -491,7 +492,7 @@ describe('the disk spool', () => {
       writeFileSync(join(dir, 'lock'), `${child.pid}\n`);
       const { spool } = await openSpool(dir);
       expect(readFileSync(join(dir, 'lock'), 'utf8').trim()).toBe(String(process.pid));
-      await spool.write(['ok']);
+      await spool.write(utf8(['ok']));
     });
 
     it('refuses a lock held by another live process', async () => {
@@ -517,7 +518,7 @@ describe('a crash (SIGKILL) while writing', () => {
     mkdirSync(compiled, { recursive: true });
     writeFileSync(join(compiled, 'package.json'), '{"type":"module"}\n');
     // The spool and the one module outside its folder it imports (private file modes).
-    for (const folder of ['ingest/buffers', 'platform/fs']) {
+    for (const folder of ['ingest/buffers', 'platform/fs', 'platform/bytes']) {
       const source = new URL(`../../${folder}/`, import.meta.url).pathname;
       mkdirSync(join(compiled, folder), { recursive: true });
       for (const name of readdirSync(source).filter((file) => file.endsWith('.ts'))) {
@@ -589,7 +590,7 @@ async function writer(name) {
   for (let n = 0; ; ) {
     const count = 1 + (n % 37);
     const batch = Array.from({ length: count }, (_, i) => name + ':' + (n + i) + ' ' + pad);
-    await spool.write(batch);
+    await spool.write(batch.map((text) => Buffer.from(text)));
     n += count;
     process.stdout.write('durable ' + name + ' ' + n + '\\n');
   }
@@ -604,7 +605,7 @@ describe('createBuffer', () => {
     try {
       expect(buffer).toBeInstanceOf(DiskSpool);
       expect((buffer as DiskSpool).dir).toBe(dir);
-      await buffer.write(['x']);
+      await buffer.write(utf8(['x']));
       expect(segmentFiles(dir)).toHaveLength(1);
     } finally {
       await buffer.close();
@@ -615,7 +616,7 @@ describe('createBuffer', () => {
     const dir = freshDir();
     const buffer = await createBuffer({ type: 'disk', path: dir, max_bytes: 100, when_full: 'drop_newest' }, join(scratch, 'unused'));
     try {
-      expect(await buffer.write(['a'.repeat(80), 'b'.repeat(80)])).toEqual({ written: 1, dropped: 1 });
+      expect(await buffer.write(utf8(['a'.repeat(80), 'b'.repeat(80)]))).toEqual({ written: 1, dropped: 1 });
       expect(segmentFiles(dir)).toHaveLength(1);
     } finally {
       await buffer.close();
@@ -625,7 +626,7 @@ describe('createBuffer', () => {
   it('makes a memory buffer when asked', async () => {
     const buffer = await createBuffer({ type: 'memory', max_bytes: 10, when_full: 'drop_newest' }, join(scratch, 'unused'));
     expect(buffer).toBeInstanceOf(MemoryBuffer);
-    expect(await buffer.write(['12345678', '12345678'])).toEqual({ written: 1, dropped: 1 });
+    expect(await buffer.write(utf8(['12345678', '12345678']))).toEqual({ written: 1, dropped: 1 });
     await buffer.close();
   });
 });

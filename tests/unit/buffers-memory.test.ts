@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 
+const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
+
 describe('the memory buffer', () => {
   it('hands records out once, in order, within maxEvents and maxBytes, and counts them until acked', async () => {
     const buffer = new MemoryBuffer(1 << 20);
-    expect(await buffer.write(['a', 'bb', 'ccc', 'é'])).toEqual({ written: 4, dropped: 0 });
+    expect(await buffer.write(utf8(['a', 'bb', 'ccc', 'é']))).toEqual({ written: 4, dropped: 0 });
     expect(buffer.depth()).toEqual({ events: 4, bytes: 8 });
     const first = await buffer.read(2, 1000);
-    expect(first.map((r) => r.payload)).toEqual(['a', 'bb']);
+    expect(first.map((r) => r.payload.toString())).toEqual(['a', 'bb']);
     const second = await buffer.read(10, 1);
-    expect(second.map((r) => r.payload)).toEqual(['ccc']); // always at least one
+    expect(second.map((r) => r.payload.toString())).toEqual(['ccc']); // always at least one
     const third = await buffer.read(10, 1000);
-    expect(third).toEqual([{ seq: 3, payload: 'é', bytes: 2 }]);
+    expect(third).toEqual([{ seq: 3, payload: Buffer.from('é'), bytes: 2 }]);
     buffer.ack([...third, ...first]);
     expect(buffer.depth()).toEqual({ events: 1, bytes: 3 });
     expect(await buffer.read(10, 1000, AbortSignal.timeout(20))).toEqual([]);
@@ -19,12 +21,12 @@ describe('the memory buffer', () => {
 
   it('drops the newest when full with drop_newest, and blocks until acked with block', async () => {
     const dropping = new MemoryBuffer(10, 'drop_newest');
-    expect(await dropping.write(['12345', '12345', '1'])).toEqual({ written: 2, dropped: 1 });
+    expect(await dropping.write(utf8(['12345', '12345', '1']))).toEqual({ written: 2, dropped: 1 });
 
     const blocking = new MemoryBuffer(10, 'block');
-    await blocking.write(['1234567890']);
+    await blocking.write(utf8(['1234567890']));
     let done = false;
-    const blocked = blocking.write(['x']).then(() => {
+    const blocked = blocking.write(utf8(['x'])).then(() => {
       done = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 20));

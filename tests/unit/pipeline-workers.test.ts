@@ -24,9 +24,14 @@ const RECEIVED_AT = Date.parse('2026-11-23T10:00:05Z');
 class CaptureBuffer implements EventBuffer {
   readonly durable = false;
   readonly firstOwnSeq = 0;
+  /** Copies: a buffer must not keep the views it is given (their space may be reused once written). */
+  readonly bytes: Buffer[] = [];
   readonly payloads: string[] = [];
-  async write(payloads: readonly string[]): Promise<WriteResult> {
-    this.payloads.push(...payloads);
+  async write(payloads: readonly Buffer[]): Promise<WriteResult> {
+    for (const payload of payloads) {
+      this.bytes.push(Buffer.from(payload));
+      this.payloads.push(payload.toString('utf8'));
+    }
     return { written: payloads.length, dropped: 0 };
   }
   async read(): Promise<BufferRecord[]> {
@@ -149,8 +154,8 @@ async function runPipeline(
     counts[`${id}.encode_error`] = total(METRIC_NAMES.discarded, { component_id: id, reason: 'encode_error' });
   }
   return {
-    search: Buffer.from(searchBuffer.payloads.join('')),
-    syslog: Buffer.from(syslogBuffer.payloads.join('')),
+    search: Buffer.concat(searchBuffer.bytes),
+    syslog: Buffer.concat(syslogBuffer.bytes),
     searchCount: searchBuffer.payloads.length,
     counts,
     enrich,

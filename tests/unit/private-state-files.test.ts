@@ -35,7 +35,7 @@ describe('private state files under umask 000', () => {
   it('dead-letter files: the folder 0700, the file 0600, appended to as it grows', async () => {
     const data = fresh('data');
     const file = join(data, 'dead-letter', 'siem.ndjson');
-    const letter = { record: { seq: 1, payload: 'x', bytes: 1 }, errorType: 'too_large', error: 'too large', attempts: 1 };
+    const letter = { record: { seq: 1, payload: Buffer.from('x'), bytes: 1 }, errorType: 'too_large', error: 'too large', attempts: 1 };
     await appendDeadLetters(file, [letter]);
     await appendDeadLetters(file, [letter]);
     expect(mode(data)).toBe(0o700);

@@ -101,7 +101,7 @@ describe.each(['opensearch', 'elasticsearch'] as const)('the %s bulk sink agains
     await running.sink.accept(events);
     await settled(running);
     const [request] = running.server.bulkRequests();
-    expect(request?.body).toBe(events.map(encodeBulkCreate).join(''));
+    expect(request?.body).toBe(Buffer.concat(events.map(encodeBulkCreate)).toString('utf8'));
     expect(String(request?.headers['content-type'])).toMatch(/ndjson/);
     expect(request?.operations.every((operation) => operation.action === 'create')).toBe(true);
     expect(running.server.documents('logs-fortiems.*')).toHaveLength(events.length);
@@ -245,7 +245,9 @@ describe.each(['opensearch', 'elasticsearch'] as const)('the %s bulk sink agains
 describe('bulk encoding and item classification', () => {
   it('encodes an event as a create pair into its data stream, with event.id as _id', () => {
     const [event] = sampleEvents();
-    const [action, document, end] = encodeBulkCreate(event as ParsedEvent).split('\n');
+    const [action, document, end] = encodeBulkCreate(event as ParsedEvent)
+      .toString('utf8')
+      .split('\n');
     expect(JSON.parse(action as string)).toEqual({
       create: { _index: `logs-fortiems.client-${NAMESPACE}`, _id: idOf(event as ParsedEvent) },
     });

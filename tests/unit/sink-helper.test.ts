@@ -12,6 +12,8 @@ import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
+const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
+
 const OK: ItemOutcome = { status: 'ok' };
 const event = (payload: string): ParsedEvent => ({
   kind: 'event',
@@ -50,7 +52,7 @@ class ScriptedDriver implements SinkDriver {
   ) {}
 
   async send(batch: readonly BufferRecord[], signal: AbortSignal): Promise<SendResult> {
-    const payloads = batch.map((record) => record.payload);
+    const payloads = batch.map((record) => record.payload.toString('utf8'));
     const call = this.sends.push(payloads) - 1;
     this.sendTimes.push(Date.now());
     this.active++;
@@ -102,7 +104,7 @@ function harness(
   const sink = new BufferedSink({
     id: 'test_sink',
     buffer,
-    encode: (e) => String(e.document.payload),
+    encode: (e) => Buffer.from(String(e.document.payload)),
     driver,
     telemetry,
     batch: { maxEvents: 100, maxBytes: 1_000_000, timeoutMs: 20 },
@@ -216,7 +218,12 @@ describe('BufferedSink delivery', () => {
     await until(() => buffer.depth().events === 0, 2000, 'the dead letter');
     expect(driver.sends).toEqual([['good', 'poison', 'fine'], ['poison'], ['poison']]);
     expect(driver.letters).toHaveLength(1);
-    expect(driver.letters[0]).toMatchObject({ errorType: 'server_error', error: 'boom 3', attempts: 3, record: { payload: 'poison' } });
+    expect(driver.letters[0]).toMatchObject({
+      errorType: 'server_error',
+      error: 'boom 3',
+      attempts: 3,
+      record: { payload: Buffer.from('poison') },
+    });
     expect(metric('sentEvents')).toBe(2);
     expect(metric('deadLettered')).toBe(1);
     await pause(30);
@@ -254,7 +261,7 @@ describe('BufferedSink delivery', () => {
     expect(driver.sends).toHaveLength(1);
     expect(driver.letters).toEqual([
       {
-        record: expect.objectContaining({ payload: 'bad' }),
+        record: expect.objectContaining({ payload: Buffer.from('bad') }),
         errorType: 'mapper_parsing_exception',
         error: 'failed to parse field [ems.devid]',
         attempts: 1,
@@ -304,7 +311,7 @@ describe('BufferedSink stop', () => {
     expect(metric('sentEvents')).toBe(4);
     expect(driver.sends).toHaveLength(2);
     expect(buffer.depth().events).toBe(1);
-    await expect(buffer.write(['after'])).rejects.toThrow(/closed/);
+    await expect(buffer.write(utf8(['after']))).rejects.toThrow(/closed/);
     await expect(sink.accept([event('late')])).rejects.toThrow(/stopping/);
   });
 
@@ -374,7 +381,7 @@ describe('BufferedSink stop', () => {
 describe('BufferedSink accounting', () => {
   it('counts events refused while stopping, and events a previous run left in its buffer', async () => {
     const spool = new SpoolStandIn(10_000_000);
-    await spool.write(['left-1', 'left-2', 'left-3']);
+    await spool.write(utf8(['left-1', 'left-2', 'left-3']));
     const driver = new ScriptedDriver(async (payloads) => payloads.map(() => OK));
     const { sink, metric } = harness(driver, {}, spool);
     await sink.start();
@@ -423,7 +430,7 @@ describe('BufferedSink accounting', () => {
     const { sink, buffer, metric } = harness(new ScriptedDriver(), {
       encode: (e) => {
         if (e.document.payload === 'broken') throw new Error('no event.id');
-        return String(e.document.payload);
+        return Buffer.from(String(e.document.payload));
       },
     });
     await sink.accept([event('a'), event('broken'), event('b')]);
@@ -548,7 +555,7 @@ describe('BufferedSink: a 409 (the id is already stored)', () => {
     try {
       const spoolOptions = { dir, maxBytes: 64 * 1024 * 1024, whenFull: 'block' as const, checkpointMs: 5 };
       const before = await openDiskSpool(spoolOptions);
-      await before.write(['left-0', 'left-1', 'left-2']);
+      await before.write(utf8(['left-0', 'left-1', 'left-2']));
       await before.close(); // a crash after the send, before the ack: what the next run finds
       const spool = await openDiskSpool(spoolOptions);
       const { sink, metric } = harness(

@@ -12,6 +12,7 @@ import { formatJson } from '../../../ingest/forward/formats/json.js';
 import type { RetryPolicy } from '../../../ingest/sinks/retry-policy.js';
 import type { Sink } from '../../../ingest/sinks/sink.js';
 import { BufferedSink, type SinkLogger } from '../../../ingest/sinks/sink-helper.js';
+import { utf8Bytes } from '../../../platform/bytes/utf8-slab.js';
 import { ComponentTelemetry } from '../../../platform/telemetry/component-telemetry.js';
 import type { MetricsRegistry } from '../../../platform/telemetry/metrics-registry.js';
 import { alertLevelFilter, alertLevelQuery } from './alert-level-filter.js';
@@ -69,7 +70,7 @@ function webhookOutput(id: string, config: WebhookAlertOutputConfig, deps: Alert
     id,
     buffer: deps.buffer,
     // The alert document, one line: what the receiver gets as the request body.
-    encode: (event) => formatJson(event, { facility: 16 }),
+    encode: (event) => utf8Bytes(formatJson(event, { facility: 16 })),
     ...(filter ? { filter } : {}),
     driver: createWebhookDriver(settings.driver),
     telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: 'webhook' }),

@@ -30,13 +30,13 @@ export function webhookAgent(url: URL, sockets: number, tls: { ca?: Buffer; veri
 }
 
 /** POSTs `payload`; the whole exchange (connect, send, answer) must end within `timeoutMs`. */
-export function postPayload(endpoint: WebhookEndpoint, payload: string, signal: AbortSignal): Promise<WebhookAnswer> {
+export function postPayload(endpoint: WebhookEndpoint, payload: string | Uint8Array, signal: AbortSignal): Promise<WebhookAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(new Error('aborted'));
       return;
     }
-    const body = Buffer.from(payload, 'utf8');
+    const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     const send = endpoint.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(endpoint.url, {
       method: 'POST',

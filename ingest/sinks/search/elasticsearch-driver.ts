@@ -8,7 +8,7 @@ export function elasticsearchClient(client: Client): SearchClient {
   return {
     async bulk(body, signal) {
       try {
-        // A string body is sent as is (the transport serializes only arrays); the type only knows the array form.
+        // A Buffer body is sent as is (the transport serializes only arrays and objects); the type only knows the array form.
         return await client.bulk({ operations: body as never, filter_path: BULK_FILTER_PATH }, { signal });
       } catch (error) {
         throw toBulkRequestError(error, 'bulk request');

@@ -22,8 +22,11 @@ export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';
 
 /** The little a search driver needs from a client library; each driver adapts its official client to it. */
 export interface SearchClient {
-  /** POST /_bulk with the NDJSON body as is; the parsed answer. Throws `BulkRequestError` when the request fails as a whole. */
-  bulk(body: string, signal: AbortSignal): Promise<unknown>;
+  /**
+   * POST /_bulk with the NDJSON body as is (bytes: both official transports send a Buffer untouched and take its
+   * length as content-length); the parsed answer. Throws `BulkRequestError` when the request fails as a whole.
+   */
+  bulk(body: Buffer, signal: AbortSignal): Promise<unknown>;
   /** Creates an index; false when it exists already. Throws `BulkRequestError` otherwise. */
   createIndex(name: string, body: typeof DEAD_LETTER_INDEX_BODY, signal: AbortSignal): Promise<boolean>;
   ping(): Promise<boolean>;
@@ -37,8 +40,9 @@ export interface SearchDriverOptions {
 }
 
 /**
- * The bulk driver OpenSearch and Elasticsearch share: the payloads are already NDJSON pairs, so a batch is sent as
- * their concatenation (no re-serialization), and every item of the answer is classified.
+ * The bulk driver OpenSearch and Elasticsearch share: the payloads are already NDJSON pairs in UTF-8, so a batch is
+ * sent as their bytes back to back (one copy, no re-serialization, no re-encoding), and every item of the answer is
+ * classified.
  */
 export class SearchDriver implements SinkDriver {
   private readonly indices = new Map<string, Promise<void>>();
@@ -70,7 +74,7 @@ export class SearchDriver implements SinkDriver {
     const now = this.options.now?.() ?? new Date();
     const entries = letters.map((letter) => deadLetterEntry(letter, this.options.namespace, now));
     for (const index of new Set(entries.map((entry) => entry.index))) await this.ensureIndex(index, signal);
-    const answer = await this.client.bulk(entries.map((entry) => entry.payload).join(''), signal);
+    const answer = await this.client.bulk(Buffer.from(entries.map((entry) => entry.payload).join(''), 'utf8'), signal);
     const failed = bulkOutcomes(answer, entries.length).filter((outcome) => outcome.status === 'retry' || outcome.status === 'reject');
     // Thrown, so the helper keeps the records unacked and tries again: a dead letter must not be lost either.
     if (failed.length > 0) {
@@ -99,8 +103,14 @@ export class SearchDriver implements SinkDriver {
   }
 }
 
-function batchBody(batch: readonly BufferRecord[]): string {
-  let body = '';
-  for (const record of batch) body += record.payload;
-  return body;
+/** The batch's payloads in one buffer: the clients take one body (an array would be serialized as JSON). */
+export function batchBody(batch: readonly BufferRecord[]): Buffer {
+  const payloads = new Array<Buffer>(batch.length);
+  let bytes = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const record = batch[i] as BufferRecord;
+    payloads[i] = record.payload;
+    bytes += record.bytes;
+  }
+  return Buffer.concat(payloads, bytes);
 }
