@@ -105,11 +105,18 @@ async function sinkSentEvents(httpUrl: string): Promise<number> {
   return sum;
 }
 
+/**
+ * `pipeline.workers` for the benchmarked process: `BENCH_WORKERS` (a count, or `auto`); unset leaves the default
+ * (auto: the cores minus one, at least one), as a new user would run it.
+ */
+export const BENCH_WORKERS = process.env.BENCH_WORKERS;
+
 async function startPipeline(
   dir: string,
   url: string,
   namespace: string,
 ): Promise<{ child: ChildProcess; httpUrl: string; tcpPort: number }> {
+  const workers = BENCH_WORKERS === undefined ? '' : `pipeline: { workers: ${BENCH_WORKERS === 'auto' ? 'auto' : Number(BENCH_WORKERS)} }\n`;
   const config = join(dir, `fortiems-${namespace}.yaml`);
   writeFileSync(
     config,
@@ -120,7 +127,7 @@ sinks:
   opensearch: { type: opensearch, url: ${JSON.stringify(url)}, namespace: ${namespace}, concurrency: ${CONCURRENCY}, batch: { max_events: ${BATCH} } }
 http:
   address: "127.0.0.1:0"
-`,
+${workers}`,
   );
   const child = spawn(process.execPath, [CLI, 'ingest', '--config', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
