@@ -11,7 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type GeneratedFile, grafanaFiles } from '../../dashboards/grafana/index.js';
+import type { GeneratedFile } from '../../dashboards/grafana/index.js';
 import { savedObjectsNdjson } from '../../dashboards/opensearch-dashboards/index.js';
 import { stdoutLog } from './options.js';
 
@@ -20,7 +20,9 @@ export interface DashboardsExportOptions {
   opensearchUrl?: string;
 }
 
-export function dashboardFiles(options: DashboardsExportOptions = {}): GeneratedFile[] {
+export async function dashboardFiles(options: DashboardsExportOptions = {}): Promise<GeneratedFile[]> {
+  // Loaded on use: the Grafana SDK is ~220 modules that every other command (and the running pipeline) would hold.
+  const { grafanaFiles } = await import('../../dashboards/grafana/index.js');
   return [
     ...grafanaFiles(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     { path: 'opensearch-dashboards/fortiems.ndjson', content: savedObjectsNdjson() },
@@ -30,7 +32,7 @@ export function dashboardFiles(options: DashboardsExportOptions = {}): Generated
 /** Writes every file under `outDir`; returns the paths written. */
 export async function writeDashboardFiles(outDir: string, options: DashboardsExportOptions = {}): Promise<string[]> {
   const written: string[] = [];
-  for (const file of dashboardFiles(options)) {
+  for (const file of await dashboardFiles(options)) {
     const path = join(outDir, ...file.path.split('/'));
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, file.content);

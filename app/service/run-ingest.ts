@@ -5,6 +5,7 @@ import { needsDefaultCluster } from '../../ingest/topology/topology.js';
 import { createLogger, type Logger } from '../../platform/logging/logger.js';
 import { stateRoot } from '../opensearch/paths.js';
 import type { ProvidedOpenSearch } from '../opensearch/target.js';
+import { applyHeapSettings } from './heap-settings.js';
 import { IngestService } from './ingest-service.js';
 
 export interface RunIngestOptions {
@@ -35,6 +36,9 @@ export async function runIngest(options: RunIngestOptions): Promise<void> {
   const logger = options.logger ?? createLogger();
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { config, opensearch } = options;
+  // Before anything loads: the GeoIP tables' parse garbage is the first thing the growth setting bounds.
+  const heap = applyHeapSettings(config);
+  logger.info(heap, 'heap: growth percent, configured need and limit (MiB)');
   const service = new IngestService({
     dataDir: join(stateRoot(), 'ingest'),
     ...(opensearch ? { target: opensearch } : {}),

@@ -22,7 +22,7 @@ export interface DiskSpoolOptions {
   whenFull: WhenFull;
   /** A new segment file starts once the current one passes this size. Default 64 MiB. */
   segmentBytes?: number;
-  /** Payload bytes of freshly written records kept in memory for the reader. Default 32 MiB (at most `maxBytes`). */
+  /** Payload bytes of freshly written records kept in memory for the reader. Default 8 MiB (at most `maxBytes`). */
   cacheBytes?: number;
   /** How often, at most, the ack watermark is persisted and acked segments deleted. Default 100 ms. */
   checkpointMs?: number;
@@ -43,7 +43,11 @@ export interface DiskSpoolStats {
 }
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
-const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+/**
+ * 8 MiB (~3,500 EMS events, nearly two sink batches): enough for a reader that keeps up to find its next batch in memory;
+ * a reader that has fallen behind reads from disk whatever the size, so a larger cache only holds more heap.
+ */
+export const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
 
 export function openDiskSpool(options: DiskSpoolOptions): Promise<DiskSpool> {
   return DiskSpool.open(options);

@@ -2,7 +2,7 @@ import { DEFAULT_HTTP_MAX_CONNECTIONS } from '../../platform/http/http-server.js
 import type { ComponentRegistry, ComponentSchema } from '../components/contract.js';
 import { address, batch, buffer, zone } from '../components/schema-parts.js';
 import { SYSLOG_SINK_SCHEMA } from '../forward/syslog-sink-schema.js';
-import { DEFAULT_QUEUE_BYTES } from '../pipeline/pipeline.js';
+import { DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_EVENTS } from '../pipeline/pipeline.js';
 import { STREAM_SOURCE_DEFAULTS } from '../sources/syslog-stream-source.js';
 
 // The code's defaults, so the schema, its descriptions and the default file cannot drift from what runs.
@@ -116,8 +116,21 @@ export const configSchema = (components: ComponentRegistry) =>
         additionalProperties: false,
         properties: {
           timezone: { ...zone, default: 'UTC' },
-          queue_events: { type: 'integer', minimum: 100, maximum: 10_000_000, default: 20_000 },
-          queue_bytes: { type: 'integer', minimum: 1_048_576, maximum: 17_179_869_184, default: DEFAULT_QUEUE_BYTES },
+          queue_events: {
+            type: 'integer',
+            minimum: 100,
+            maximum: 10_000_000,
+            default: DEFAULT_QUEUE_EVENTS,
+            description:
+              'lines waiting for the parse stage (each costs its characters + ~100 bytes); beyond it TCP pauses, HTTP answers 429, UDP drops',
+          },
+          queue_bytes: {
+            type: 'integer',
+            minimum: 1_048_576,
+            maximum: 17_179_869_184,
+            default: DEFAULT_QUEUE_BYTES,
+            description: 'the same bound in bytes of line text; whichever is reached first pushes back',
+          },
           workers: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' },
           enrich: {
             type: 'object',
@@ -193,7 +206,7 @@ sources:
   http: { type: http, path: /ingest }
 pipeline:
   timezone: UTC
-  queue_events: 20000
+  queue_events: ${DEFAULT_QUEUE_EVENTS}
   queue_bytes: ${DEFAULT_QUEUE_BYTES}   # ${DEFAULT_QUEUE_BYTES / 1_048_576} MiB: whichever bound is reached first pushes back
 sinks:
   opensearch: { type: opensearch }

@@ -23,7 +23,7 @@ export interface PipelineOptions {
   namespace: string;
   /** Lines waiting between the sources and the parse stage; beyond it TCP pauses, HTTP answers 429, UDP drops. */
   queueEvents: number;
-  /** The same bound in bytes (a line weighs its characters); whichever is reached first pushes back (default 64 MiB). */
+  /** The same bound in bytes (a line weighs its characters); whichever is reached first pushes back (default 4 MiB). */
   queueBytes?: number;
   enrich: EnrichStage | undefined;
   /**
@@ -53,10 +53,13 @@ export interface PipelineOptions {
 }
 
 /**
- * 64 MiB: at the default 20,000 lines, EMS lines (300–600 bytes) weigh 6–12 MiB, so this bound only binds when lines are
- * unusually long (over 3 KiB on average) — then it caps what 20,000 lines of 64 KiB would hold (1.25 GiB).
+ * The queue only smooths bursts between the sources and the parse stage, which takes 1,000 lines at a time: 5,000 lines
+ * keep it fed while the sinks keep up, and when they do not, the queue is full whatever its size, so a larger one only
+ * holds more memory (each queued line costs its characters plus ~100 bytes of object and id). 4 MiB binds before 5,000
+ * lines only when lines average over 800 bytes (EMS lines are 300–600), so 5,000 lines of 64 KiB cannot hold 320 MiB.
  */
-export const DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_QUEUE_EVENTS = 5000;
+export const DEFAULT_QUEUE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 
 function lineBytes(lines: readonly RawLine[]): number {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../parsers/framing.js';
 import { parseListenAddress } from '../../platform/http/http-server.js';
-import { ensureSelfSignedCertificate } from '../../platform/tls/self-signed.js';
 import {
   type ComponentProblem,
   type ListenerSourceFactory,
@@ -126,6 +125,8 @@ async function startSyslogSource(id: string, config: SyslogSourceConfig, context
     if (settings.cert_file && settings.key_file) {
       tls = { cert: readFileSync(settings.cert_file), key: readFileSync(settings.key_file) };
     } else {
+      // Loaded on use: the certificate generator's ASN.1/X.509 modules are only needed by a TLS listener without a cert.
+      const { ensureSelfSignedCertificate } = await import('../../platform/tls/self-signed.js');
       const generated = await ensureSelfSignedCertificate(join(context.dataDir, 'tls'));
       tls = { cert: generated.cert, key: generated.key };
       certificateNote = `, self-signed certificate ${generated.certFile}`;

@@ -15,7 +15,7 @@ import { type ComponentRegistry, type SinkFactory, sinkFactory, sourceFactory } 
 import { COMPONENTS } from '../components/registry.js';
 import type { FortiemsConfig, SinkConfig, SourceConfig } from '../config/types.js';
 import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
-import { DEFAULT_QUEUE_BYTES, Pipeline } from '../pipeline/pipeline.js';
+import { DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_EVENTS, Pipeline } from '../pipeline/pipeline.js';
 import { registerPipelineGauges } from '../pipeline/pipeline-gauges.js';
 import { workerCount } from '../pipeline/worker-pool.js';
 import type { WorkerEnrichOptions } from '../pipeline/worker-protocol.js';
@@ -80,7 +80,7 @@ export class Topology {
     const sinks = await this.buildSinks(config);
     this.pipeline = new Pipeline({
       namespace: this.namespace(config),
-      queueEvents: config.pipeline?.queue_events ?? 20_000,
+      queueEvents: config.pipeline?.queue_events ?? DEFAULT_QUEUE_EVENTS,
       queueBytes: config.pipeline?.queue_bytes ?? DEFAULT_QUEUE_BYTES,
       enrich: this.enrich,
       workers,

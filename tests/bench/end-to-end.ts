@@ -116,7 +116,8 @@ async function startPipeline(
   url: string,
   namespace: string,
 ): Promise<{ child: ChildProcess; httpUrl: string; tcpPort: number }> {
-  const workers = BENCH_WORKERS === undefined ? '' : `pipeline: { workers: ${BENCH_WORKERS === 'auto' ? 'auto' : Number(BENCH_WORKERS)} }\n`;
+  const workers =
+    BENCH_WORKERS === undefined ? '' : `pipeline: { workers: ${BENCH_WORKERS === 'auto' ? 'auto' : Number(BENCH_WORKERS)} }\n`;
   const config = join(dir, `fortiems-${namespace}.yaml`);
   writeFileSync(
     config,

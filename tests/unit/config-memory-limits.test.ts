@@ -17,11 +17,11 @@ const SINK = 'sinks:\n  os: { type: opensearch }\n';
 describe('memory limits in the configuration', () => {
   it('defaults: the queue bounded in events and bytes, TCP and TLS sources capped in connections and idle time', () => {
     const config = defaultConfig({});
-    expect(config.pipeline).toMatchObject({ queue_events: 20_000, queue_bytes: 64 * 1024 * 1024 });
+    expect(config.pipeline).toMatchObject({ queue_events: 5000, queue_bytes: 4 * 1024 * 1024 });
     for (const id of ['syslog_tcp', 'syslog_tls'])
       expect(config.sources?.[id]).toMatchObject({ max_connections: 1000, idle_timeout_seconds: 600 });
     // A file that leaves the pipeline section out still gets the byte bound.
-    expect(parseConfig(`pipeline: {}\n${SINK}`, 'x.yaml', {}).pipeline?.queue_bytes).toBe(64 * 1024 * 1024);
+    expect(parseConfig(`pipeline: {}\n${SINK}`, 'x.yaml', {}).pipeline?.queue_bytes).toBe(4 * 1024 * 1024);
   });
 
   it('takes the limits where they apply, and refuses them where they cannot', () => {
@@ -60,6 +60,6 @@ describe('memory limits in the configuration', () => {
     expect(printed.status).toBe(0);
     expect(printed.stdout).toMatch(/syslog_tcp: \{[^}]*max_connections: 1000, idle_timeout_seconds: 600 \}/);
     expect(printed.stdout).toMatch(/syslog_tls: \{[^}]*max_connections: 1000, idle_timeout_seconds: 600 \}/);
-    expect(printed.stdout).toContain('queue_bytes: 67108864');
+    expect(printed.stdout).toContain('queue_bytes: 4194304');
   });
 });

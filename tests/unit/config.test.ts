@@ -29,7 +29,7 @@ describe('configuration', () => {
     expect(config.sources?.syslog_tls).toMatchObject({ mode: 'tls', address: '0.0.0.0:6514' });
     expect(config.http?.address).toBe('127.0.0.1:8080');
     expect(config.sinks?.opensearch).toMatchObject({ type: 'opensearch', namespace: 'default', concurrency: 2 });
-    expect(config.pipeline).toMatchObject({ timezone: 'UTC', queue_events: 20_000, workers: 'auto' });
+    expect(config.pipeline).toMatchObject({ timezone: 'UTC', queue_events: 5000, workers: 'auto' });
   });
 
   it('fills nested defaults where a section is given', () => {

@@ -46,7 +46,9 @@ describe('docker-compose.yml', () => {
   it('provisions Grafana and OpenSearch Dashboards from the files `fortiems dashboards export` writes', async () => {
     const { dashboardFiles } = await import('../../app/cli/dashboards-command.js');
     const { GRAFANA_DASHBOARDS_PATH } = await import('../../dashboards/grafana/index.js');
-    const folders = new Set(dashboardFiles().map((file) => `./dashboards/generated/${file.path.slice(0, file.path.lastIndexOf('/'))}`));
+    const folders = new Set(
+      (await dashboardFiles()).map((file) => `./dashboards/generated/${file.path.slice(0, file.path.lastIndexOf('/'))}`),
+    );
     const grafana = compose.services.grafana as { volumes: string[]; environment: Record<string, string> };
     expect(grafana.environment.GF_INSTALL_PLUGINS).toContain('grafana-opensearch-datasource');
     expect(grafana.volumes).toContain(`./dashboards/generated/grafana:${GRAFANA_DASHBOARDS_PATH}:ro`);
