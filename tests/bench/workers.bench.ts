@@ -9,7 +9,6 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import type { BufferRecord, EventBuffer, WriteResult } from '../../ingest/buffers/event-buffer.js';
 import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
 import { Pipeline } from '../../ingest/pipeline/pipeline.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
@@ -17,6 +16,7 @@ import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.j
 import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { formatLine } from '../../syslog/index.js';
+import { WriteOnlyBuffer } from '../support/write-only-buffer.js';
 
 const COUNT = Number(process.env.BENCH_LINES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -25,24 +25,15 @@ const GEOIP = process.env.BENCH_GEOIP !== '0';
 const MONDAY = Date.parse('2026-11-23T00:00:00Z');
 
 /** A buffer that counts what it is given and keeps nothing: the spool's cost is bench:spool's business. */
-class CountingBuffer implements EventBuffer {
-  readonly durable = false;
-  readonly firstOwnSeq = 0;
+class CountingBuffer extends WriteOnlyBuffer {
   payloads = 0;
   bytes = 0;
-  async write(payloads: readonly Buffer[]): Promise<WriteResult> {
-    this.payloads += payloads.length;
-    for (const payload of payloads) this.bytes += payload.length;
-    return { written: payloads.length, dropped: 0 };
+  constructor() {
+    super((payloads) => {
+      this.payloads += payloads.length;
+      for (const payload of payloads) this.bytes += payload.length;
+    });
   }
-  async read(): Promise<BufferRecord[]> {
-    return [];
-  }
-  ack(): void {}
-  depth() {
-    return { events: 0, bytes: 0 };
-  }
-  async close(): Promise<void> {}
 }
 
 async function corpus(): Promise<string[]> {

@@ -6,7 +6,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BufferRecord, EventBuffer, WriteResult } from '../../ingest/buffers/event-buffer.js';
 import type { SyslogSinkConfig } from '../../ingest/config/types.js';
 import { createEnrichStage, type EnrichStageOptions } from '../../ingest/enrich/enrich-stage.js';
 import { createSyslogSink } from '../../ingest/forward/create-syslog-sink.js';
@@ -17,31 +16,22 @@ import type { Sink } from '../../ingest/sinks/sink.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { emsCorpus, VARIANT_LINES } from '../support/parser-corpus.js';
+import { WriteOnlyBuffer } from '../support/write-only-buffer.js';
 
 const RECEIVED_AT = Date.parse('2026-11-23T10:00:05Z');
 
-/** A buffer that keeps what it is given, in order; nothing is ever read from it (the sinks are not started). */
-class CaptureBuffer implements EventBuffer {
-  readonly durable = false;
-  readonly firstOwnSeq = 0;
-  /** Copies: a buffer must not keep the views it is given (their space may be reused once written). */
+/** A buffer that keeps (copies of) what it is given, in order. */
+class CaptureBuffer extends WriteOnlyBuffer {
   readonly bytes: Buffer[] = [];
   readonly payloads: string[] = [];
-  async write(payloads: readonly Buffer[]): Promise<WriteResult> {
-    for (const payload of payloads) {
-      this.bytes.push(Buffer.from(payload));
-      this.payloads.push(payload.toString('utf8'));
-    }
-    return { written: payloads.length, dropped: 0 };
+  constructor() {
+    super((payloads) => {
+      for (const payload of payloads) {
+        this.bytes.push(Buffer.from(payload));
+        this.payloads.push(payload.toString('utf8'));
+      }
+    });
   }
-  async read(): Promise<BufferRecord[]> {
-    return [];
-  }
-  ack(): void {}
-  depth() {
-    return { events: 0, bytes: 0 };
-  }
-  async close(): Promise<void> {}
 }
 
 /** A tiny deterministic generator (mulberry32). */
