@@ -308,8 +308,10 @@ describe('the web console in Chromium, on a real OpenSearch and a live EMS core'
     await expect.poll(() => vpn.getAttribute('data-enabled')).toBe('false');
     expect(sim.ems.getSettings().categories['ems-vpn'].enabled).toBe(false);
 
-    // The EMS goes on for a working day: its VPN lines are now counted as suppressed, not emitted.
-    await runSimulation(sim, () => undefined, { until: now + 12 * HOUR });
+    // The EMS goes on for four days: its VPN lines are now counted as suppressed, not emitted. Four, not twelve hours:
+    // the office day is in UTC, and twelve hours from a Friday evening are a night and a weekend morning with no VPN
+    // line at all; any four days hold at least two working days.
+    await runSimulation(sim, () => undefined, { until: now + 4 * 24 * HOUR });
     await page.click('[data-control=settings-reload]');
     await expect
       .poll(async () => Number((await vpn.locator('[data-role=suppressed]').textContent())?.replace(/,/g, '')))
