@@ -61,14 +61,22 @@ async function handle(message: ToWorker): Promise<void> {
     post({ type: 'failed', seq: message.seq, error: configureError ?? 'the worker was not configured' }, []);
     return;
   }
-  const { events, failures } = await parseAndEnrich(unpackLines(message.lines), current.namespace, current.enrich);
-  const transfer: ArrayBuffer[] = [];
-  const sinks = current.encoders.map((encoder) => {
-    const packed = packPayloads(encoder, events);
-    transfer.push(...packed.transfer);
-    return packed.packed;
-  });
-  post({ type: 'result', seq: message.seq, failures, sinks, enrich: enrichDelta(current) }, transfer);
+  try {
+    const { events, failures, enrichFailure } = await parseAndEnrich(unpackLines(message.lines), current.namespace, current.enrich);
+    const transfer: ArrayBuffer[] = [];
+    const sinks = current.encoders.map((encoder) => {
+      const packed = packPayloads(encoder, events);
+      transfer.push(...packed.transfer);
+      return packed.packed;
+    });
+    post(
+      { type: 'result', seq: message.seq, failures, sinks, enrich: enrichDelta(current), ...(enrichFailure ? { enrichFailure } : {}) },
+      transfer,
+    );
+  } catch (error) {
+    // Answered, never left unanswered (the pipeline waits for every batch in order): the pipeline processes it itself.
+    post({ type: 'failed', seq: message.seq, error: error instanceof Error ? error.message : String(error) }, []);
+  }
 }
 
 let configureError: string | undefined;

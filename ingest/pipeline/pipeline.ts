@@ -241,8 +241,8 @@ export class Pipeline implements PipelineIntake {
       this.options.telemetry.error('route', 'buffer_write_failed');
       this.options.onError?.(failure);
       for (const batch of batches) batch.durable?.reject(failure);
-    } finally {
-      handedOver();
+      // Not before the previous batch is handed over: the next one must not overtake it.
+      void previous.then(handedOver, handedOver);
     }
   }
 
@@ -276,11 +276,13 @@ export class Pipeline implements PipelineIntake {
     if (!result) {
       const batch = await parseAndEnrich(lines, this.options.namespace, this.options.enrich);
       if (batch.failures > 0) telemetry.error('parse', 'pipeline_error', batch.failures);
+      if (batch.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed');
       telemetry.sent(lines.length, bytes);
       await previous;
       return { deliveries: route(batch.events, sinks) };
     }
     if (result.failures > 0) telemetry.error('parse', 'pipeline_error', result.failures);
+    if (result.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed');
     telemetry.sent(lines.length, bytes);
     await previous;
     const encoded = result.sinks;

@@ -18,6 +18,8 @@ export interface ProcessedBatch {
   bytes: number;
   /** Lines that became pipeline_error events. */
   failures: number;
+  /** Set when enrichment threw: the events went on unenriched (`errors{stage="enrich"}`). */
+  enrichFailure?: string;
 }
 
 /** parse (+ the line's id) for every line: exactly one event per line, whatever the line. */
@@ -45,8 +47,21 @@ export async function parseAndEnrich(
   enrich: EnrichStage | undefined,
 ): Promise<ProcessedBatch> {
   const batch = parseLines(lines, namespace);
-  if (enrich) await enrich.enrichBatch(batch.events);
+  if (enrich) batch.enrichFailure = await enrichSafely(enrich, batch.events);
   return batch;
+}
+
+/**
+ * Enrichment adds context; it must never cost an event. A stage that throws leaves the batch as parsed (unenriched)
+ * and says why, for the caller to count: the events go on to the sinks.
+ */
+export async function enrichSafely(enrich: EnrichStage, events: readonly ParsedEvent[]): Promise<string | undefined> {
+  try {
+    await enrich.enrichBatch(events);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /**
@@ -57,7 +72,8 @@ export async function processBatch(lines: readonly RawLine[], options: ProcessSt
   const batch = parseLines(lines, options.namespace);
   options.telemetry.received(lines.length, batch.bytes);
   if (batch.failures > 0) options.telemetry.error('parse', 'pipeline_error', batch.failures);
-  if (options.enrich) await options.enrich.enrichBatch(batch.events);
+  if (options.enrich && (await enrichSafely(options.enrich, batch.events)) !== undefined)
+    options.telemetry.error('enrich', 'enrich_failed');
   options.telemetry.sent(batch.events.length, batch.bytes);
   return batch.events;
 }

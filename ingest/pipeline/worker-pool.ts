@@ -48,6 +48,8 @@ export interface WorkerBatchResult {
   failures: number;
   /** One per sink, in the order of the `sinks` the pool was configured with. */
   sinks: EncodedBatch[];
+  /** Set when enrichment threw there: the events went on unenriched. */
+  enrichFailure?: string;
 }
 
 export interface WorkerPoolOptions {
@@ -197,7 +199,11 @@ export class ParseWorkerPool {
     } else {
       this.crashesInARow = 0;
       this.addEnrichMetrics(message.enrich);
-      job.resolve({ failures: message.failures, sinks: message.sinks.map(unpackPayloads) });
+      job.resolve({
+        failures: message.failures,
+        sinks: message.sinks.map(unpackPayloads),
+        ...(message.enrichFailure !== undefined ? { enrichFailure: message.enrichFailure } : {}),
+      });
     }
     this.dispatch();
   }

@@ -56,6 +56,8 @@ export type FromWorker =
       sinks: PackedPayloads[];
       /** Enrichment counters since the last result (`*_total`), and the gauges' current values. */
       enrich: Record<string, number>;
+      /** Set when enrichment threw: the events went on unenriched. */
+      enrichFailure?: string;
     }
   /** The batch could not be processed there (an encoder module failed to load): the pipeline does it itself. */
   | { type: 'failed'; seq: number; error: string }

@@ -4,7 +4,7 @@ import { Pipeline, PipelineStoppedError } from '../../ingest/pipeline/pipeline.j
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
-import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 const raw = (i: number): RawLine => ({
@@ -68,6 +68,26 @@ const until = async (condition: () => boolean) => {
 };
 
 describe('the pipeline', () => {
+  it('an enrichment stage that throws costs no event: the batch goes on unenriched, counted as an enrich error', async () => {
+    const sink = new RecordingSink('a');
+    const registry = new MetricsRegistry();
+    const telemetry = new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' });
+    const failing = {
+      ...createEnrichStage({ geoip: false }),
+      enrichBatch: async () => {
+        throw new Error('inventory exploded');
+      },
+    };
+    const pipeline = new Pipeline({ namespace: 'default', queueEvents: 1000, enrich: failing, sinks: [sink], telemetry, batchEvents: 100 });
+    pipeline.start();
+    for (let i = 0; i < 300; i += 10) pipeline.deliver(Array.from({ length: 10 }, (_, j) => raw(i + j)));
+    await pipeline.stop();
+    expect(seqs(sink.accepted)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(registry.get(METRIC_NAMES.errors)?.total({ stage: 'enrich' })).toBeGreaterThan(0);
+    expect(registry.get(METRIC_NAMES.receivedEvents)?.total({ component_id: 'parse' })).toBe(300);
+    expect(registry.get(METRIC_NAMES.sentEvents)?.total({ component_id: 'parse' })).toBe(300);
+  });
+
   it('hands every line, as one event, to every sink', async () => {
     const a = new RecordingSink('a');
     const b = new RecordingSink('b');
