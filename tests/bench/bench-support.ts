@@ -3,6 +3,9 @@
  * percentiles. Nothing here starts or stops anything.
  */
 import { readFileSync } from 'node:fs';
+import { runSimulation } from '../../ems-core/simulation/runner.js';
+import { Simulation } from '../../ems-core/simulation/simulation.js';
+import { formatLine } from '../../syslog/index.js';
 
 export interface MetricSample {
   name: string;
@@ -56,4 +59,14 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/** `count` EMS core lines (RFC 3164, as an EMS server sends them) of the last day, from 2,000 endpoints, seeded. */
+export async function emsLines(count: number, seed: number): Promise<string[]> {
+  const lines: string[] = [];
+  const sim = new Simulation({ seed, start: Date.now() - 86_400_000, endpoints: 2000 });
+  await runSimulation(sim, (line) => void lines.push(formatLine(line, { format: 'rfc3164', hostname: 'ems01.corp.example.com' })), {
+    count,
+  });
+  return lines;
 }

@@ -12,23 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provideOpenSearch } from '../../app/opensearch/target.js';
-import { runSimulation } from '../../ems-core/simulation/runner.js';
-import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
-import { formatLine } from '../../syslog/index.js';
+import { emsLines } from './bench-support.js';
 import { BATCH, CONCURRENCY, deleteNamespace, freshNamespace, pipelineEndToEnd, plainBulk } from './end-to-end.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
-
-async function corpus(count: number): Promise<string[]> {
-  const lines: string[] = [];
-  const sim = new Simulation({ seed: 5, start: Date.now() - 86_400_000, endpoints: 2000 });
-  await runSimulation(sim, (line) => void lines.push(formatLine(line, { format: 'rfc3164', hostname: 'ems01.corp.example.com' })), {
-    count,
-  });
-  return lines;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fortiems-bench-ingest-'));
@@ -52,7 +41,7 @@ async function main(): Promise<void> {
     console.log(
       `corpus: ${EVENTS} EMS lines; OpenSearch ${opensearch.url} (${opensearch.source}); batch ${BATCH}, concurrency ${CONCURRENCY}`,
     );
-    const lines = await corpus(EVENTS);
+    const lines = await emsLines(EVENTS, 5);
     for (const namespace of [namespaces.warmup, namespaces.before, namespaces.after]) await installMappings(client, { namespace });
     // OpenSearch's JIT warms up over the first tens of thousands of documents: warm it, then measure the ceiling before
     // and after the pipeline's run and compare with the better of the two.

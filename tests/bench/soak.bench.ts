@@ -23,13 +23,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provideOpenSearch } from '../../app/opensearch/target.js';
-import { runSimulation } from '../../ems-core/simulation/runner.js';
-import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
-import { formatLine, openDestination } from '../../syslog/index.js';
+import { openDestination } from '../../syslog/index.js';
 import { type IngestProcess, startIngestProcess, writeIngestConfig } from '../support/ingest-process.js';
-import { type MetricSample, percentile, processMemoryMiB, scrapeMetrics, sumMetric } from './bench-support.js';
+import { emsLines, type MetricSample, percentile, processMemoryMiB, scrapeMetrics, sumMetric } from './bench-support.js';
 
 function setting(name: string, fallback: number, { integer = false } = {}): number {
   const raw = process.env[name];
@@ -59,15 +57,6 @@ const CLI = join(import.meta.dirname, '..', '..', '..', 'bin', 'fortiems.js');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MiB = 1024 * 1024;
-
-async function corpus(count: number): Promise<string[]> {
-  const lines: string[] = [];
-  const sim = new Simulation({ seed: 15, start: Date.now() - 86_400_000, endpoints: 2000 });
-  await runSimulation(sim, (line) => void lines.push(formatLine(line, { format: 'rfc3164', hostname: 'ems01.corp.example.com' })), {
-    count,
-  });
-  return lines;
-}
 
 interface Interval {
   /** Seconds since the start of sending, at the end of the interval. */
@@ -371,7 +360,7 @@ async function main(): Promise<void> {
     console.log(
       `soak: ${MINUTES} min at ${RATE} events/s, a report every ${REPORT_SECONDS} s, latency sampled on 1 line in ${SAMPLE_EVERY} (poll ${POLL_MS} ms); OpenSearch ${opensearch.url} (${opensearch.source}); namespace ${namespace}`,
     );
-    const lines = await corpus(CORPUS_LINES);
+    const lines = await emsLines(CORPUS_LINES, 15);
     // The sink installs the templates before its first delivery; doing it here lets the latency searches start at once.
     await installMappings(client, { namespace });
     const config = writeIngestConfig(dir, { syslog: ['tcp'], opensearchUrl: opensearch.url, namespace, sinkId: SINK_ID });
