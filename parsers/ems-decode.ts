@@ -22,7 +22,7 @@ export interface DecodedRecord {
   problems: string[];
 }
 
-type Converter = 'string' | 'int' | 'ip' | 'mac' | 'level' | 'dtime' | 'enum';
+type Converter = 'string' | 'int' | 'number' | 'ip' | 'mac' | 'level' | 'dtime' | 'enum';
 
 interface FieldDecoder {
   converter: Converter;
@@ -35,6 +35,7 @@ function decoderOf(field: CatalogueField): FieldDecoder {
   const type = valueType(field) as string | { type?: string; logicalType?: string; symbols?: readonly string[] };
   if (field.name === 'level') return { converter: 'level', symbols: undefined };
   if (type === 'int' || type === 'long') return { converter: 'int', symbols: undefined };
+  if (type === 'double' || type === 'float') return { converter: 'number', symbols: undefined };
   if (typeof type === 'object') {
     if (type.logicalType === 'ip') return { converter: 'ip', symbols: undefined };
     if (type.logicalType === 'mac') return { converter: 'mac', symbols: undefined };
@@ -88,6 +89,21 @@ function isWholeNumber(text: string): boolean {
   return true;
 }
 
+/** `-12`, `9.8`, `0.5`: plain decimals only (Number() would also take `0x1f`, `1e400`, ` 7 ` and the empty string). */
+function isDecimal(text: string): boolean {
+  if (text.length === 0 || text.length > 32) return false;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46 && !dot) dot = true;
+    else if (code >= 48 && code <= 57) digits++;
+    else return false;
+  }
+  return digits > 0;
+}
+
 /** Mutable state of one record's decode, shared by the generic and the fast path. */
 interface DecodeState {
   record: Record<string, unknown>;
@@ -109,6 +125,15 @@ function decodeField(state: DecodeState, decoder: FieldDecoder, key: string, tex
         state.unknown[key] = text;
       }
       return;
+    case 'number': {
+      const value = isDecimal(text) ? Number(text) : Number.NaN;
+      if (Number.isFinite(value)) state.record[key] = value;
+      else {
+        state.problems.push(`${key}: not a number: ${JSON.stringify(text.slice(0, 64))}`);
+        state.unknown[key] = text;
+      }
+      return;
+    }
     case 'ip':
       if (text === '') return;
       if (isIpAddress(text)) state.record[key] = text;

@@ -4,17 +4,17 @@
  */
 export const ECS_FIELDS = {
   '@timestamp': 'date',
-  message: 'text',
   'agent.type': 'keyword',
   'agent.version': 'keyword',
-  'device.serial_number': 'keyword',
   'destination.address': 'keyword',
-  'destination.bytes': 'long',
-  'destination.ip': 'ip',
-  'destination.port': 'long',
   'destination.as.number': 'long',
   'destination.as.organization.name': 'keyword',
+  'destination.bytes': 'long',
+  'destination.domain': 'keyword',
   'destination.geo.country_iso_code': 'keyword',
+  'destination.ip': 'ip',
+  'destination.port': 'long',
+  'device.serial_number': 'keyword',
   'error.code': 'keyword',
   'error.message': 'text',
   'error.type': 'keyword',
@@ -32,6 +32,8 @@ export const ECS_FIELDS = {
   'event.reason': 'keyword',
   'event.severity': 'long',
   'event.type': 'keyword',
+  'file.name': 'keyword',
+  'file.path': 'keyword',
   'group.name': 'keyword',
   'host.hostname': 'keyword',
   'host.id': 'keyword',
@@ -51,6 +53,11 @@ export const ECS_FIELDS = {
   'log.syslog.severity.code': 'long',
   'log.syslog.severity.name': 'keyword',
   'log.syslog.version': 'keyword',
+  message: 'text',
+  'network.application': 'keyword',
+  'network.bytes': 'long',
+  'network.direction': 'keyword',
+  'network.iana_number': 'keyword',
   'network.protocol': 'keyword',
   'network.transport': 'keyword',
   'network.type': 'keyword',
@@ -65,22 +72,37 @@ export const ECS_FIELDS = {
   'related.hosts': 'keyword',
   'related.ip': 'ip',
   'related.user': 'keyword',
-  'rule.name': 'keyword',
+  'rule.category': 'keyword',
   'rule.id': 'keyword',
+  'rule.name': 'keyword',
   'server.address': 'keyword',
   'server.domain': 'keyword',
   'service.name': 'keyword',
-  'source.bytes': 'long',
   'source.as.number': 'long',
   'source.as.organization.name': 'keyword',
+  'source.bytes': 'long',
   'source.geo.country_iso_code': 'keyword',
   'source.ip': 'ip',
   'source.port': 'long',
   tags: 'keyword',
+  'threat.software.name': 'keyword',
+  'threat.software.type': 'keyword',
+  'tls.client.x509.serial_number': 'keyword',
+  'tls.client.x509.subject.common_name': 'keyword',
   'tls.version': 'keyword',
+  'url.domain': 'keyword',
+  'url.full': 'keyword',
+  'url.path': 'keyword',
+  'user.changes.roles': 'keyword',
   'user.domain': 'keyword',
   'user.name': 'keyword',
   'user.target.name': 'keyword',
+  'user.target.roles': 'keyword',
+  'vulnerability.category': 'keyword',
+  'vulnerability.description': 'keyword',
+  'vulnerability.id': 'keyword',
+  'vulnerability.score.base': 'float',
+  'vulnerability.severity': 'keyword',
 } as const;
 
 export type EcsFieldName = keyof typeof ECS_FIELDS;
@@ -90,14 +112,18 @@ export type OpenSearchFieldType = (typeof ECS_FIELDS)[EcsFieldName] | 'flat_obje
 export type EcsEventCategory =
   | 'authentication'
   | 'configuration'
+  | 'file'
   | 'host'
   | 'iam'
+  | 'intrusion_detection'
+  | 'malware'
   | 'network'
   | 'package'
   | 'process'
   | 'session'
   | 'threat'
-  | 'vulnerability';
+  | 'vulnerability'
+  | 'web';
 export type EcsEventType =
   | 'access'
   | 'admin'

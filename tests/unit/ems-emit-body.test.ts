@@ -107,7 +107,7 @@ describe('serializeBody', () => {
   });
 
   it('refuses a key the category does not have rather than dropping it silently', () => {
-    expect(() => serializeBody(clientLine({ srcport: 1 }))).toThrow("'srcport' is not a field of the ems-client category");
+    expect(() => serializeBody(clientLine({ vpntunnel: 'x' }))).toThrow("'vpntunnel' is not a field of the ems-client category");
   });
 
   it('refuses an unknown category', () => {

@@ -30,6 +30,7 @@ function expectedRawType(field: CatalogueField): string {
   if (type === 'string') return 'keyword';
   if (type === 'int') return 'integer';
   if (type === 'long') return 'long';
+  if (type === 'double' || type === 'float') return 'double';
   const object = type as { type: string; logicalType?: string };
   if (object.logicalType === 'ip') return 'ip';
   return 'keyword'; // enums, mac, ems-datetime

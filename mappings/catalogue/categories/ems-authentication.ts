@@ -9,7 +9,7 @@ export const emsAuthentication = defineCategory({
   services: ['apache2'],
   schema: categorySchema(
     'ems-authentication',
-    'EMS console and API administrator authentication',
+    'EMS console and API administrator authentication, and administrator account changes',
     ['auth'],
     [
       optional('admin', 'string', { doc: 'Administrator account', ecs: 'user.name' }),
@@ -19,6 +19,12 @@ export const emsAuthentication = defineCategory({
       optional('failcount', 'int', { doc: 'Consecutive failed attempts for the account' }),
       optional('lockoutdur', 'int', { doc: 'Lockout length in seconds' }),
       optional('reason', 'string', { doc: 'Failure reason', ecs: 'event.reason' }),
+      optional('targetadmin', 'string', { doc: 'Administrator account created, deleted or changed', ecs: 'user.target.name' }),
+      optional('role', 'string', {
+        doc: "The account's administrator role (before the change, for a role change)",
+        ecs: 'user.target.roles',
+      }),
+      optional('newrole', 'string', { doc: 'The role after a role change', ecs: 'user.changes.roles' }),
     ],
   ),
   events: [
@@ -61,6 +67,32 @@ export const emsAuthentication = defineCategory({
       msg: 'Administrator session timed out',
       fields: ['admin', 'srcip', 'ui'],
       ecs: { ...auth, type: ['end'], outcome: 'success' },
+    },
+    // Administrator accounts are managed in the same console (apache2), and a SOC reads them with the logins: an
+    // account created and given full rights at 3 a.m. is an authentication story.
+    {
+      id: 'admin-account-created',
+      subtype: 'auth',
+      level: 'notice',
+      msg: 'Administrator account created',
+      fields: ['admin', 'srcip', 'targetadmin', 'role'],
+      ecs: { category: ['iam'], type: ['user', 'creation'], outcome: 'success' },
+    },
+    {
+      id: 'admin-account-deleted',
+      subtype: 'auth',
+      level: 'notice',
+      msg: 'Administrator account deleted',
+      fields: ['admin', 'srcip', 'targetadmin', 'role'],
+      ecs: { category: ['iam'], type: ['user', 'deletion'], outcome: 'success' },
+    },
+    {
+      id: 'admin-role-changed',
+      subtype: 'auth',
+      level: 'warning',
+      msg: 'Administrator role changed',
+      fields: ['admin', 'srcip', 'targetadmin', 'role', 'newrole'],
+      ecs: { category: ['iam'], type: ['user', 'change'], outcome: 'success' },
     },
   ],
 });

@@ -1,4 +1,5 @@
 import { categorySchema, defineCategory } from '../define-category.js';
+import { ENDPOINT_SECURITY_EVENTS, ENDPOINT_SECURITY_FIELDS } from '../endpoint-security.js';
 import { optional } from '../fields.js';
 
 const endpoint = { category: ['host'], type: ['info'] } as const;
@@ -6,11 +7,12 @@ const endpoint = { category: ['host'], type: ['info'] } as const;
 export const emsClient = defineCategory({
   name: 'ems-client',
   dataset: 'fortiems.client',
-  services: ['fcems_ka', 'fcems_reg', 'fcems_tag'],
+  services: ['fcems_ka', 'fcems_reg', 'fcems_tag', 'fcems_upload', 'fcems_ztna', 'fcems_scep'],
   schema: categorySchema(
     'ems-client',
-    'Endpoint state seen by EMS: online/offline, registration, quarantine, profiles, compliance and Zero Trust tags',
-    ['admin', 'endpoint'],
+    'Endpoint state seen by EMS: online/offline, registration, quarantine, profiles, compliance and Zero Trust tags, ZTNA ' +
+      'certificates, and what endpoints upload (antivirus, web filter and firewall events, vulnerabilities, software)',
+    ['admin', 'endpoint', 'upload'],
     [
       optional('status', 'string', { doc: 'Endpoint connection state after the event (online, offline, quarantined, ...)' }),
       optional('ztnatag', 'string', { doc: 'Zero Trust tag added or removed' }),
@@ -18,6 +20,7 @@ export const emsClient = defineCategory({
       optional('profile', 'string', { doc: 'Endpoint profile name', ecs: 'rule.name' }),
       optional('admin', 'string', { doc: 'EMS administrator who acted', ecs: 'user.target.name' }),
       optional('reason', 'string', { doc: 'Why, in words', ecs: 'event.reason' }),
+      ...ENDPOINT_SECURITY_FIELDS,
     ],
   ),
   events: [
@@ -131,5 +134,6 @@ export const emsClient = defineCategory({
       ecs: { category: ['host', 'iam'], type: ['group', 'change'], outcome: 'success' },
     },
     { id: 'keepalive', subtype: 'endpoint', level: 'debug', msg: 'Keepalive received', endpoint: true, ecs: endpoint },
+    ...ENDPOINT_SECURITY_EVENTS,
   ],
 });
