@@ -1,5 +1,5 @@
 import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
-import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
+import { type BufferRecord, BufferWriteError, type EventBuffer, type WhenFull, type WriteResult } from './event-buffer.js';
 import { waitForWake } from './wait-for-wake.js';
 
 /**
@@ -40,7 +40,7 @@ export class MemoryBuffer implements EventBuffer {
         this.wakeReaders();
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
       }
-      if (this.closed) throw new Error('buffer is closed');
+      if (this.closed) throw new BufferWriteError('buffer is closed', written);
       this.pending.push({ seq: this.nextSeq++, payload, bytes });
       this.unackedEvents++;
       this.unackedBytes += bytes;

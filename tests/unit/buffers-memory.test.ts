@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BufferWriteError } from '../../ingest/buffers/event-buffer.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 
 const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
@@ -34,6 +35,18 @@ describe('the memory buffer', () => {
     blocking.ack(await blocking.read(1, 100));
     await blocked;
     expect(blocking.depth()).toEqual({ events: 1, bytes: 1 });
+  });
+
+  it('fails a write blocked at close saying how many of its payloads it kept', async () => {
+    const buffer = new MemoryBuffer(10, 'block');
+    const write = buffer.write(utf8(['12345', '12345', '1', '2']));
+    const failed = write.catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await buffer.close();
+    const error = await failed;
+    expect(error).toBeInstanceOf(BufferWriteError);
+    expect((error as BufferWriteError).written).toBe(2);
+    expect(buffer.depth().events).toBe(2);
   });
 
   it('resolves a pending read with [] on close', async () => {
