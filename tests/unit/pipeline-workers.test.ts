@@ -13,6 +13,7 @@ import { Pipeline } from '../../ingest/pipeline/pipeline.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
+import { BufferedSink } from '../../ingest/sinks/sink-helper.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { emsCorpus, VARIANT_LINES } from '../support/parser-corpus.js';
@@ -248,6 +249,52 @@ describe('parse workers', () => {
     expect(after.payloads.map((payload) => (JSON.parse(payload) as { event: { id: string } }).event.id)).toEqual(
       ids.slice(before.payloads.length),
     );
+  });
+
+  it('a worker stuck on a batch is terminated after the batch timeout: the batch is processed here once, in order, and a fresh worker takes over', async () => {
+    const lines = ems.slice(0, 1500).map((line) => ({ ...line }));
+    const stuckOn = lines[600]?.id as string;
+    const registry = new MetricsRegistry();
+    const buffer = new CaptureBuffer();
+    const sink = new BufferedSink({
+      id: 'stuck',
+      buffer,
+      encode: (event) => Buffer.from(`${(event.document.event as { id: string }).id}\n`),
+      encoderRecipe: {
+        module: new URL('../support/stuck-encoder.mjs', import.meta.url).href,
+        name: 'stuckEncoder',
+        id: 'stuck',
+        config: { stuckOn },
+      },
+      driver: { type: 'none', send: async () => ({ outcomes: [], bytes: 0 }), deadLetter: async () => {} },
+      telemetry: new ComponentTelemetry(registry, { id: 'stuck', kind: 'sink', type: 'none' }),
+      batch: { maxEvents: 100, maxBytes: 1_000_000, timeoutMs: 10 },
+      concurrency: 1,
+    });
+    const crashes: Error[] = [];
+    const pipeline = new Pipeline({
+      namespace: 'workers',
+      queueEvents: 100_000,
+      enrich: undefined,
+      workers: 1,
+      workerBatchTimeoutMs: 500,
+      onWorkerCrash: (error) => crashes.push(error),
+      sinks: [sink],
+      telemetry: new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' }),
+      batchEvents: 250,
+    });
+    pipeline.start();
+    await Promise.all(Array.from({ length: 6 }, (_, i) => pipeline.submit(lines.slice(i * 250, i * 250 + 250))));
+    const afterTimeout = pipeline.workerPool()?.usable;
+    await pipeline.stop();
+    expect(crashes.map((error) => error.name)).toEqual(['WorkerTimeoutError']);
+    expect(afterTimeout).toBe(true);
+    // Every line exactly once, in the queue's order: nothing from the stuck worker arrived as well.
+    expect(buffer.payloads.join('')).toBe(lines.map((line) => `${line.id}\n`).join(''));
+    const total = (name: string, labels: Record<string, string>) => registry.get(name)?.total(labels) ?? 0;
+    expect(total(METRIC_NAMES.errors, { component_id: 'parse', error_type: 'worker_timeout' })).toBe(1);
+    expect(total(METRIC_NAMES.errors, { component_id: 'parse', error_type: 'worker_crash' })).toBe(0);
+    expect(total(METRIC_NAMES.receivedEvents, { component_id: 'stuck' })).toBe(lines.length);
   });
 
   describe('a worker killed mid-batch', () => {
