@@ -93,7 +93,10 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** Workers that die this many times in a row without finishing a batch are not started again: the pipeline parses itself. */
+/**
+ * Workers that die this many times in a row without finishing a batch are not started again until a reload (new
+ * settings may cure them): meanwhile the pipeline parses itself. A batch a worker finishes resets the count.
+ */
 const CRASHES_BEFORE_GIVING_UP = 3;
 
 export class ParseWorkerPool {
@@ -126,6 +129,13 @@ export class ParseWorkerPool {
     );
     this.configuration = next;
     if ('enrich' in change) for (const name of Object.keys(this.enrichTotals)) delete this.enrichTotals[name];
+    if (this.gaveUp()) {
+      // The workers kept dying, perhaps of the old settings (an encoder that cannot load): a reload tries them again
+      // with the new ones. If they die three times in a row again, the pool gives up again; no batch is lost either way.
+      this.crashesInARow = 0;
+      for (let i = 0; i < this.options.size; i++) this.slots.push(this.spawn());
+      return;
+    }
     for (const slot of this.slots) slot.worker.postMessage(next);
   }
 
@@ -274,7 +284,11 @@ export class ParseWorkerPool {
       this.enrichTotals[name] = name.endsWith('_total') ? (this.enrichTotals[name] ?? 0) + value : value;
   }
 
-  /** Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread from now on. */
+  private gaveUp(): boolean {
+    return !this.closing && this.crashesInARow >= CRASHES_BEFORE_GIVING_UP;
+  }
+
+  /** Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread until a reload. */
   private giveUp(error: Error): void {
     for (const waiting of this.waiting.splice(0)) waiting.reject(error);
     for (const other of this.slots.splice(0)) {

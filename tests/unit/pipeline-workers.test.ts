@@ -159,6 +159,25 @@ async function runPipeline(
 const enrichTotals = (metrics: Record<string, number>) =>
   Object.fromEntries(Object.entries(metrics).filter(([name]) => name === 'enrich_events_total' || name === 'enrich_geoip_enriched_total'));
 
+/**
+ * A sink whose workers encode with `tests/support/stuck-encoder.mjs` (`config` is its configuration; `name` another
+ * export, to make a recipe that cannot load), and this thread the same way without its loop and mark.
+ */
+function testSink(registry: MetricsRegistry, config: Record<string, unknown>, name = 'stuckEncoder') {
+  const buffer = new CaptureBuffer();
+  const sink = new BufferedSink({
+    id: 'stuck',
+    buffer,
+    encode: (event) => Buffer.from(`${(event.document.event as { id: string }).id}\n`),
+    encoderRecipe: { module: new URL('../support/stuck-encoder.mjs', import.meta.url).href, name, id: 'stuck', config },
+    driver: { type: 'none', send: async () => ({ outcomes: [], bytes: 0 }), deadLetter: async () => {} },
+    telemetry: new ComponentTelemetry(registry, { id: 'stuck', kind: 'sink', type: 'none' }),
+    batch: { maxEvents: 100, maxBytes: 1_000_000, timeoutMs: 10 },
+    concurrency: 1,
+  });
+  return { sink, buffer };
+}
+
 describe('parse workers', () => {
   let ems: RawLine[];
   let hostile: RawLine[];
@@ -255,22 +274,7 @@ describe('parse workers', () => {
     const lines = ems.slice(0, 1500).map((line) => ({ ...line }));
     const stuckOn = lines[600]?.id as string;
     const registry = new MetricsRegistry();
-    const buffer = new CaptureBuffer();
-    const sink = new BufferedSink({
-      id: 'stuck',
-      buffer,
-      encode: (event) => Buffer.from(`${(event.document.event as { id: string }).id}\n`),
-      encoderRecipe: {
-        module: new URL('../support/stuck-encoder.mjs', import.meta.url).href,
-        name: 'stuckEncoder',
-        id: 'stuck',
-        config: { stuckOn },
-      },
-      driver: { type: 'none', send: async () => ({ outcomes: [], bytes: 0 }), deadLetter: async () => {} },
-      telemetry: new ComponentTelemetry(registry, { id: 'stuck', kind: 'sink', type: 'none' }),
-      batch: { maxEvents: 100, maxBytes: 1_000_000, timeoutMs: 10 },
-      concurrency: 1,
-    });
+    const { sink, buffer } = testSink(registry, { stuckOn });
     const crashes: Error[] = [];
     const pipeline = new Pipeline({
       namespace: 'workers',
@@ -295,6 +299,47 @@ describe('parse workers', () => {
     expect(total(METRIC_NAMES.errors, { component_id: 'parse', error_type: 'worker_timeout' })).toBe(1);
     expect(total(METRIC_NAMES.errors, { component_id: 'parse', error_type: 'worker_crash' })).toBe(0);
     expect(total(METRIC_NAMES.receivedEvents, { component_id: 'stuck' })).toBe(lines.length);
+  });
+
+  it('workers given up after three deaths in a row are tried again at a reload', async () => {
+    const registry = new MetricsRegistry();
+    // A recipe naming no export: every batch is answered `failed`, which counts as a death.
+    const broken = testSink(registry, {}, 'noSuchEncoder');
+    const crashes: Error[] = [];
+    const pipeline = new Pipeline({
+      namespace: 'workers',
+      queueEvents: 100_000,
+      enrich: undefined,
+      workers: 1,
+      onWorkerCrash: (error) => crashes.push(error),
+      sinks: [broken.sink],
+      telemetry: new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' }),
+    });
+    pipeline.start();
+    const lines = ems.slice(0, 500).map((line) => ({ ...line }));
+    for (let i = 0; i < 4; i++) await pipeline.submit(lines.slice(i * 100, i * 100 + 100));
+    expect(crashes).toHaveLength(3);
+    expect(pipeline.workerPool()?.usable).toBe(false);
+    // Every line still reached the sink, from this thread.
+    expect(broken.buffer.payloads.join('')).toBe(
+      lines
+        .slice(0, 400)
+        .map((line) => `${line.id}\n`)
+        .join(''),
+    );
+
+    const fixed = testSink(registry, { mark: '@worker' });
+    await pipeline.replaceSinks(async () => [fixed.sink]);
+    expect(pipeline.workerPool()?.usable).toBe(true);
+    await pipeline.submit(lines.slice(400));
+    await pipeline.stop();
+    expect(crashes).toHaveLength(3);
+    expect(fixed.buffer.payloads.join('')).toBe(
+      lines
+        .slice(400)
+        .map((line) => `${line.id}@worker\n`)
+        .join(''),
+    );
   });
 
   describe('a worker killed mid-batch', () => {
