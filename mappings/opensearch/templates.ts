@@ -26,7 +26,7 @@ import { hasTopLevelAlias } from './raw-aliases.js';
 import { fieldsOf, openSearchTypeOf, ownFields, type RawFieldType, rawFieldInventory, sharedFieldNames } from './raw-fields.js';
 
 /** Bump when the generated templates change shape without the catalogue changing. */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 export const TEMPLATE_PRIORITY = 200;
 /**
  * The datasets that are not EMS categories — neighbours' lines (`fortiems.forticlient`, `fortiems.fortigate`), other

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { categoryByName } from '../../mappings/index.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import {
@@ -122,6 +123,9 @@ describe.each([
       // RFC 5424 §6.5, example 3: structured data, then a BOM-marked MSG.
       '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \uFEFFAn application event log entry...',
     ];
+    // The node is shared: another checkout's install may have replaced the templates since beforeAll, and the
+    // syslog data stream takes its mapping from whatever template is there when its first document arrives.
+    await installMappings(client, { namespace });
     await sendLines(`tcp://127.0.0.1:${pipeline.ports.syslog_tcp}?framing=newline`, [...garbage, ...syslog]);
     const unparsed = `logs-fortiems.unparsed-${namespace}`;
     expect(await waitForCount(client, unparsed, 2, 60_000)).toBe(2);

@@ -47,7 +47,7 @@ describe('the generated index templates', () => {
       const stream = dataStreamName(category.name);
       expect(new RegExp(`^${pattern?.replace(/\./g, '\\.').replace('*', '.*')}$`).test(stream)).toBe(true);
       for (const component of template?.composed_of ?? []) expect(templates.componentTemplates[component], component).toBeDefined();
-      expect(template?._meta).toMatchObject({ managed_by: 'fortiems', category: category.name, template_version: 1 });
+      expect(template?._meta).toMatchObject({ managed_by: 'fortiems', category: category.name, template_version: 2 });
       expect(template?._meta.catalogue_fingerprint).toMatch(/^[0-9a-f]{16}$/);
     }
   });
