@@ -1,7 +1,8 @@
-import { type CategoryName, categoryByName, isCategoryName, toIndexDocument } from '../mappings/index.js';
-import { decodeCanonicalEmsBody, decodeEmsRecord } from './ems-decode.js';
+import { type CategoryName, categoryByName, FORTICLIENT, isCategoryName, toIndexDocument } from '../mappings/index.js';
+import { decodeCanonicalEmsBody, decodeEmsRecord, decodeProducerRecord } from './ems-decode.js';
 import { parseKeyValue } from './key-value.js';
-import { normalizeNeighbour } from './neighbours.js';
+import { neighbourTime, type TimeSource } from './neighbour-time.js';
+import { normalizeFortigate } from './neighbours.js';
 import { detectProducer, inferCategory, type Producer } from './producer.js';
 import { parseSyslogHeader, type SyslogHeader } from './syslog-header.js';
 
@@ -101,7 +102,10 @@ function parse(line: string, context: ParseContext): ParsedEvent {
   const body = header.bodyStart === 0 ? line : line.slice(header.bodyStart);
   if (body.trim() === '') return pipelineError(line, 'empty message: no body after the syslog header', context);
   const namespace = context.namespace ?? 'default';
-  const fallbackTime = header.timestamp ?? header.relayTimestamp ?? context.receivedAt;
+  const headerTime = header.timestamp ?? header.relayTimestamp;
+  const fallbackTime = headerTime ?? context.receivedAt;
+  const fallbackSource: TimeSource = headerTime === undefined ? 'received' : 'header';
+  let timeSource: TimeSource;
   const tag = header.appName;
   // The canonical EMS line (the tag names the category, keys in catalogue order) takes the fast path.
   const canonical = tag !== undefined && isCategoryName(tag) ? decodeCanonicalEmsBody(tag, body, zone) : undefined;
@@ -135,6 +139,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
       problems.push(...decoded.problems);
     }
     if (!decoded || !category) return pipelineError(line, 'internal: no decoded record', context, 'parser_failure');
+    timeSource = decoded.eventTime === undefined ? fallbackSource : 'dtime';
     const document = toIndexDocument(category, decoded.record, {
       timestamp: isoOf(decoded.eventTime ?? fallbackTime),
       ingested: receivedIso(context.receivedAt),
@@ -150,11 +155,33 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     }
     const definition = categoryByName(category);
     event = { kind: 'event', producer: 'ems', category, dataset: definition?.dataset ?? category, document, problems };
+  } else if (producer === 'forticlient' || producer === 'fortianalyzer') {
+    // FortiClient's own lines, typed like EMS's relay of the same events (the same fields, ECS and vocabulary).
+    const raw = pairs ?? {};
+    const decoded = decodeProducerRecord(FORTICLIENT, raw, zone);
+    problems.push(...decoded.problems);
+    const time = neighbourTime(raw, zone, problems);
+    timeSource = time?.source ?? fallbackSource;
+    const document = toIndexDocument(FORTICLIENT, decoded.record, {
+      timestamp: isoOf(time?.instant ?? fallbackTime),
+      ingested: receivedIso(context.receivedAt),
+      original: line,
+      unknown: decoded.unknown,
+      namespace,
+      recordIsClean: true,
+    }) as Record<string, unknown>;
+    if (header.hostname !== undefined) {
+      // Who sent the line: the endpoint itself, or the FortiAnalyzer that forwarded it (its devname is observer.name).
+      const observer = document.observer as Record<string, unknown>;
+      observer.hostname ??= header.hostname;
+    }
+    event = { kind: 'event', producer, category: undefined, dataset: FORTICLIENT.dataset, document, problems };
   } else {
-    const neighbour = normalizeNeighbour(producer, pairs ?? {}, zone);
+    const neighbour = normalizeFortigate(pairs ?? {}, zone);
     problems.push(...neighbour.problems);
     const document = neighbour.document;
-    document['@timestamp'] = isoOf(neighbour.time ?? fallbackTime);
+    timeSource = neighbour.time?.source ?? fallbackSource;
+    document['@timestamp'] = isoOf(neighbour.time?.instant ?? fallbackTime);
     const ecsEvent = (document.event ?? {}) as Record<string, unknown>;
     document.event = {
       kind: 'event',
@@ -176,6 +203,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
   }
   const fortiems = (event.document.fortiems ?? {}) as Record<string, unknown>;
   fortiems.producer = event.producer;
+  fortiems.time_source = timeSource;
   event.document.fortiems = fortiems;
   addProblems(event.document, problems);
   return event;
