@@ -349,23 +349,24 @@ export function fileParts(path: string): { name?: string; directory?: string } {
   return parts;
 }
 
-const DIRECTIONS: Readonly<Record<string, string>> = {
-  inbound: 'inbound',
-  incoming: 'inbound',
-  in: 'inbound',
-  outbound: 'outbound',
-  outgoing: 'outbound',
-  out: 'outbound',
-  ingress: 'ingress',
-  egress: 'egress',
-  internal: 'internal',
-  external: 'external',
-  unknown: 'unknown',
-};
+// A Map, not an object literal: the text is attacker-controlled (`__proto__`, `constructor`).
+const DIRECTIONS = new Map<string, string>([
+  ['inbound', 'inbound'],
+  ['incoming', 'inbound'],
+  ['in', 'inbound'],
+  ['outbound', 'outbound'],
+  ['outgoing', 'outbound'],
+  ['out', 'outbound'],
+  ['ingress', 'ingress'],
+  ['egress', 'egress'],
+  ['internal', 'internal'],
+  ['external', 'external'],
+  ['unknown', 'unknown'],
+]);
 
 /** ECS network.direction: one of its allowed values, `unknown` for anything else. */
 export function networkDirection(text: string): string {
-  return (Object.hasOwn(DIRECTIONS, text) ? DIRECTIONS[text] : DIRECTIONS[text.toLowerCase()]) ?? 'unknown';
+  return DIRECTIONS.get(text) ?? (text.length <= 16 ? DIRECTIONS.get(text.toLowerCase()) : undefined) ?? 'unknown';
 }
 
 /** ECS fields computed from raw ones (url.*, file.*, network.bytes/direction, vulnerability.*), not copied. */
