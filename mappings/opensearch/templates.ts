@@ -31,8 +31,8 @@ import { fieldsOf, openSearchTypeOf, ownFields, type RawFieldType, rawFieldInven
 export const TEMPLATE_VERSION = 1;
 export const TEMPLATE_PRIORITY = 200;
 /**
- * The datasets that are not EMS categories — neighbours' lines (`fortiems.forticlient`, `fortiems.fortigate`) and
- * pipeline errors (`fortiems.unparsed`) — get one catch-all template below the categories' priority, so they too land
+ * The datasets that have no schema — FortiGate's lines (`fortiems.fortigate`) and pipeline errors (`fortiems.unparsed`)
+ * — get one catch-all template below the categories' priority (FortiClient's have their own), so they too land
  * in data streams with our ECS mapping and `dynamic: false`, never in an index with dynamically guessed fields.
  */
 export const OTHER_DATASETS_TEMPLATE = 'logs-fortiems.other';
@@ -209,7 +209,7 @@ export function buildTemplates(
     composed_of: [SETTINGS_COMPONENT, ECS_COMPONENT, EMS_COMPONENT],
     priority: OTHER_DATASETS_PRIORITY,
     version: TEMPLATE_VERSION,
-    _meta: { managed_by: 'fortiems', description: 'neighbours (FortiClient, FortiGate) and pipeline errors', ...meta },
+    _meta: { managed_by: 'fortiems', description: 'neighbours without a schema (FortiGate) and pipeline errors', ...meta },
   };
   return { componentTemplates, indexTemplates };
 }
