@@ -4,6 +4,7 @@
  * The golden files (tests/fixtures/parsers/golden/forticlient-*, fortianalyzer-*) pin whole documents.
  */
 import { describe, expect, it } from 'vitest';
+import { keyValueBody } from '../../ingest/forward/formats/kv-body.js';
 import { fileParts, networkDirection, urlParts } from '../../mappings/index.js';
 import { epochMillis, neighbourTime, tzOffsetMinutes } from '../../parsers/neighbour-time.js';
 import { parseLine } from '../../parsers/parse-line.js';
@@ -111,6 +112,17 @@ describe('FortiClient lines and the EMS relay of the same event', () => {
     });
     expect(forwarded.fortiems).toMatchObject({ producer: 'fortianalyzer', time_source: 'date_time_tz' });
     expect(forwarded.data_stream).toEqual({ type: 'logs', dataset: 'fortiems.forticlient', namespace: 'default' });
+  });
+});
+
+describe('forwarding a FortiClient line', () => {
+  it('sends its typed fields and the keys its schema does not know', () => {
+    const event = parseLine('<134>date=2026-11-22 time=10:00:01 logver=1 id=96530 user=alice virus="W32/Agent.ABC!tr" quarantinefile=q1', {
+      receivedAt,
+    });
+    expect(keyValueBody(event)).toBe(
+      'date=2026-11-22 time=10:00:01 logver=1 id=96530 user=alice virus=W32/Agent.ABC!tr quarantinefile=q1',
+    );
   });
 });
 
