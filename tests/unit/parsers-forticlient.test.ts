@@ -120,9 +120,7 @@ describe('forwarding a FortiClient line', () => {
     const event = parseLine('<134>date=2026-11-22 time=10:00:01 logver=1 id=96530 user=alice virus="W32/Agent.ABC!tr" quarantinefile=q1', {
       receivedAt,
     });
-    expect(keyValueBody(event)).toBe(
-      'date=2026-11-22 time=10:00:01 logver=1 id=96530 user=alice virus=W32/Agent.ABC!tr quarantinefile=q1',
-    );
+    expect(keyValueBody(event)).toBe('date=2026-11-22 time=10:00:01 logver=1 id=96530 user=alice virus=W32/Agent.ABC!tr quarantinefile=q1');
   });
 });
 
