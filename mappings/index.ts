@@ -2,7 +2,9 @@
 export type { AvroRecord, AvroValue } from './catalogue/avro-types.js';
 export * from './catalogue/define-category.js';
 export * from './catalogue/ecs-fields.js';
+export * from './catalogue/endpoint-security.js';
 export * from './catalogue/fields.js';
+export * from './catalogue/forticlient.js';
 export * from './catalogue/index.js';
 export * from './catalogue/levels.js';
 export * from './catalogue/validate.js';

@@ -4,13 +4,15 @@ import {
   categoryByName,
   eventByMessage,
   normalizeLevel,
+  type ProducerDefinition,
   parseEmsDateTime,
   valueType,
 } from '../mappings/index.js';
 import { isIpAddress } from './ip.js';
 
 /**
- * Typed decode of an EMS body against the catalogue (reference §3-§4): numbers converted, IPs checked, MACs put in
+ * Typed decode of an EMS body against the catalogue (reference §3-§4), or of a neighbour's body against its producer
+ * schema (FortiClient's own lines, `decodeProducerRecord`): numbers converted, IPs checked, MACs put in
  * the EMS form, the level normalized, `dtime` placed in the EMS zone. Unknown keys are kept aside (they go to the
  * flat field); a value that cannot be typed is moved aside too, so the document still indexes. Problems are collected.
  */
@@ -55,6 +57,9 @@ function decodersOf(category: CategoryName): Map<string, FieldDecoder> {
   }
   return decoders;
 }
+
+// Producer schemas by their own name (`forticlient`), never a category name.
+const PRODUCER_DECODERS = new Map<string, Map<string, FieldDecoder>>();
 
 function isHexLower(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
@@ -191,6 +196,26 @@ export function decodeEmsRecord(category: CategoryName, pairs: Record<string, st
     else state.unknown[key] = text;
   }
   return finish(category, state);
+}
+
+/**
+ * The same typed decode for a producer schema (FortiClient's lines): no EMS fingerprint to check (`dtime`,
+ * `emsserial`, the message vocabulary); the caller places the time (`date`/`time`/`tz`, epochs).
+ */
+export function decodeProducerRecord(producer: ProducerDefinition, pairs: Record<string, string>, zone: string): DecodedRecord {
+  let decoders = PRODUCER_DECODERS.get(producer.name);
+  if (!decoders) {
+    decoders = new Map(producer.schema.fields.map((field) => [field.name, decoderOf(field)]));
+    PRODUCER_DECODERS.set(producer.name, decoders);
+  }
+  const state: DecodeState = { record: {}, unknown: {}, problems: [], eventTime: undefined };
+  for (const key in pairs) {
+    const text = pairs[key] as string;
+    const decoder = decoders.get(key);
+    if (decoder) decodeField(state, decoder, key, text, zone);
+    else state.unknown[key] = text;
+  }
+  return state;
 }
 
 interface OrderedField {

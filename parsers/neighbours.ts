@@ -1,20 +1,14 @@
 import { isIP } from 'node:net';
-import { normalizeLevel, parseEmsDateTime, severityOf } from '../mappings/index.js';
+import { normalizeLevel, severityOf } from '../mappings/index.js';
 import { emsMac } from './ems-decode.js';
-import type { BodyProducer } from './producer.js';
+import { neighbourTime } from './neighbour-time.js';
 
 /**
- * Lines from EMS's neighbours (reference §7): FortiClient endpoint logs, the same re-forwarded by FortiAnalyzer,
- * and FortiGate endpoint events. The catalogue does not type their fields, so every raw key is kept in the flat field
- * and the well-known ones are also placed in ECS.
+ * FortiGate's endpoint events about FortiClient and EMS (reference §7). The catalogue does not type their fields, so
+ * every raw key is kept in the flat field and the well-known ones are also placed in ECS. (FortiClient's own lines,
+ * direct or forwarded by FortiAnalyzer, are typed against the FORTICLIENT producer schema: parse-line.ts.)
  */
-export const NEIGHBOUR_DATASETS = {
-  forticlient: 'fortiems.forticlient',
-  fortianalyzer: 'fortiems.forticlient',
-  fortigate: 'fortiems.fortigate',
-} as const;
-
-const PRODUCT: Record<string, string> = { forticlient: 'FortiClient', fortianalyzer: 'FortiClient', fortigate: 'FortiGate' };
+export const FORTIGATE_DATASET = 'fortiems.fortigate';
 
 // Raw key → ECS path. The first key that fills a path wins.
 const COMMON_ECS: readonly [string, string][] = [
@@ -46,30 +40,7 @@ function setIfAbsent(document: Record<string, unknown>, path: string, value: unk
   if (node[last] === undefined) node[last] = value;
 }
 
-/** Seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by their digit count. */
-function epochMillis(text: string | undefined): number | undefined {
-  if (!text || !/^\d{9,19}$/.test(text)) return undefined;
-  const digits = text.length;
-  const value = Number(text);
-  return digits >= 18 ? Math.floor(value / 1e6) : digits >= 15 ? Math.floor(value / 1e3) : digits >= 12 ? value : value * 1000;
-}
-
-/**
- * FortiGate's `eventtime` first: it is exact, while its `date`/`time` are the device's wall clock, whose zone (its `tz`)
- * need not be the source zone. Then `date=2026-11-22 time=10:00:01` in the source zone; FortiAnalyzer's `itime` (when it
- * received the log) last.
- */
-function neighbourTime(pairs: Record<string, string>, zone: string): number | undefined {
-  const eventTime = epochMillis(pairs.eventtime);
-  if (eventTime !== undefined) return eventTime;
-  if (pairs.date && pairs.time) {
-    const instant = parseEmsDateTime(`${pairs.date} ${pairs.time.slice(0, 8)}`, zone);
-    if (instant !== undefined) return instant;
-  }
-  return epochMillis(pairs.itime);
-}
-
-export function normalizeNeighbour(producer: Exclude<BodyProducer, 'ems' | 'unknown'>, pairs: Record<string, string>, zone: string) {
+export function normalizeFortigate(pairs: Record<string, string>, zone: string) {
   const document: Record<string, unknown> = {};
   const problems: string[] = [];
   const related = { ip: [] as string[], user: [] as string[], hosts: [] as string[] };
@@ -94,18 +65,13 @@ export function normalizeNeighbour(producer: Exclude<BodyProducer, 'ems' | 'unkn
     setIfAbsent(document, 'log.level', level);
     setIfAbsent(document, 'event.severity', severityOf(level));
   }
-  if (producer === 'fortigate') {
-    if (pairs.devname) setIfAbsent(document, 'observer.hostname', pairs.devname);
-    if (pairs.devid) setIfAbsent(document, 'observer.serial_number', pairs.devid);
-  } else {
-    if (pairs.devid) setIfAbsent(document, 'device.serial_number', pairs.devid);
-    if (pairs.emsserial) setIfAbsent(document, 'observer.serial_number', pairs.emsserial);
-  }
+  if (pairs.devname) setIfAbsent(document, 'observer.hostname', pairs.devname);
+  if (pairs.devid) setIfAbsent(document, 'observer.serial_number', pairs.devid);
   setIfAbsent(document, 'observer.vendor', 'Fortinet');
-  setIfAbsent(document, 'observer.product', PRODUCT[producer]);
-  const time = neighbourTime(pairs, zone);
+  setIfAbsent(document, 'observer.product', 'FortiGate');
+  const time = neighbourTime(pairs, zone, problems);
   if (related.ip.length + related.user.length + related.hosts.length > 0) {
     document.related = Object.fromEntries(Object.entries(related).filter(([, list]) => list.length > 0));
   }
-  return { document, time, dataset: NEIGHBOUR_DATASETS[producer], problems };
+  return { document, time, dataset: FORTIGATE_DATASET, problems };
 }

@@ -1,8 +1,9 @@
-import { type CategoryName, categoryByName, isCategoryName, toIndexDocument } from '../mappings/index.js';
-import { decodeCanonicalEmsBody, decodeEmsRecord } from './ems-decode.js';
+import { type CategoryName, categoryByName, FORTICLIENT, isCategoryName, toIndexDocument } from '../mappings/index.js';
+import { decodeCanonicalEmsBody, decodeEmsRecord, decodeProducerRecord } from './ems-decode.js';
 import { isSyslog, normalizeGenericSyslog, SYSLOG_DATASET } from './generic-syslog.js';
 import { BARE_TOKEN_PROBLEM, parseKeyValue } from './key-value.js';
-import { normalizeNeighbour } from './neighbours.js';
+import { neighbourTime, type TimeSource } from './neighbour-time.js';
+import { normalizeFortigate } from './neighbours.js';
 import { type BodyProducer, detectProducer, inferCategory, type Producer } from './producer.js';
 import { parseSyslogHeader, type SyslogHeader } from './syslog-header.js';
 
@@ -115,7 +116,8 @@ function genericSyslogEvent(
   if (header.appName !== undefined && isCategoryName(header.appName))
     all.push(`the tag ${header.appName} names an EMS category, but the body is not an EMS log`);
   const document = generic.document;
-  document['@timestamp'] = isoOf(header.timestamp ?? header.relayTimestamp ?? context.receivedAt);
+  const headerTime = header.timestamp ?? header.relayTimestamp;
+  document['@timestamp'] = isoOf(headerTime ?? context.receivedAt);
   document.event = {
     kind: 'event',
     ...(document.event as Record<string, unknown> | undefined),
@@ -126,14 +128,17 @@ function genericSyslogEvent(
   };
   document.data_stream = { type: 'logs', dataset: SYSLOG_DATASET, namespace: context.namespace ?? 'default' };
   const event: ParsedEvent = { kind: 'event', producer: 'syslog', category: undefined, dataset: SYSLOG_DATASET, document, problems: all };
-  finish(event, header);
+  finish(event, header, headerTime === undefined ? 'received' : 'header');
   const syslog = (document.log as { syslog?: Record<string, unknown> } | undefined)?.syslog;
   if (syslog && generic.structuredData) syslog.structured_data = generic.structuredData;
   return event;
 }
 
-/** What every event gets from the header and the pipeline: `log.syslog.*`, `fortiems.producer`, `fortiems.problems`. */
-function finish(event: ParsedEvent, header: SyslogHeader): void {
+/**
+ * What every event gets from the header and the pipeline: `log.syslog.*`, `fortiems.producer`, `fortiems.time_source`
+ * (where `@timestamp` came from) and `fortiems.problems`.
+ */
+function finish(event: ParsedEvent, header: SyslogHeader, timeSource: TimeSource): void {
   const syslog = syslogFields(header);
   if (syslog) {
     const log = (event.document.log ?? {}) as Record<string, unknown>;
@@ -142,6 +147,7 @@ function finish(event: ParsedEvent, header: SyslogHeader): void {
   }
   const fortiems = (event.document.fortiems ?? {}) as Record<string, unknown>;
   fortiems.producer = event.producer;
+  fortiems.time_source = timeSource;
   event.document.fortiems = fortiems;
   addProblems(event.document, event.problems);
 }
@@ -157,7 +163,10 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     return pipelineError(line, 'empty message: no body after the syslog header', context);
   }
   const namespace = context.namespace ?? 'default';
-  const fallbackTime = header.timestamp ?? header.relayTimestamp ?? context.receivedAt;
+  const headerTime = header.timestamp ?? header.relayTimestamp;
+  const fallbackTime = headerTime ?? context.receivedAt;
+  const fallbackSource: TimeSource = headerTime === undefined ? 'received' : 'header';
+  let timeSource: TimeSource;
   const tag = header.appName;
   // The canonical EMS line (the tag names the category, keys in catalogue order) takes the fast path.
   const canonical = tag !== undefined && isCategoryName(tag) ? decodeCanonicalEmsBody(tag, body, zone) : undefined;
@@ -201,6 +210,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
       problems.push(...decoded.problems);
     }
     if (!decoded || !category) return pipelineError(line, 'internal: no decoded record', context, 'parser_failure');
+    timeSource = decoded.eventTime === undefined ? fallbackSource : 'dtime';
     const document = toIndexDocument(category, decoded.record, {
       timestamp: isoOf(decoded.eventTime ?? fallbackTime),
       ingested: receivedIso(context.receivedAt),
@@ -216,11 +226,33 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     }
     const definition = categoryByName(category);
     event = { kind: 'event', producer: 'ems', category, dataset: definition?.dataset ?? category, document, problems };
+  } else if (producer === 'forticlient' || producer === 'fortianalyzer') {
+    // FortiClient's own lines, typed like EMS's relay of the same events (the same fields, ECS and vocabulary).
+    const raw = pairs ?? {};
+    const decoded = decodeProducerRecord(FORTICLIENT, raw, zone);
+    problems.push(...decoded.problems);
+    const time = neighbourTime(raw, zone, problems);
+    timeSource = time?.source ?? fallbackSource;
+    const document = toIndexDocument(FORTICLIENT, decoded.record, {
+      timestamp: isoOf(time?.instant ?? fallbackTime),
+      ingested: receivedIso(context.receivedAt),
+      original: line,
+      unknown: decoded.unknown,
+      namespace,
+      recordIsClean: true,
+    }) as Record<string, unknown>;
+    if (header.hostname !== undefined) {
+      // Who sent the line: the endpoint itself, or the FortiAnalyzer that forwarded it (its devname is observer.name).
+      const observer = document.observer as Record<string, unknown>;
+      observer.hostname ??= header.hostname;
+    }
+    event = { kind: 'event', producer, category: undefined, dataset: FORTICLIENT.dataset, document, problems };
   } else {
-    const neighbour = normalizeNeighbour(producer, pairs ?? {}, zone);
+    const neighbour = normalizeFortigate(pairs ?? {}, zone);
     problems.push(...neighbour.problems);
     const document = neighbour.document;
-    document['@timestamp'] = isoOf(neighbour.time ?? fallbackTime);
+    timeSource = neighbour.time?.source ?? fallbackSource;
+    document['@timestamp'] = isoOf(neighbour.time?.instant ?? fallbackTime);
     const ecsEvent = (document.event ?? {}) as Record<string, unknown>;
     document.event = {
       kind: 'event',
@@ -234,7 +266,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     document.data_stream = { type: 'logs', dataset: neighbour.dataset, namespace };
     event = { kind: 'event', producer, category: undefined, dataset: neighbour.dataset, document, problems };
   }
-  finish(event, header);
+  finish(event, header, timeSource);
   return event;
 }
 

@@ -1,21 +1,26 @@
 /**
- * The document fortiems indexes for one EMS record (pure; imports only the catalogue).
+ * The document fortiems indexes for one EMS record, or one record of a producer schema (FortiClient's own lines:
+ * `FORTICLIENT`), pure; imports only the catalogue.
  *
  * - Raw vendor fields, typed, under `ems.<raw>` (`ems.hostname`, `ems.type`, `ems.deviceip`, ...); the templates add
  *   top-level aliases (`hostname` → `ems.hostname`) where the raw name is free, so the document never carries them.
  * - ECS fields from each catalogue field's `ecs` target(s), as nested objects (`{ host: { hostname } }`). When two
- *   fields of a record target the same ECS field, the first in body order wins (every value is in `ems.*` anyway).
- *   `host.mac` gets the ECS form (upper-case, hyphenated); `host.os.type` is derived from the os text.
+ *   fields of a record target the same ECS field, the first in schema order wins (every value is in `ems.*` anyway).
+ *   `host.mac` gets the ECS form (upper-case, hyphenated); `host.os.type` is derived from the os text; `url.*` from
+ *   `url` (and `remotename` for a path alone), `file.name/directory` from `file`, `network.bytes` (sent + received),
+ *   `network.direction` (an ECS value), `vulnerability.enumeration/scanner.vendor`.
  * - `@timestamp` comes from the caller: `dtime` has no zone, so only the caller (per-source zone) can place it.
- * - event.kind/category/type/outcome/action from the vocabulary entry of `msg` (action = entry id),
+ * - event.kind/category/type/outcome/action from the vocabulary entry (action = entry id): of `msg` for EMS, of the
+ *   log id and action for FortiClient (`forticlientVocabulary`: the ems-client entry of EMS's relay of the same event),
  *   event.severity from the level (0-7), event.dataset/module, event.original (raw line), event.ingested.
  * - observer.vendor/product/type; related.ip/user/hosts deduplicated; data_stream.{type,dataset,namespace}.
  * - Keys that are not fields of the category go to ONE flat_object field, `fortiems.extra` (no field explosion).
  */
 import { isIP } from 'node:net';
-import type { CategoryName } from '../catalogue/define-category.js';
+import type { CategoryName, EventDefinition } from '../catalogue/define-category.js';
 import type { EcsFieldName } from '../catalogue/ecs-fields.js';
 import { type CatalogueField, ecsTargets } from '../catalogue/fields.js';
+import type { ProducerDefinition } from '../catalogue/forticlient.js';
 import { categoryByName, eventByMessage } from '../catalogue/index.js';
 import { type Level, normalizeLevel, severityOf } from '../catalogue/levels.js';
 import { fieldsOf, openSearchTypeOf } from './raw-fields.js';
@@ -62,35 +67,94 @@ interface FieldPlan {
   readonly ip: boolean;
 }
 
+/** Which derived ECS fields (url.*, file.*, network.*, vulnerability.*) the schema's fields can give. */
+interface DerivedPlan {
+  readonly url: boolean;
+  readonly file: boolean;
+  readonly bytes: boolean;
+  readonly direction: boolean;
+  readonly vulnerability: boolean;
+}
+
 interface CategoryPlan {
   readonly dataset: string;
   readonly fields: readonly FieldPlan[];
   readonly names: ReadonlySet<string>;
+  readonly filler: EcsFiller;
+  readonly vocabulary: (ems: Record<string, unknown>) => EventDefinition | undefined;
+  readonly product: string;
+  readonly observerType: string;
+  /** Undefined when the schema has none of the fields derivations read (every EMS category but ems-client). */
+  readonly derived: DerivedPlan | undefined;
 }
 
-// Compiled once per category: this runs for every event on the ingest hot path.
+const EMS_OBSERVER = { product: 'FortiClient EMS', type: 'ems' };
+
+// Compiled once per category or producer schema: this runs for every event on the ingest hot path.
 const PLANS = new Map<string, CategoryPlan>();
+const PRODUCER_PLANS = new Map<string, CategoryPlan>();
+
+function fieldPlanOf(field: CatalogueField): FieldPlan {
+  return {
+    name: field.name,
+    ip: openSearchTypeOf(field) === 'ip',
+    targets: ecsTargets(field)
+      .filter((target) => !ECS_FROM_CALLER.has(target))
+      .map((target) => ({
+        path: target.split('.'),
+        mac: target === 'host.mac',
+        related: USER_TARGETS.has(target) ? 'user' : HOST_TARGETS.has(target) ? 'host' : undefined,
+      })),
+  };
+}
+
+function derivedPlanOf(names: ReadonlySet<string>): DerivedPlan | undefined {
+  const plan = {
+    url: names.has('url'),
+    file: names.has('file'),
+    bytes: names.has('sentbyte') && names.has('rcvdbyte'),
+    direction: names.has('direction'),
+    vulnerability: names.has('cveid') || names.has('vulnid') || names.has('vulnname'),
+  };
+  return Object.values(plan).some(Boolean) ? plan : undefined;
+}
+
+function makePlan(
+  dataset: string,
+  schemaFields: readonly CatalogueField[],
+  vocabulary: CategoryPlan['vocabulary'],
+  observer: { product: string; type: string },
+): CategoryPlan {
+  const fields = schemaFields.map(fieldPlanOf);
+  const names = new Set(fields.map((field) => field.name));
+  return {
+    dataset,
+    fields,
+    names,
+    filler: compileFiller(fields),
+    vocabulary,
+    product: observer.product,
+    observerType: observer.type,
+    derived: derivedPlanOf(names),
+  };
+}
 
 function planOf(category: CategoryName): CategoryPlan {
   const cached = PLANS.get(category);
   if (cached) return cached;
   const definition = categoryByName(category);
   if (!definition) throw new Error(`unknown EMS log category '${category}'`);
-  const fields = fieldsOf(definition).map(
-    (field: CatalogueField): FieldPlan => ({
-      name: field.name,
-      ip: openSearchTypeOf(field) === 'ip',
-      targets: ecsTargets(field)
-        .filter((target) => !ECS_FROM_CALLER.has(target))
-        .map((target) => ({
-          path: target.split('.'),
-          mac: target === 'host.mac',
-          related: USER_TARGETS.has(target) ? 'user' : HOST_TARGETS.has(target) ? 'host' : undefined,
-        })),
-    }),
-  );
-  const plan = { dataset: definition.dataset, fields, names: new Set(fields.map((field) => field.name)) };
+  const vocabulary = (ems: Record<string, unknown>) => (typeof ems.msg === 'string' ? eventByMessage(category, ems.msg) : undefined);
+  const plan = makePlan(definition.dataset, fieldsOf(definition), vocabulary, EMS_OBSERVER);
   PLANS.set(category, plan);
+  return plan;
+}
+
+function producerPlanOf(producer: ProducerDefinition): CategoryPlan {
+  const cached = PRODUCER_PLANS.get(producer.name);
+  if (cached) return cached;
+  const plan = makePlan(producer.dataset, producer.schema.fields, producer.vocabulary, producer.observer);
+  PRODUCER_PLANS.set(producer.name, plan);
   return plan;
 }
 
@@ -106,21 +170,16 @@ type EcsFiller = (
   helpers: FillerHelpers,
 ) => { ip: string[]; user: string[]; hosts: string[] };
 
-const FILLERS = new Map<string, EcsFiller>();
-
 /**
- * Compiles, once per category, the code that copies each present field to its ECS targets (first field in body
+ * Compiles, once per schema, the code that copies each present field to its ECS targets (first field in body
  * order wins) and collects related.*: straight-line code with constant property names, so V8 keeps one shape per
  * category instead of the megamorphic lookups a generic loop over paths makes (fastify compiles its schemas alike).
  * The names come from the catalogue (Avro names and ECS paths), never from input, and are embedded as JSON strings.
  */
-function fillerOf(category: CategoryName): EcsFiller {
-  const cached = FILLERS.get(category);
-  if (cached) return cached;
-  const plan = planOf(category);
+function compileFiller(fields: readonly FieldPlan[]): EcsFiller {
   const lines: string[] = ['const ip = [], user = [], hosts = [];', 'let v, n, m;'];
   const q = (name: string) => JSON.stringify(name);
-  for (const field of plan.fields) {
+  for (const field of fields) {
     const body: string[] = [];
     for (const target of field.targets) {
       const walk: string[] = ['n = document;'];
@@ -140,9 +199,7 @@ function fillerOf(category: CategoryName): EcsFiller {
     lines.push(`v = ems[${q(field.name)}]; if (v !== undefined && v !== null && v !== '') { ${body.join(' ')} }`);
   }
   lines.push('return { ip, user, hosts };');
-  const filler = new Function('document', 'ems', 'helpers', lines.join('\n')) as EcsFiller;
-  FILLERS.set(category, filler);
-  return filler;
+  return new Function('document', 'ems', 'helpers', lines.join('\n')) as EcsFiller;
 }
 
 function setPath(document: Record<string, unknown>, path: string, value: unknown): void {
@@ -188,6 +245,162 @@ export function osType(os: string): string | undefined {
   return type;
 }
 
+/** The object under `key`, created when missing (derived fields write into what the filler may have started). */
+function child(node: Record<string, unknown>, key: string): Record<string, unknown> {
+  const existing = node[key];
+  if (typeof existing === 'object' && existing !== null && !Array.isArray(existing)) return existing as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  node[key] = created;
+  return created;
+}
+
+export interface UrlParts {
+  scheme?: string;
+  domain?: string;
+  port?: number;
+  path?: string;
+  query?: string;
+}
+
+function isAlpha(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function isSchemeChar(code: number): boolean {
+  return isAlpha(code) || (code >= 48 && code <= 57) || code === 43 || code === 45 || code === 46;
+}
+
+/** Index of the first of `/ ? # \` at or after `from` (an authority ends there), or the length. */
+function authorityEnd(url: string, from: number): number {
+  for (let i = from; i < url.length; i++) {
+    const code = url.charCodeAt(i);
+    if (code === 47 || code === 63 || code === 35 || code === 92) return i;
+  }
+  return url.length;
+}
+
+/**
+ * The parts of a URL as FortiClient logs it: absolute (`https://user@host:8443/p?q`), protocol-relative (`//host/p`),
+ * a path alone (`/download/x.exe`, with the host in `remotename`), a bare host (`example.com/p`), or opaque
+ * (`javascript:…`, `mailto:…`: a scheme only). One forward scan and one backward `lastIndexOf`: linear on any input,
+ * unlike WHATWG `URL`, which also rewrites what it reads (percent-encoding, IDNA) and throws on much of it.
+ */
+export function urlParts(url: string): UrlParts {
+  const parts: UrlParts = {};
+  let i = 0;
+  if (isAlpha(url.charCodeAt(0))) {
+    let j = 1;
+    while (j < url.length && j < 32 && isSchemeChar(url.charCodeAt(j))) j++;
+    // `example.com:8080/x` is a host and port, not a scheme: a dotted candidate followed by a digit.
+    const next = url.charCodeAt(j + 1);
+    const dottedPort = url.slice(0, j).includes('.') && next >= 48 && next <= 57;
+    if (url.charCodeAt(j) === 58 && !dottedPort) {
+      parts.scheme = url.slice(0, j).toLowerCase();
+      i = j + 1;
+    }
+  }
+  let authority = false;
+  if (url.startsWith('//', i)) {
+    authority = true;
+    i += 2;
+  } else if (parts.scheme !== undefined) return parts;
+  else if (url.charCodeAt(0) !== 47) authority = true;
+  if (authority) {
+    const end = authorityEnd(url, i);
+    const at = url.lastIndexOf('@', end - 1);
+    const hostStart = at >= i ? at + 1 : i;
+    let hostEnd = end;
+    if (url.charCodeAt(hostStart) === 91) {
+      const close = url.indexOf(']', hostStart);
+      if (close !== -1 && close < end) {
+        parts.domain = url.slice(hostStart + 1, close).toLowerCase();
+        hostEnd = close + 1;
+      }
+    } else {
+      const colon = url.lastIndexOf(':', end - 1);
+      if (colon >= hostStart) hostEnd = colon;
+      const domain = url.slice(hostStart, hostEnd).toLowerCase();
+      if (domain !== '') parts.domain = domain;
+    }
+    if (url.charCodeAt(hostEnd) === 58) {
+      const port = url.slice(hostEnd + 1, end);
+      if (port.length > 0 && port.length <= 5 && /^[0-9]+$/.test(port) && Number(port) <= 65535) parts.port = Number(port);
+    }
+    i = end;
+  }
+  if (i >= url.length) return parts;
+  const hash = url.indexOf('#', i);
+  const stop = hash === -1 ? url.length : hash;
+  const question = url.indexOf('?', i);
+  const pathEnd = question !== -1 && question < stop ? question : stop;
+  if (pathEnd > i) parts.path = url.slice(i, pathEnd);
+  if (pathEnd < stop) parts.query = url.slice(pathEnd + 1, stop);
+  return parts;
+}
+
+/** `C:\\Users\\alice\\x.exe` or `/home/alice/x`: the name and its directory (either separator; a drive root keeps its `\\`). */
+export function fileParts(path: string): { name?: string; directory?: string } {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  if (slash === -1) return { name: path };
+  const parts: { name?: string; directory?: string } = {};
+  if (slash < path.length - 1) parts.name = path.slice(slash + 1);
+  const directory = slash === 0 || path.charCodeAt(slash - 1) === 58 ? path.slice(0, slash + 1) : path.slice(0, slash);
+  parts.directory = directory;
+  return parts;
+}
+
+// A Map, not an object literal: the text is attacker-controlled (`__proto__`, `constructor`).
+const DIRECTIONS = new Map<string, string>([
+  ['inbound', 'inbound'],
+  ['incoming', 'inbound'],
+  ['in', 'inbound'],
+  ['outbound', 'outbound'],
+  ['outgoing', 'outbound'],
+  ['out', 'outbound'],
+  ['ingress', 'ingress'],
+  ['egress', 'egress'],
+  ['internal', 'internal'],
+  ['external', 'external'],
+  ['unknown', 'unknown'],
+]);
+
+/** ECS network.direction: one of its allowed values, `unknown` for anything else. */
+export function networkDirection(text: string): string {
+  return DIRECTIONS.get(text) ?? (text.length <= 16 ? DIRECTIONS.get(text.toLowerCase()) : undefined) ?? 'unknown';
+}
+
+/** ECS fields computed from raw ones (url.*, file.*, network.bytes/direction, vulnerability.*), not copied. */
+function deriveEcs(document: Record<string, unknown>, ems: Record<string, unknown>, derived: DerivedPlan): void {
+  if (derived.url && typeof ems.url === 'string' && ems.url !== '') {
+    const parts = urlParts(ems.url);
+    const url = child(document, 'url');
+    if (parts.scheme !== undefined) url.scheme = parts.scheme;
+    // A path alone is what FortiClient's web filter logs: its host is `remotename`.
+    if (parts.domain !== undefined) url.domain = parts.domain;
+    else if (parts.scheme === undefined && typeof ems.remotename === 'string' && ems.remotename !== '') url.domain = ems.remotename;
+    if (parts.port !== undefined) url.port = parts.port;
+    if (parts.path !== undefined) url.path = parts.path;
+    if (parts.query !== undefined) url.query = parts.query;
+  }
+  if (derived.file && typeof ems.file === 'string' && ems.file !== '') {
+    const parts = fileParts(ems.file);
+    const file = child(document, 'file');
+    if (parts.name !== undefined) file.name = parts.name;
+    if (parts.directory !== undefined) file.directory = parts.directory;
+  }
+  if (derived.bytes && typeof ems.sentbyte === 'number' && typeof ems.rcvdbyte === 'number') {
+    child(document, 'network').bytes = ems.sentbyte + ems.rcvdbyte;
+  }
+  if (derived.direction && typeof ems.direction === 'string' && ems.direction !== '') {
+    child(document, 'network').direction = networkDirection(ems.direction);
+  }
+  if (derived.vulnerability && (ems.cveid !== undefined || ems.vulnid !== undefined || ems.vulnname !== undefined)) {
+    const vulnerability = child(document, 'vulnerability');
+    if (typeof ems.cveid === 'string') vulnerability.enumeration = 'CVE';
+    vulnerability.scanner = { vendor: 'Fortinet' };
+  }
+}
+
 function iso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : value;
 }
@@ -205,9 +418,16 @@ function looksLikeIp(value: string): boolean {
 
 const FILLER_HELPERS: FillerHelpers = { ecsMac, looksLikeIp };
 
-/** The document to index for one typed record of `category` (see the header for its shape). */
-export function toIndexDocument(category: CategoryName, record: Record<string, unknown>, input: IndexDocumentInput): IndexDocument {
-  const plan = planOf(category);
+/**
+ * The document to index for one typed record of an EMS category, or of a producer schema (FortiClient's own lines,
+ * `FORTICLIENT`), see the header for its shape.
+ */
+export function toIndexDocument(
+  source: CategoryName | ProducerDefinition,
+  record: Record<string, unknown>,
+  input: IndexDocumentInput,
+): IndexDocument {
+  const plan = typeof source === 'string' ? planOf(source) : producerPlanOf(source);
   const namespace = input.namespace ?? 'default';
 
   let ems: Record<string, unknown> = record;
@@ -233,7 +453,7 @@ export function toIndexDocument(category: CategoryName, record: Record<string, u
   }
 
   const level = levelOf(ems.level);
-  const vocabulary = typeof ems.msg === 'string' ? eventByMessage(category, ems.msg) : undefined;
+  const vocabulary = plan.vocabulary(ems);
   const event: Record<string, unknown> = { kind: 'event' };
   if (vocabulary) {
     event.action = vocabulary.id;
@@ -254,7 +474,7 @@ export function toIndexDocument(category: CategoryName, record: Record<string, u
     ems,
     data_stream: { type: 'logs', dataset: plan.dataset, namespace },
   };
-  const related = fillerOf(category)(document, ems, FILLER_HELPERS);
+  const related = plan.filler(document, ems, FILLER_HELPERS);
   const relatedIp = related.ip;
   const relatedUser = related.user;
   const relatedHosts = related.hosts;
@@ -262,11 +482,12 @@ export function toIndexDocument(category: CategoryName, record: Record<string, u
     const type = osType(ems.os);
     if (type) setPath(document, 'host.os.type', type);
   }
+  if (plan.derived) deriveEcs(document, ems, plan.derived);
   document.observer ??= {};
   const observer = document.observer as Record<string, unknown>;
   observer.vendor = 'Fortinet';
-  observer.product = 'FortiClient EMS';
-  observer.type = 'ems';
+  observer.product = plan.product;
+  observer.type = plan.observerType;
   if (relatedIp.length + relatedUser.length + relatedHosts.length > 0) {
     const related: Record<string, string[]> = {};
     if (relatedIp.length > 0) related.ip = relatedIp;

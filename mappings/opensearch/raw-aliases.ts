@@ -8,10 +8,10 @@
  * Which names are aliased is computed here from the catalogue, never hand-written; `fortiems mappings export`
  * writes the resulting list to `raw-field-aliases.json`.
  */
-import type { CategoryDefinition } from '../catalogue/define-category.js';
 import { ECS_FIELDS } from '../catalogue/ecs-fields.js';
+import { PRODUCER_SCHEMAS } from '../catalogue/forticlient.js';
 import { CATALOGUE } from '../catalogue/index.js';
-import { rawFieldInventory } from './raw-fields.js';
+import { type RawFieldSource, rawFieldInventory } from './raw-fields.js';
 
 /**
  * ECS field sets that may appear at the root of an event (ECS 8.x), plus the base fields. Reusable-only sets
@@ -81,7 +81,7 @@ export interface RawNameSplit {
 }
 
 /** Splits the raw names of the catalogue into aliased and ems-only, sorted. */
-export function rawNameSplit(categories: readonly CategoryDefinition[] = CATALOGUE): RawNameSplit {
+export function rawNameSplit(categories: readonly RawFieldSource[] = [...CATALOGUE, ...PRODUCER_SCHEMAS]): RawNameSplit {
   const reserved = reservedTopLevelNames();
   const names = [...rawFieldInventory(categories).keys()].sort();
   return { aliased: names.filter((name) => !reserved.has(name)), emsOnly: names.filter((name) => reserved.has(name)) };

@@ -4,14 +4,16 @@
  * Every raw field is stored typed under `ems.<rawname>` (e.g. `ems.hostname`), the same name in every data stream,
  * so a raw name must have ONE type across all ten categories: two categories that disagree (say `duration` int in
  * one, string in another) would make a cross-category query (`logs-fortiems.*`) see two types for one field.
- * `rawFieldInventory()` fails loudly on such a conflict instead of generating templates that disagree.
+ * The producer schemas (FortiClient's own lines, `fortiems.forticlient`) share the `ems.*` namespace, so they are in
+ * the inventory too. `rawFieldInventory()` fails loudly on a conflict instead of generating templates that disagree.
  *
  * Avro → OpenSearch: string → keyword; int → integer; long → long; float/double → double; boolean → boolean;
  * enum → keyword; logicalType ip → ip; mac → keyword (the raw lower-case form; ECS host.mac gets the ECS form);
  * ems-datetime → keyword (the raw `dtime` text; the parsed instant is @timestamp).
  */
-import type { CategoryDefinition, CategoryName } from '../catalogue/define-category.js';
+import type { CategoryDefinition } from '../catalogue/define-category.js';
 import { type CatalogueField, valueType } from '../catalogue/fields.js';
+import { PRODUCER_SCHEMAS } from '../catalogue/forticlient.js';
 import { CATALOGUE } from '../catalogue/index.js';
 
 export type RawFieldType = 'keyword' | 'ip' | 'integer' | 'long' | 'double' | 'boolean';
@@ -20,8 +22,8 @@ export interface RawField {
   readonly name: string;
   readonly type: RawFieldType;
   readonly doc: string;
-  /** The categories that carry the field, in catalogue order. */
-  readonly categories: readonly CategoryName[];
+  /** The categories (and producer schemas, e.g. `forticlient`) that carry the field, in catalogue order. */
+  readonly categories: readonly string[];
 }
 
 const PRIMITIVES: Record<string, RawFieldType> = {
@@ -51,15 +53,21 @@ export function openSearchTypeOf(field: CatalogueField): RawFieldType {
   throw new Error(`no OpenSearch type for field '${field.name}' of Avro type ${JSON.stringify(type)}`);
 }
 
-export function fieldsOf(category: CategoryDefinition): readonly CatalogueField[] {
+/** What carries raw fields: an EMS category or a producer schema. */
+export interface RawFieldSource {
+  readonly name: string;
+  readonly schema: { readonly fields: readonly CatalogueField[] };
+}
+
+export function fieldsOf(category: RawFieldSource): readonly CatalogueField[] {
   return category.schema.fields;
 }
 
 /**
- * Every raw field name of the given categories with its one OpenSearch type.
- * Throws when two categories give the same raw name different OpenSearch types.
+ * Every raw field name of the given categories (and, by default, the producer schemas) with its one OpenSearch type.
+ * Throws when two of them give the same raw name different OpenSearch types.
  */
-export function rawFieldInventory(categories: readonly CategoryDefinition[] = CATALOGUE): Map<string, RawField> {
+export function rawFieldInventory(categories: readonly RawFieldSource[] = [...CATALOGUE, ...PRODUCER_SCHEMAS]): Map<string, RawField> {
   const inventory = new Map<string, RawField>();
   for (const category of categories) {
     for (const field of fieldsOf(category)) {

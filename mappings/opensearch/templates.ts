@@ -3,6 +3,7 @@
  *
  * - One data stream per category: `logs-<dataset>-<namespace>`, e.g. `logs-fortiems.client-default`
  *   (`dataStreamName()`); the composable index template `logs-fortiems.<short>` matches `logs-fortiems.<short>-*`.
+ *   The producer schemas (FortiClient's own lines, `logs-fortiems.forticlient-*`) get theirs the same way.
  * - Component templates, composed in this order:
  *   `fortiems@settings` (single-node friendly: 1 shard, `auto_expand_replicas: 0-1` so one node is green),
  *   `fortiems-ecs@mappings` (every ECS field of the catalogue vocabulary, event.*, related.*, data_stream.*,
@@ -20,6 +21,7 @@ import { createHash } from 'node:crypto';
 import type { CategoryDefinition, CategoryName } from '../catalogue/define-category.js';
 import { ECS_FIELDS } from '../catalogue/ecs-fields.js';
 import type { CatalogueField } from '../catalogue/fields.js';
+import { PRODUCER_SCHEMAS, type ProducerDefinition } from '../catalogue/forticlient.js';
 import { CATALOGUE, categoryByName } from '../catalogue/index.js';
 import { addField, type LeafMapping, type MappingProperties, mergeProperties, type TypeMapping } from './mapping-tree.js';
 import { hasTopLevelAlias } from './raw-aliases.js';
@@ -29,10 +31,10 @@ import { fieldsOf, openSearchTypeOf, ownFields, type RawFieldType, rawFieldInven
 export const TEMPLATE_VERSION = 2;
 export const TEMPLATE_PRIORITY = 200;
 /**
- * The datasets that are not EMS categories — neighbours' lines (`fortiems.forticlient`, `fortiems.fortigate`), other
- * hosts' syslog (`fortiems.syslog`: `process.*`, `log.syslog.*`, structured data in one flat_object) and pipeline errors
- * (`fortiems.unparsed`) — get one catch-all template below the categories' priority, so they too land in data streams
- * with our ECS mapping and `dynamic: false`, never in an index with dynamically guessed fields.
+ * The datasets that have no schema — FortiGate's lines (`fortiems.fortigate`), other hosts' syslog
+ * (`fortiems.syslog`: `process.*`, `log.syslog.*`, structured data in one flat_object) and pipeline errors
+ * (`fortiems.unparsed`) — get one catch-all template below the categories' priority (FortiClient's have their own), so
+ * they too land in data streams with our ECS mapping and `dynamic: false`, never in an index with guessed fields.
  */
 export const OTHER_DATASETS_TEMPLATE = 'logs-fortiems.other';
 export const OTHER_DATASETS_PRIORITY = 150;
@@ -40,9 +42,10 @@ export const SETTINGS_COMPONENT = 'fortiems@settings';
 export const ECS_COMPONENT = 'fortiems-ecs@mappings';
 export const EMS_COMPONENT = 'fortiems-ems@mappings';
 export const EXTRA_FIELD = 'fortiems.extra';
-/** Pipeline fields of our own: the producer, validation problems, and the endpoint context enrichment adds. */
+/** Pipeline fields of our own: the producer, where @timestamp came from, validation problems, the endpoint context. */
 export const FORTIEMS_KEYWORDS = [
   'fortiems.producer',
+  'fortiems.time_source',
   'fortiems.problems',
   'fortiems.endpoint.groups',
   'fortiems.endpoint.tags',
@@ -88,8 +91,11 @@ export function indexTemplateName(category: CategoryDefinition): string {
 }
 
 /** A short hash of the catalogue schemas: changes whenever a field, type or doc changes. */
-export function catalogueFingerprint(categories: readonly CategoryDefinition[] = CATALOGUE): string {
-  const schemas = categories.map((category) => ({ dataset: category.dataset, schema: category.schema }));
+export function catalogueFingerprint(
+  categories: readonly CategoryDefinition[] = CATALOGUE,
+  producers: readonly ProducerDefinition[] = PRODUCER_SCHEMAS,
+): string {
+  const schemas = [...categories, ...producers].map((category) => ({ dataset: category.dataset, schema: category.schema }));
   return createHash('sha256').update(JSON.stringify(schemas)).digest('hex').slice(0, 16);
 }
 
@@ -143,9 +149,12 @@ export const INDEX_SETTINGS = {
 } as const;
 
 /** Every component and index template, generated from the catalogue; throws on a raw-field type conflict. */
-export function buildTemplates(categories: readonly CategoryDefinition[] = CATALOGUE): OpenSearchTemplates {
-  rawFieldInventory(categories); // fails loudly when two categories disagree on a raw field's type
-  const fingerprint = catalogueFingerprint(categories);
+export function buildTemplates(
+  categories: readonly CategoryDefinition[] = CATALOGUE,
+  producers: readonly ProducerDefinition[] = PRODUCER_SCHEMAS,
+): OpenSearchTemplates {
+  rawFieldInventory([...categories, ...producers]); // fails loudly when two schemas disagree on a raw field's type
+  const fingerprint = catalogueFingerprint(categories, producers);
   const meta = { template_version: TEMPLATE_VERSION, catalogue_fingerprint: fingerprint };
   const shared = sharedFieldNames(categories);
   const [first] = categories;
@@ -179,13 +188,29 @@ export function buildTemplates(categories: readonly CategoryDefinition[] = CATAL
       _meta: { managed_by: 'fortiems', category: category.name, dataset: category.dataset, ...meta },
     };
   }
+  for (const producer of producers) {
+    const own = `fortiems-${producer.dataset.replace(/^fortiems\./, '')}@mappings`;
+    componentTemplates[own] = component({ dynamic: false, properties: rawProperties(fieldsOf(producer)) }, undefined, {
+      ...meta,
+      producer: producer.name,
+      description: `raw fields of ${producer.name} lines, under ems.*, with top-level aliases`,
+    });
+    indexTemplates[`logs-${producer.dataset}`] = {
+      index_patterns: [`logs-${producer.dataset}-*`],
+      data_stream: {},
+      composed_of: [SETTINGS_COMPONENT, ECS_COMPONENT, own],
+      priority: TEMPLATE_PRIORITY,
+      version: TEMPLATE_VERSION,
+      _meta: { managed_by: 'fortiems', producer: producer.name, dataset: producer.dataset, ...meta },
+    };
+  }
   indexTemplates[OTHER_DATASETS_TEMPLATE] = {
     index_patterns: ['logs-fortiems.*-*'],
     data_stream: {},
     composed_of: [SETTINGS_COMPONENT, ECS_COMPONENT, EMS_COMPONENT],
     priority: OTHER_DATASETS_PRIORITY,
     version: TEMPLATE_VERSION,
-    _meta: { managed_by: 'fortiems', description: 'neighbours (FortiClient, FortiGate), generic syslog and pipeline errors', ...meta },
+    _meta: { managed_by: 'fortiems', description: 'neighbours without a schema (FortiGate), generic syslog and pipeline errors', ...meta },
   };
   return { componentTemplates, indexTemplates };
 }

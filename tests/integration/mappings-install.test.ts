@@ -46,8 +46,8 @@ describe('fortiems mappings on a real OpenSearch', () => {
   });
 
   it('installs the templates and creates the ten data streams, and a second run changes nothing', async () => {
-    expect(first.componentTemplates).toHaveLength(13);
-    expect(first.indexTemplates).toHaveLength(11);
+    expect(first.componentTemplates).toHaveLength(14);
+    expect(first.indexTemplates).toHaveLength(12);
     expect(first.dataStreams.map((stream) => stream.created)).toEqual(Array(10).fill(true));
     expect(second.dataStreams.map((stream) => stream.created)).toEqual(Array(10).fill(false));
     expect(second.dataStreams.map((stream) => stream.name)).toEqual(first.dataStreams.map((stream) => stream.name));

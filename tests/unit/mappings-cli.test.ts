@@ -22,12 +22,12 @@ describe('fortiems mappings export', () => {
     const run = cli('mappings', 'export', '--out', out, '--retention-days', '14');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^wrote 36 files to /);
+    expect(run.stdout).toMatch(/^wrote 38 files to /);
 
     expect(readdirSync(join(out, 'index-templates')).sort()).toEqual(
-      [...CATALOGUE.map((c) => `logs-${c.dataset}.json`), 'logs-fortiems.other.json'].sort(),
+      [...CATALOGUE.map((c) => `logs-${c.dataset}.json`), 'logs-fortiems.forticlient.json', 'logs-fortiems.other.json'].sort(),
     );
-    expect(readdirSync(join(out, 'component-templates'))).toHaveLength(13);
+    expect(readdirSync(join(out, 'component-templates'))).toHaveLength(14);
     expect(readdirSync(join(out, 'component-templates'))).toContain('fortiems-ecs@mappings.json');
     const vpnTemplate = JSON.parse(readFileSync(join(out, 'index-templates', 'logs-fortiems.vpn.json'), 'utf8'));
     expect(vpnTemplate).toMatchObject({ index_patterns: ['logs-fortiems.vpn-*'], data_stream: {}, priority: 200 });

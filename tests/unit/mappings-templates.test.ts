@@ -7,8 +7,10 @@ import {
   defineCategory,
   ECS_FIELDS,
   ecsTargets,
+  FORTICLIENT,
   IP,
   optional,
+  PRODUCER_SCHEMAS,
 } from '../../mappings/index.js';
 import {
   buildTemplates,
@@ -38,7 +40,7 @@ function expectedRawType(field: CatalogueField): string {
 
 describe('the generated index templates', () => {
   it('has one data stream template per category, matching its data stream name', () => {
-    expect(Object.keys(templates.indexTemplates)).toHaveLength(CATALOGUE.length + 1);
+    expect(Object.keys(templates.indexTemplates)).toHaveLength(CATALOGUE.length + PRODUCER_SCHEMAS.length + 1);
     for (const category of CATALOGUE) {
       const template = templates.indexTemplates[`logs-${category.dataset}`];
       expect(template, category.name).toBeDefined();
@@ -80,6 +82,21 @@ describe('the generated index templates', () => {
     expect(fieldAt(properties, 'log.syslog.structured_data')).toEqual({ type: 'flat_object' });
     expect(fieldAt(properties, 'fortiems.extra')).toEqual({ type: 'flat_object' });
     expect(ecs?.dynamic).toBe(false);
+  });
+
+  it('gives FortiClient lines a typed template of their own, above the catch-all, from the FortiClient schema', () => {
+    const template = templates.indexTemplates['logs-fortiems.forticlient'];
+    expect(template?.index_patterns).toEqual(['logs-fortiems.forticlient-*']);
+    expect(template?.priority).toBe(200);
+    expect(template?.composed_of).toEqual(['fortiems@settings', 'fortiems-ecs@mappings', 'fortiems-forticlient@mappings']);
+    const own = templates.componentTemplates['fortiems-forticlient@mappings']?.template.mappings?.properties ?? {};
+    for (const field of FORTICLIENT.schema.fields) expect(fieldAt(own, `ems.${field.name}`)?.type, field.name).toBe(expectedRawType(field));
+    expect(fieldAt(own, 'ems.srcip')?.type).toBe('ip');
+    expect(fieldAt(own, 'ems.vulncvss')?.type).toBe('double');
+    // One type per raw name across EMS and FortiClient: ems.remip is an ip in ems-vpn and in FortiClient lines alike.
+    expect(rawFieldInventory().get('remip')?.categories).toEqual(['ems-vpn', 'forticlient']);
+    const ecs = templates.componentTemplates['fortiems-ecs@mappings']?.template.mappings?.properties ?? {};
+    expect(fieldAt(ecs, 'fortiems.time_source')?.type).toBe('keyword');
   });
 
   it('maps every catalogue field with the right type under ems.*, and its ECS targets with the ECS type', () => {

@@ -68,6 +68,8 @@ function expectLinear<T>(make: (size: number) => T, run: (input: T) => void): vo
 const EMS_HEAD = '<134>Dec  4 13:00:00 ems01 ems-client: dtime="2026-12-04 13:00:00" type=event subtype=endpoint level=warning';
 const EMS_TAIL = ' emsserial=FCTEMS8883780002 msg="Endpoint offline" emshostname="ems01" vd="default"';
 
+const FCT_HEAD = '<132>date=2026-12-04 time=13:00:00 logver=1 id=96500 type=securityevent subtype=webfilter remotename=a.example';
+
 /** Whole lines: every header form, and bodies that push each part of the body grammar to its worst. */
 const LINES: Record<string, (size: number) => string> = {
   "BSD header, a tag of '['": shaped('<134>Dec  4 13:00:00 h ', '['),
@@ -110,6 +112,13 @@ const LINES: Record<string, (size: number) => string> = {
   'an EMS line with escapes in every value': shaped(`${EMS_HEAD} msg="`, '\\"\\\\', `"${EMS_TAIL}`),
   'a FortiClient line with a srcip of colons': shaped('date=2026-12-04 time=13:00:00 logver=1 fctver=7.2 srcip=', ':'),
   'a FortiGate line with an eventtime of digits': shaped('logid="0107045057" type="event" subtype="endpoint" eventtime=', '9'),
+  'a FortiClient line with a url of @ and :': shaped(`${FCT_HEAD} url="https://`, '@:', '"'),
+  'a FortiClient line with a url of [ and ]': shaped(`${FCT_HEAD} url="//[`, '[]:', '"'),
+  'a FortiClient line with a url of ? and #': shaped(`${FCT_HEAD} url="h.example/`, '?#', '"'),
+  'a FortiClient line with a scheme-like url of letters and dots': shaped(`${FCT_HEAD} url="`, 'a.', ':1"'),
+  'a FortiClient line with a file of separators': shaped(`${FCT_HEAD} file="`, '\\/', '"'),
+  'a FortiClient line with a tz of digits': shaped('date=2026-12-04 time=13:00:00 logver=1 id=96530 tz="+', '0', '"'),
+  'a FortiAnalyzer line with an itime of digits': shaped('devname=a devid=b itime=', '1', ' fctsn=FCT1 logver=1 id=96500'),
 };
 
 describe('every parser takes time linear in its input (64 KiB against 1 KiB of the same shape)', { timeout: TIMEOUT_MS }, () => {

@@ -1,7 +1,7 @@
 /**
  * The normalized key=value line that the syslog formats carry as MSG: for an EMS event the EMS body rebuilt from the
  * typed `ems.*` record with the EMS core's own serializer (same order, quoting and escaping as EMS writes it); for a
- * FortiClient/FortiGate neighbour the pairs it arrived with; for a pipeline error the original line; for an alert its
+ * FortiClient line its typed fields and unknown keys, for a FortiGate line the pairs it arrived with; for a pipeline error the original line; for an alert its
  * fields (alert-fields.ts). Always one line.
  */
 
@@ -53,6 +53,8 @@ export function keyValueBody(event: ParsedEvent): string {
     }
   }
   const extra = fieldAt(event.document, 'fortiems.extra');
+  // FortiClient lines: their typed fields (ems.*) and the keys their schema does not know (fortiems.extra).
+  if (isRecord(ems)) return genericBody(isRecord(extra) ? { ...ems, ...extra } : ems);
   if (isRecord(extra) && Object.keys(extra).length > 0) return genericBody(extra);
   return singleLine(originalOf(event));
 }
