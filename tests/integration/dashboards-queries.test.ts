@@ -111,7 +111,9 @@ function targetBody(target: OpenSearchTarget, lucene: string): Record<string, un
   for (const bucket of [...target.bucketAggs].reverse()) {
     const definition =
       bucket.type === 'terms'
-        ? { terms: { field: bucket.field, size: Number(bucket.settings.size), order: { _count: bucket.settings.order } } }
+        ? {
+            terms: { field: bucket.field, size: Number(bucket.settings.size), order: { [bucket.settings.orderBy]: bucket.settings.order } },
+          }
         : {
             date_histogram: { field: bucket.field, fixed_interval: bucket.settings.interval === 'auto' ? '1h' : bucket.settings.interval },
           };
@@ -134,7 +136,7 @@ function visualizationBody(object: SavedObject): Record<string, unknown> {
   };
   if (object.type === 'search') return { size: 50, query, sort: [{ '@timestamp': 'desc' }] };
   const vis = JSON.parse(object.attributes.visState as string) as {
-    aggs: { id: string; type: string; schema: string; params: { field?: string; size?: number; interval?: string } }[];
+    aggs: { id: string; type: string; schema: string; params: { field?: string; size?: number; orderBy?: string; interval?: string } }[];
   };
   const metric = vis.aggs.find((agg) => agg.schema === 'metric');
   let aggs: Record<string, unknown> | undefined =
@@ -144,7 +146,14 @@ function visualizationBody(object: SavedObject): Record<string, unknown> {
   for (const bucket of [...buckets].reverse()) {
     const definition =
       bucket.type === 'terms'
-        ? { terms: { field: bucket.params.field, size: bucket.params.size } }
+        ? {
+            terms: {
+              field: bucket.params.field,
+              size: bucket.params.size,
+              // orderBy names the metric; OSD ranks by document count when that metric is the count.
+              ...(bucket.params.orderBy === metric?.id && metric?.type === 'cardinality' ? { order: { [metric.id]: 'desc' } } : {}),
+            },
+          }
         : { date_histogram: { field: bucket.params.field, fixed_interval: '1h' } };
     aggs = { [bucket.id]: { ...definition, ...(aggs ? { aggs } : {}) } };
   }
