@@ -13,7 +13,7 @@ interface BodyField {
 function quotingOf(field: CatalogueField): Quoting {
   if (field.pattern) return 'bare';
   const type = valueType(field);
-  if (type === 'int' || type === 'long') return 'bare';
+  if (type === 'int' || type === 'long' || type === 'double' || type === 'float') return 'bare';
   if (typeof type === 'object' && type !== null) {
     if ('type' in type && type.type === 'enum') return 'bare';
     if ('logicalType' in type && (type.logicalType === 'ip' || type.logicalType === 'mac')) return 'bare';

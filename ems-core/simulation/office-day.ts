@@ -5,7 +5,10 @@ import type { Simulation } from './simulation.js';
 
 const MINOR_SERVICES = ['fcems_forensics', 'fcems_scep', 'fcems_mdmproxy', 'fcems_dbop', 'fcems_upload', 'fcems_sip'];
 
-/** Plans one local day of a normal office: arrivals, VPN, admins at work, deployments, the odd hiccup. Re-plans itself every day. */
+/**
+ * Plans one local day of a normal office: arrivals, VPN, admins at work, deployments, the odd hiccup, and what endpoints
+ * upload (detections, web blocks, scans, software changes). Re-plans itself every day.
+ */
 export function planOfficeDay(sim: Simulation, dayStart: number, firstDay: boolean): void {
   const { ems } = sim;
   const random = ems.random;
@@ -75,5 +78,6 @@ export function planOfficeDay(sim: Simulation, dayStart: number, firstDay: boole
   );
   if (random.chance(0.05))
     at(4 * HOUR, () => ems.log('ems-update', 'ems-update-available', { component: 'ems', fromver: '7.4.1', tover: '7.4.2' }));
+  sim.security.planDay(dayStart, weekday, ADMINS);
   ems.scheduler.at(dayStart + 24 * HOUR, () => planOfficeDay(sim, dayStart + 24 * HOUR, false));
 }

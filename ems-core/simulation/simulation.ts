@@ -2,6 +2,7 @@ import type { LogSettings } from '../log-settings/settings.js';
 import { AdminConsoleActivity } from './activities/admin-console.js';
 import { DirectoryActivity } from './activities/directory.js';
 import { EndpointLifecycle } from './activities/endpoint-lifecycle.js';
+import { EndpointSecurityActivity } from './activities/endpoint-security.js';
 import { ServiceMonitor } from './activities/service-monitor.js';
 import { UpdateActivity } from './activities/updates.js';
 import { VpnActivity } from './activities/vpn.js';
@@ -30,6 +31,7 @@ export class Simulation {
   readonly updates: UpdateActivity;
   readonly console: AdminConsoleActivity;
   readonly monitor: ServiceMonitor;
+  readonly security: EndpointSecurityActivity;
   readonly scenario: ScenarioName;
 
   constructor(options: SimulationOptions) {
@@ -40,6 +42,8 @@ export class Simulation {
     this.updates = new UpdateActivity(this.ems);
     this.console = new AdminConsoleActivity(this.ems);
     this.monitor = new ServiceMonitor(this.ems);
+    this.security = new EndpointSecurityActivity(this.ems);
+    this.lifecycle.certificates = this.security;
     this.scenario = options.scenario ?? 'office-day';
     const scenario: Scenario | undefined = SCENARIOS[this.scenario];
     if (!scenario) throw new Error(`unknown scenario '${options.scenario}' (known: ${Object.keys(SCENARIOS).join(', ')})`);

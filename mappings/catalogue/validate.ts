@@ -69,7 +69,7 @@ export function validateRecord(category: CategoryName, record: Record<string, un
   return problems;
 }
 
-/** Converts key=value strings to the field types of the category (ints and longs become numbers); unknown keys are returned aside. */
+/** Converts key=value strings to the field types of the category (ints, longs and decimals become numbers); unknown keys are returned aside. */
 export function typedRecordFromStrings(
   category: CategoryName,
   pairs: Record<string, string>,
@@ -91,6 +91,11 @@ export function typedRecordFromStrings(
       const number = Number(text);
       if (text.trim() === '' || !Number.isInteger(number))
         problems.push({ field: key, problem: `not a whole number: ${JSON.stringify(text)}` });
+      else record[key] = number;
+    } else if (type === 'double' || type === 'float') {
+      const number = Number(text);
+      if (!/^-?(\d+\.?\d*|\.\d+)$/.test(text) || !Number.isFinite(number))
+        problems.push({ field: key, problem: `not a number: ${JSON.stringify(text)}` });
       else record[key] = number;
     } else if (text === '' && !isRequiredField(field)) {
       // An empty optional value means absent, except where empty is meaningful (emshostname is required and may be "").

@@ -19,6 +19,8 @@ function sourceIp(endpoint: Endpoint): string {
 export class EndpointLifecycle {
   /** What EMS does with an endpoint presenting an invalid certificate. */
   invalidCertificateAction: 'allow' | 'deny' = 'allow';
+  /** Who hands out and takes back ZTNA device certificates (the endpoint-security activity). */
+  certificates: { issueCertificate(endpoint: Endpoint): void; revokeCertificate(endpoint: Endpoint): void } | undefined;
 
   constructor(private readonly ems: EmsCore) {}
 
@@ -98,6 +100,7 @@ export class EndpointLifecycle {
     }
     endpoint.status = 'offline';
     ems.log('ems-client', 'endpoint-registered', { status: 'registered', group: endpoint.groups[0] ?? 'All Groups' }, { endpoint });
+    this.certificates?.issueCertificate(endpoint);
   }
 
   /** Profile, posture, tags, groups and the FortiOS push that follow a connection. */
@@ -194,6 +197,7 @@ export class EndpointLifecycle {
     if (endpoint.status === 'deregistered') return;
     endpoint.status = 'deregistered';
     this.ems.log('ems-client', 'endpoint-deregistered', { status: 'deregistered', admin }, { endpoint });
+    this.certificates?.revokeCertificate(endpoint);
   }
 
   /** An endpoint already online when the simulation starts: no log, just state and keepalives. */
