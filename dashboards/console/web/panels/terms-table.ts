@@ -4,6 +4,9 @@ import { formatNumber } from '../format.js';
 
 type Buckets = Extract<PanelData, { type: 'buckets' }>['buckets'];
 
+// What a distinct count counts, for its column heading; any other field reads "Distinct <field>".
+const DISTINCT_HEADINGS: Record<string, string> = { 'host.id': 'Endpoints', 'vulnerability.id': 'CVEs', 'user.name': 'Users' };
+
 /**
  * The top values of a field as a table: value, count, share of the listed total. A distinct count (`distinct`: the
  * field counted, e.g. hosts per CVE) is labelled with that field and its bar is relative to the largest row, since
@@ -34,7 +37,7 @@ export function renderTermsTable(body: HTMLElement, buckets: Buckets, distinct?:
           'tr',
           {},
           h('th', {}, 'Value'),
-          h('th', { class: 'num' }, distinct === undefined ? 'Count' : `Distinct ${distinct}`),
+          h('th', { class: 'num' }, distinct === undefined ? 'Count' : (DISTINCT_HEADINGS[distinct] ?? `Distinct ${distinct}`)),
           h('th', {}, distinct === undefined ? 'Share' : ''),
         ),
       ),
