@@ -6,7 +6,7 @@ import { SettingsFile } from '../../ems-core/log-settings/store.js';
 import { EmsOutputs } from '../../ems-core/outputs.js';
 import { startOfLocalDay } from '../../ems-core/simulation/ems-time.js';
 import { type RunOptions, runSimulation } from '../../ems-core/simulation/runner.js';
-import { isScenarioName, SCENARIOS, type ScenarioName } from '../../ems-core/simulation/scenarios.js';
+import { isScenarioName, SCENARIOS, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { stateRoot } from '../opensearch/paths.js';
 import { registerEmsSettingsCommand } from './ems-settings-command.js';
@@ -107,6 +107,9 @@ export function registerEmsCommand(program: Command): void {
     .option('--settings <file>', 'log settings file to apply (categories, levels)')
     .action(async (options: SimulateOptions) => {
       const { start, run } = planRun(options, Date.now());
+      const days = scenarioDays(options.scenario);
+      if (days > 1 && run.until !== undefined && run.until - start < days * 86_400_000)
+        stderrLog(`${options.scenario} unfolds over ${days} days: --backfill ${days}d shows all of it`);
       const settings = options.settings ? new SettingsFile(options.settings).load() : undefined;
       const sim = new Simulation({
         seed: options.seed,

@@ -1,13 +1,42 @@
 import type { Endpoint } from '../fleet/endpoint.js';
 import { publicAddress } from '../fleet/fleet.js';
-import { MINUTE, SECOND } from './scheduler.js';
+import { localWeekday, startOfLocalDay } from './ems-time.js';
+import { HOUR, MINUTE, SECOND } from './scheduler.js';
 import type { Simulation } from './simulation.js';
 
 export interface Scenario {
   description: string;
   /** What happens on top of the office day, starting at `at`. */
   incident?: (sim: Simulation, at: number) => void;
+  /** Simulated days the incident needs to show in full (default 1); a shorter run shows only its beginning. */
+  days?: number;
 }
+
+/** How many simulated days a run of the scenario should cover. */
+export function scenarioDays(name: ScenarioName): number {
+  return (SCENARIOS[name] as Scenario).days ?? 1;
+}
+
+/**
+ * The first after-hours instant from `at` on: `at` itself when it already is outside 07:00-20:00 local on a weekday
+ * (or on a weekend), else 02:47 that night if it is still ahead, else 22:47 that evening.
+ */
+function afterHours(sim: Simulation, at: number): number {
+  const zone = sim.ems.identity.timeZone;
+  const dayStart = startOfLocalDay(at, zone);
+  const hour = (at - dayStart) / HOUR;
+  const weekday = [1, 2, 3, 4, 5].includes(localWeekday(at, zone));
+  if (!weekday || hour < 7 || hour >= 20) return at;
+  const small = dayStart + 2 * HOUR + 47 * MINUTE;
+  return small >= sim.ems.now ? small : dayStart + 22 * HOUR + 47 * MINUTE;
+}
+
+const OUTBREAK = {
+  virus: 'W32/Qakbot.BQR!tr',
+  viruscat: 'Trojan',
+  windowsPath: 'AppData\\Roaming\\Microsoft\\Lzbxuqo\\qbot_loader.dll',
+} as const;
+const C2_DOMAIN = 'cdn-sync-telemetry.top';
 
 function rogueEndpoint(sim: Simulation, index: number): Endpoint {
   const random = sim.ems.random;
@@ -92,6 +121,92 @@ export const SCENARIOS = {
           sim.ems.scheduler.at(at + (i + 1) * 7 * SECOND, () => sim.lifecycle.quarantine(endpoint, admin, 'manual quarantine'));
         });
       });
+    },
+  },
+  'malware-outbreak': {
+    description:
+      'a normal day, then the same trojan is detected on a dozen endpoints of one department within the hour; some copies are only blocked or detected, not quarantined, and infected endpoints try to reach its C2 domain',
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      ems.scheduler.at(at, () => {
+        const online = ems.fleet.filter((e) => e.status === 'online' && e.osFamily === 'windows');
+        const byGroup = new Map<string, typeof online>();
+        for (const endpoint of online) {
+          const group = endpoint.groups[0] ?? 'All Groups';
+          byGroup.set(group, [...(byGroup.get(group) ?? []), endpoint]);
+        }
+        const group = [...byGroup.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+        // A small fleet has no department of ten: the worm then spreads across the office LAN (the same site).
+        const office = online.filter((e) => !e.remote && !group.includes(e));
+        const victims = [...group, ...office].slice(0, Math.max(12, Math.min(14, group.length)));
+        const checksum = security.random.hex(8, false);
+        victims.forEach((endpoint, i) => {
+          const when = at + i * 4 * MINUTE + security.random.int(0, 150) * SECOND;
+          const how = security.random.weighted([
+            [{ action: 'quarantined', detectedby: 'Realtime' }, 6],
+            [{ action: 'blocked', detectedby: 'Realtime' }, 2],
+            [{ action: 'detected', detectedby: 'On-demand scan' }, 2],
+          ] as const);
+          ems.scheduler.at(when, () => {
+            security.detectMalware(endpoint, OUTBREAK, { ...how, file: security.filePath(endpoint, OUTBREAK), checksum });
+            if (how.action === 'quarantined') return;
+            for (let beacon = 1; beacon <= 3; beacon++) {
+              ems.scheduler.at(when + beacon * security.random.int(3, 6) * MINUTE, () =>
+                security.blockWeb(endpoint, 'Malicious Websites', C2_DOMAIN, `/t3/${security.random.alphanumeric(6).toLowerCase()}`),
+              );
+            }
+          });
+        });
+      });
+    },
+  },
+  'unpatched-critical-vulnerability': {
+    description:
+      'a normal office week, with one workstation reporting the same critical Windows and Outlook CVEs (CVSS 9.8) on every daily vulnerability scan and never patched',
+    days: 4,
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      ems.scheduler.at(at, () => {
+        // A workstation in the office, at work now: it takes the noon scan every day it is switched on.
+        const victim = ems.fleet.find((e) => e.osFamily === 'windows' && !e.remote && e.status === 'online');
+        if (!victim) return;
+        security.plantUnpatched(victim, ['CVE-2024-38063', 'CVE-2024-21413']);
+        security.scanVulnerabilities(victim);
+      });
+    },
+  },
+  'rogue-admin-after-hours': {
+    description:
+      'a normal day, and at night someone logs in as admin from an outside address, creates an administrator account, gives it Super Administrator rights, and that account logs in',
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      const start = afterHours(sim, at);
+      const outsider = publicAddress(security.random);
+      const rogue = 'svc_backup';
+      const steps: [number, () => void][] = [
+        [0, () => sim.console.attemptLogin('admin', outsider, true)],
+        [
+          6 * MINUTE,
+          () =>
+            security.changeAdminAccount(
+              { name: 'admin', srcip: outsider },
+              { kind: 'created', target: rogue, role: 'Standard Administrator' },
+            ),
+        ],
+        [
+          7 * MINUTE + 12 * SECOND,
+          () =>
+            security.changeAdminAccount(
+              { name: 'admin', srcip: outsider },
+              { kind: 'role', target: rogue, role: 'Standard Administrator', newrole: 'Super Administrator' },
+            ),
+        ],
+        [8 * MINUTE, () => ems.log('ems-authentication', 'admin-logout', { admin: 'admin', srcip: outsider, ui: 'GUI' })],
+        [11 * MINUTE, () => sim.console.attemptLogin(rogue, outsider, true)],
+        [38 * MINUTE, () => sim.console.attemptLogin(rogue, outsider, true, 'API')],
+        [83 * MINUTE, () => sim.console.attemptLogin(rogue, outsider, true, 'API')],
+      ];
+      for (const [offset, step] of steps) ems.scheduler.at(start + offset, step);
     },
   },
 } satisfies Record<string, Scenario>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
-import { SCENARIOS, type ScenarioName } from '../../ems-core/simulation/scenarios.js';
+import { SCENARIOS, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { CATEGORY_NAMES, eventByMessage, validateRecord } from '../../mappings/index.js';
 import type { EmsLogLine } from '../../syslog/log-line.js';
@@ -92,12 +92,24 @@ describe('the EMS core simulation', () => {
       ['endpoint-comm-error', 20],
     ],
     'mass-quarantine': [['endpoint-quarantined', 30]],
+    'malware-outbreak': [
+      ['malware-quarantined', 8],
+      ['malware-detected', 3],
+      ['web-blocked', 15],
+    ],
+    'unpatched-critical-vulnerability': [['vulnerability-detected', 400]],
+    'rogue-admin-after-hours': [
+      ['admin-account-created', 1],
+      ['admin-role-changed', 1],
+    ],
   };
   for (const [scenario, expected] of Object.entries(signatures)) {
     it(`scenario ${scenario} shows its incident`, async () => {
       expect(SCENARIOS).toHaveProperty(scenario);
       const ids = eventIds(
-        await collect(new Simulation({ seed: 5, start: MONDAY, scenario: scenario as ScenarioName }), { until: MONDAY + DAY }),
+        await collect(new Simulation({ seed: 5, start: MONDAY, scenario: scenario as ScenarioName }), {
+          until: MONDAY + scenarioDays(scenario as ScenarioName) * DAY,
+        }),
       );
       for (const [id, atLeast] of expected) expect(ids.get(id) ?? 0, id).toBeGreaterThanOrEqual(atLeast);
     });

@@ -255,7 +255,7 @@ export function addressOfDomain(domain: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < domain.length; i++) hash = Math.imul(hash ^ domain.charCodeAt(i), 0x01000193);
   const h = hash >>> 0;
-  const first = [104, 172, 185, 188, 45, 91, 193, 151][h % 8] as number;
+  const first = [104, 142, 185, 188, 45, 91, 193, 151][h % 8] as number;
   return `${first}.${(h >>> 3) % 254 || 1}.${(h >>> 11) % 254 || 1}.${((h >>> 19) % 253) + 1}`;
 }
 
@@ -584,7 +584,7 @@ export class EndpointSecurityActivity {
         const endpoint = someOnline(computer);
         if (endpoint) this.randomFirewallBlock(endpoint);
       });
-    if (weekday && random.chance(0.15))
+    if (weekday && random.chance(0.3))
       at(workingMinute(), () => {
         const endpoint = someOnline((e) => e.osFamily === 'windows');
         if (endpoint) this.exploitBlocked(endpoint);
