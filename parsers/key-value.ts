@@ -11,6 +11,9 @@ export interface KeyValueResult {
   problems: string[];
 }
 
+/** How a problem about a token that is not a pair starts: a body with one is free text, not key=value (generic syslog). */
+export const BARE_TOKEN_PROBLEM = "token without '='";
+
 const SPACE = 32;
 const TAB = 9;
 const QUOTE = 34;
@@ -82,7 +85,7 @@ export function parseKeyValue(body: string): KeyValueResult {
     let space = spaceAt;
     if (equals === -1 || (space !== -1 && space < equals)) {
       const end = space === -1 ? length : space;
-      problems.push(`token without '=' at offset ${i}: ${JSON.stringify(body.slice(i, Math.min(end, i + 40)))}`);
+      problems.push(`${BARE_TOKEN_PROBLEM} at offset ${i}: ${JSON.stringify(body.slice(i, Math.min(end, i + 40)))}`);
       i = end;
       continue;
     }

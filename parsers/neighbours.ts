@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { normalizeLevel, parseEmsDateTime, severityOf } from '../mappings/index.js';
 import { emsMac } from './ems-decode.js';
-import type { Producer } from './producer.js';
+import type { BodyProducer } from './producer.js';
 
 /**
  * Lines from EMS's neighbours (reference §7): FortiClient endpoint logs, the same re-forwarded by FortiAnalyzer,
@@ -69,7 +69,7 @@ function neighbourTime(pairs: Record<string, string>, zone: string): number | un
   return epochMillis(pairs.itime);
 }
 
-export function normalizeNeighbour(producer: Exclude<Producer, 'ems' | 'unknown'>, pairs: Record<string, string>, zone: string) {
+export function normalizeNeighbour(producer: Exclude<BodyProducer, 'ems' | 'unknown'>, pairs: Record<string, string>, zone: string) {
   const document: Record<string, unknown> = {};
   const problems: string[] = [];
   const related = { ip: [] as string[], user: [] as string[], hosts: [] as string[] };

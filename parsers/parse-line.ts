@@ -1,8 +1,9 @@
 import { type CategoryName, categoryByName, isCategoryName, toIndexDocument } from '../mappings/index.js';
 import { decodeCanonicalEmsBody, decodeEmsRecord } from './ems-decode.js';
-import { parseKeyValue } from './key-value.js';
+import { isSyslog, normalizeGenericSyslog, SYSLOG_DATASET } from './generic-syslog.js';
+import { BARE_TOKEN_PROBLEM, parseKeyValue } from './key-value.js';
 import { normalizeNeighbour } from './neighbours.js';
-import { detectProducer, inferCategory, type Producer } from './producer.js';
+import { type BodyProducer, detectProducer, inferCategory, type Producer } from './producer.js';
 import { parseSyslogHeader, type SyslogHeader } from './syslog-header.js';
 
 /** Per-source settings and what the receiving side knows about a line. */
@@ -20,7 +21,10 @@ export interface ParsedEvent {
   kind: 'event' | 'pipeline_error';
   producer: Producer;
   category: CategoryName | undefined;
-  /** data_stream.dataset: `fortiems.client`, …, `fortiems.forticlient`, `fortiems.fortigate` or `fortiems.unparsed`. */
+  /**
+   * data_stream.dataset: `fortiems.client`, …, `fortiems.forticlient`, `fortiems.fortigate`, `fortiems.syslog` (anyone
+   * else's syslog) or `fortiems.unparsed`.
+   */
   dataset: string;
   document: Record<string, unknown>;
   /** Validation problems (collected, not thrown); also in `fortiems.problems`. */
@@ -95,11 +99,63 @@ function addProblems(document: Record<string, unknown>, problems: string[]): voi
   document.fortiems = fortiems;
 }
 
+/** Syslog from anyone: a PRI or a header, and a body that is not an EMS or neighbour log (generic-syslog.ts). */
+function genericSyslogEvent(
+  line: string,
+  header: SyslogHeader,
+  body: string,
+  pairs: Record<string, string> | undefined,
+  problems: string[],
+  context: ParseContext,
+): ParsedEvent {
+  // Free text that happens to hold a `uid=0` is a message, not key=value: its pairs and its tokenizer complaints are noise.
+  const freeText = problems.some((problem) => problem.startsWith(BARE_TOKEN_PROBLEM));
+  const generic = normalizeGenericSyslog(header, body, freeText ? undefined : pairs);
+  const all = freeText ? [...header.problems, ...generic.problems] : [...header.problems, ...problems, ...generic.problems];
+  if (header.appName !== undefined && isCategoryName(header.appName))
+    all.push(`the tag ${header.appName} names an EMS category, but the body is not an EMS log`);
+  const document = generic.document;
+  document['@timestamp'] = isoOf(header.timestamp ?? header.relayTimestamp ?? context.receivedAt);
+  document.event = {
+    kind: 'event',
+    ...(document.event as Record<string, unknown> | undefined),
+    dataset: SYSLOG_DATASET,
+    module: 'fortiems',
+    original: line,
+    ingested: receivedIso(context.receivedAt),
+  };
+  document.data_stream = { type: 'logs', dataset: SYSLOG_DATASET, namespace: context.namespace ?? 'default' };
+  const event: ParsedEvent = { kind: 'event', producer: 'syslog', category: undefined, dataset: SYSLOG_DATASET, document, problems: all };
+  finish(event, header);
+  const syslog = (document.log as { syslog?: Record<string, unknown> } | undefined)?.syslog;
+  if (syslog && generic.structuredData) syslog.structured_data = generic.structuredData;
+  return event;
+}
+
+/** What every event gets from the header and the pipeline: `log.syslog.*`, `fortiems.producer`, `fortiems.problems`. */
+function finish(event: ParsedEvent, header: SyslogHeader): void {
+  const syslog = syslogFields(header);
+  if (syslog) {
+    const log = (event.document.log ?? {}) as Record<string, unknown>;
+    log.syslog = syslog;
+    event.document.log = log;
+  }
+  const fortiems = (event.document.fortiems ?? {}) as Record<string, unknown>;
+  fortiems.producer = event.producer;
+  event.document.fortiems = fortiems;
+  addProblems(event.document, event.problems);
+}
+
 function parse(line: string, context: ParseContext): ParsedEvent {
   const zone = context.zone ?? 'UTC';
   const header = parseSyslogHeader(line, { receivedAt: context.receivedAt, zone });
   const body = header.bodyStart === 0 ? line : line.slice(header.bodyStart);
-  if (body.trim() === '') return pipelineError(line, 'empty message: no body after the syslog header', context);
+  const syslog = isSyslog(header);
+  if (body.trim() === '') {
+    // RFC 5424 allows a message of structured data alone (§6.5 example 4), or nothing at all.
+    if (syslog) return genericSyslogEvent(line, header, body, undefined, [], context);
+    return pipelineError(line, 'empty message: no body after the syslog header', context);
+  }
   const namespace = context.namespace ?? 'default';
   const fallbackTime = header.timestamp ?? header.relayTimestamp ?? context.receivedAt;
   const tag = header.appName;
@@ -107,15 +163,20 @@ function parse(line: string, context: ParseContext): ParsedEvent {
   const canonical = tag !== undefined && isCategoryName(tag) ? decodeCanonicalEmsBody(tag, body, zone) : undefined;
   let event: ParsedEvent;
   let problems: string[];
-  let producer: Producer;
+  let producer: BodyProducer;
   let pairs: Record<string, string> | undefined;
+  let bodyProblems: string[] = [];
   if (canonical) {
     problems = header.problems.length > 0 ? [...header.problems, ...canonical.problems] : canonical.problems;
     producer = 'ems';
   } else {
     const kv = parseKeyValue(body);
-    if (kv.order.length === 0) return pipelineError(line, 'no key=value pairs in the body', context);
+    if (kv.order.length === 0) {
+      if (syslog) return genericSyslogEvent(line, header, body, undefined, [], context);
+      return pipelineError(line, 'no key=value pairs in the body', context);
+    }
     pairs = kv.pairs;
+    bodyProblems = kv.problems;
     producer = detectProducer(kv.pairs, tag);
     problems = [...header.problems, ...kv.problems];
   }
@@ -125,8 +186,13 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     let decoded = canonical;
     if (!decoded && pairs) {
       category = inferCategory(pairs, tag);
-      if (!category) return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no category could be inferred', context);
+      // Someone else's key=value syslog: a generic event that keeps the pairs; without a header, nobody's line.
+      if (!category) {
+        if (syslog) return genericSyslogEvent(line, header, body, pairs, bodyProblems, context);
+        return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no category could be inferred', context);
+      }
       if (producer === 'unknown' && !('emsserial' in pairs) && !('dtime' in pairs)) {
+        if (syslog) return genericSyslogEvent(line, header, body, pairs, bodyProblems, context);
         return pipelineError(line, 'not an EMS, FortiClient or FortiGate log: no EMS fingerprint (emsserial, dtime)', context);
       }
       if (tag !== undefined && tag !== category)
@@ -168,16 +234,7 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     document.data_stream = { type: 'logs', dataset: neighbour.dataset, namespace };
     event = { kind: 'event', producer, category: undefined, dataset: neighbour.dataset, document, problems };
   }
-  const syslog = syslogFields(header);
-  if (syslog) {
-    const log = (event.document.log ?? {}) as Record<string, unknown>;
-    log.syslog = syslog;
-    event.document.log = log;
-  }
-  const fortiems = (event.document.fortiems ?? {}) as Record<string, unknown>;
-  fortiems.producer = event.producer;
-  event.document.fortiems = fortiems;
-  addProblems(event.document, problems);
+  finish(event, header);
   return event;
 }
 

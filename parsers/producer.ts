@@ -1,7 +1,9 @@
 import { CATALOGUE, type CategoryName, eventByMessage, isCategoryName } from '../mappings/index.js';
 
-/** Who wrote the line (reference §2-§3, §7). */
-export type Producer = 'ems' | 'forticlient' | 'fortianalyzer' | 'fortigate' | 'unknown';
+/** Who wrote the line (reference §2-§3, §7); `syslog`: anyone else, a generic syslog line (generic-syslog.ts). */
+export type Producer = 'ems' | 'forticlient' | 'fortianalyzer' | 'fortigate' | 'syslog' | 'unknown';
+/** What a key=value body tells: a generic syslog line is decided by the parser, not by its pairs. */
+export type BodyProducer = Exclude<Producer, 'syslog'>;
 
 /** EMS subtype → category; `admin` and `endpoint` are both ems-client. */
 const CATEGORY_BY_SUBTYPE = new Map<string, CategoryName>();
@@ -9,7 +11,7 @@ for (const category of CATALOGUE) {
   for (const event of category.events) if (!CATEGORY_BY_SUBTYPE.has(event.subtype)) CATEGORY_BY_SUBTYPE.set(event.subtype, category.name);
 }
 
-export function detectProducer(pairs: Record<string, string>, tag: string | undefined): Producer {
+export function detectProducer(pairs: Record<string, string>, tag: string | undefined): BodyProducer {
   if (tag && isCategoryName(tag)) return 'ems';
   if ('emsserial' in pairs && 'dtime' in pairs) return 'ems';
   const logid = pairs.logid;

@@ -19,7 +19,8 @@ export function scenarioDays(name: ScenarioName): number {
 
 /**
  * The first after-hours instant from `at` on: `at` itself when it already is outside 07:00-20:00 local on a weekday
- * (or on a weekend), else 02:47 that night if it is still ahead, else 22:47 that evening.
+ * (or on a weekend), else 02:41 that night if it is still ahead, else 22:41 that evening (the account is created 6
+ * minutes later: 02:47).
  */
 function afterHours(sim: Simulation, at: number): number {
   const zone = sim.ems.identity.timeZone;
@@ -27,8 +28,8 @@ function afterHours(sim: Simulation, at: number): number {
   const hour = (at - dayStart) / HOUR;
   const weekday = [1, 2, 3, 4, 5].includes(localWeekday(at, zone));
   if (!weekday || hour < 7 || hour >= 20) return at;
-  const small = dayStart + 2 * HOUR + 47 * MINUTE;
-  return small >= sim.ems.now ? small : dayStart + 22 * HOUR + 47 * MINUTE;
+  const small = dayStart + 2 * HOUR + 41 * MINUTE;
+  return small >= sim.ems.now ? small : dayStart + 22 * HOUR + 41 * MINUTE;
 }
 
 const OUTBREAK = {

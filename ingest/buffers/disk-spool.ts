@@ -5,11 +5,11 @@ import { makePrivateDir } from '../../platform/fs/private-files.js';
 import { writeAckFile } from './ack-file.js';
 import { AckTracker } from './ack-tracker.js';
 import { errorMessage } from './error-message.js';
-import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
+import { type BufferRecord, BufferWriteError, type EventBuffer, type WhenFull, type WriteResult } from './event-buffer.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 import { GroupCommit } from './group-commit.js';
 import { type Segment, segmentEnd } from './segment-files.js';
-import { fsyncDirectory, SegmentWriter } from './segment-writer.js';
+import { type FrameChunk, fsyncDirectory, SegmentWriter } from './segment-writer.js';
 import { acquireSpoolLock, isCode } from './spool-lock.js';
 import { SpoolReader } from './spool-reader.js';
 import { type RecoveredSpool, recoverSpool } from './spool-recovery.js';
@@ -40,6 +40,12 @@ export interface DiskSpoolStats {
   segments: number;
   /** Bytes on disk from the oldest unacked record on: what counts against `maxBytes`. */
   diskBytes: number;
+}
+
+/** A part of one write admitted at once, and its group commit. */
+interface Admitted {
+  durable: Promise<void>;
+  count: number;
 }
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -121,7 +127,7 @@ export class DiskSpool implements EventBuffer {
       this.writer,
       dir,
       (chunks) => this.reader.publish(chunks),
-      () => this.wakeWriters(),
+      (chunks) => this.commitFailed(chunks),
     );
     this.reader = new SpoolReader({
       dir,
@@ -143,18 +149,38 @@ export class DiskSpool implements EventBuffer {
   }
 
   async write(payloads: readonly Buffer[]): Promise<WriteResult> {
-    if (this.closed) throw this.closedError();
-    if (this.groupCommit.failure) throw this.groupCommit.failure;
+    if (this.closed) throw new BufferWriteError(this.closedError().message, 0);
+    const failure = this.groupCommit.failure;
+    if (failure) throw new BufferWriteError(failure.message, 0, { cause: failure });
     if (payloads.length === 0) return { written: 0, dropped: 0 };
     const frames = encodeFrames(payloads);
     // Copied: the encoder's slab space serves the next batch instead of becoming garbage (platform/bytes/utf8-slab.ts).
     releaseUtf8Bytes(payloads);
     // Admission is first come, first served: a writer waiting for space is not overtaken by a smaller later one.
-    const admitted = this.admissionTail.then(() => this.admit(payloads, frames));
-    this.admissionTail = admitted.catch(() => {});
-    const { result, durable } = await admitted;
-    await durable;
-    return result;
+    const admitted: Admitted[] = [];
+    const admission = this.admissionTail.then(() => this.admit(payloads, frames, admitted));
+    this.admissionTail = admission.catch(() => {});
+    let result: WriteResult | undefined;
+    let error: unknown;
+    try {
+      result = await admission;
+    } catch (thrown) {
+      error = thrown;
+    }
+    // A write may fail part-way (closed while blocked, a failed commit): the parts committed before stay in the spool
+    // and are delivered, so the error says how many, and the caller counts only the rest as lost.
+    let written = 0;
+    for (const part of admitted) {
+      try {
+        await part.durable;
+        written += part.count;
+      } catch (thrown) {
+        error ??= thrown;
+        break;
+      }
+    }
+    if (error === undefined) return result as WriteResult;
+    throw new BufferWriteError(errorMessage(error), written, { cause: error });
   }
 
   read(maxEvents: number, maxBytes: number, signal?: AbortSignal): Promise<BufferRecord[]> {
@@ -211,8 +237,8 @@ export class DiskSpool implements EventBuffer {
 
   // ---- writing
 
-  private async admit(payloads: readonly Buffer[], frames: Buffer): Promise<{ result: WriteResult; durable: Promise<void> | undefined }> {
-    let durable: Promise<void> | undefined;
+  /** Admits the payloads as space allows, each admitted part pushed to `admitted` with its commit. */
+  private async admit(payloads: readonly Buffer[], frames: Buffer, admitted: Admitted[]): Promise<WriteResult> {
     let i = 0;
     let byte = 0;
     while (i < payloads.length) {
@@ -228,16 +254,16 @@ export class DiskSpool implements EventBuffer {
         j++;
       }
       if (j > i) {
-        durable = this.enqueue(frames.subarray(byte, byte + framed), j - i);
+        admitted.push({ durable: this.enqueue(frames.subarray(byte, byte + framed), j - i), count: j - i });
         byte += framed;
         i = j;
         continue;
       }
-      if (this.options.whenFull === 'drop_newest') return { result: { written: i, dropped: payloads.length - i }, durable };
+      if (this.options.whenFull === 'drop_newest') return { written: i, dropped: payloads.length - i };
       if (this.closed) throw this.closedError();
       await new Promise<void>((wake) => this.spaceWaiters.push(wake));
     }
-    return { result: { written: payloads.length, dropped: 0 }, durable };
+    return { written: payloads.length, dropped: 0 };
   }
 
   /** Makes records of the `count` frames in `frames`; their payloads are views of the frames, so the caller's buffers can go. */
@@ -254,6 +280,18 @@ export class DiskSpool implements EventBuffer {
     this.unackedEvents += records.length;
     this.unackedBytes += frames.length - records.length * FRAME_HEADER_BYTES;
     return this.groupCommit.add({ frames, records });
+  }
+
+  /**
+   * Records whose commit failed are never served: out of the depth, or the sink would count them as buffered as well
+   * as discarded (its write fails with them). Writers waiting for space wake up to fail.
+   */
+  private commitFailed(chunks: readonly FrameChunk[]): void {
+    for (const chunk of chunks) {
+      this.unackedEvents -= chunk.records.length;
+      this.unackedBytes -= chunk.frames.length - chunk.records.length * FRAME_HEADER_BYTES;
+    }
+    this.wakeWriters();
   }
 
   private segmentCreated(segment: Segment): void {

@@ -29,6 +29,28 @@ export interface WriteResult {
   dropped: number;
 }
 
+/**
+ * A write that failed (closed while blocked, a failed commit) after keeping some of its payloads: the first `written`
+ * are in the buffer and will be delivered like any other, the rest are not. The caller counts only the rest as
+ * discarded, so the accounting does not count the kept ones twice.
+ */
+export class BufferWriteError extends Error {
+  constructor(
+    message: string,
+    /** How many payloads, from the first, the buffer kept before the failure. */
+    readonly written: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'BufferWriteError';
+  }
+}
+
+/** How many payloads a failed `write` kept: none unless the buffer said otherwise. */
+export function writtenBefore(error: unknown): number {
+  return error instanceof BufferWriteError ? error.written : 0;
+}
+
 export interface EventBuffer {
   /** True when what it holds survives the process (disk spool); a memory buffer's content dies with it. */
   readonly durable: boolean;
@@ -40,8 +62,9 @@ export interface EventBuffer {
   /**
    * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
    * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and
-   * reports the rest as dropped. Both buffers copy the payloads before they return and give their encoder slab space
-   * back (`platform/bytes/utf8-slab.ts`): a caller must not use a payload once it has written it.
+   * reports the rest as dropped. A write that fails rejects with a `BufferWriteError` saying how many it kept. Both
+   * buffers copy the payloads before they return and give their encoder slab space back (`platform/bytes/utf8-slab.ts`):
+   * a caller must not use a payload once it has written it.
    */
   write(payloads: readonly Buffer[]): Promise<WriteResult>;
   /**

@@ -24,8 +24,8 @@ export class GroupCommit {
     private readonly dir: string,
     /** The chunks are durable, in the order they were added. */
     private readonly committed: (chunks: readonly FrameChunk[]) => void,
-    /** A commit failed: `failure` is set. */
-    private readonly failed: () => void,
+    /** A commit failed: `failure` is set, and these chunks are not durable (nor will they be served). */
+    private readonly failed: (chunks: readonly FrameChunk[]) => void,
   ) {}
 
   /** Queues a chunk for the next commit; resolves once it is durable. */
@@ -62,7 +62,7 @@ export class GroupCommit {
           cause: error,
         });
         group.reject(this.failure);
-        this.failed();
+        this.failed(chunks);
       }
     }
     this.flushing = undefined;

@@ -1,5 +1,5 @@
 import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
-import type { BufferRecord, EventBuffer, WhenFull, WriteResult } from './event-buffer.js';
+import { type BufferRecord, BufferWriteError, type EventBuffer, type WhenFull, type WriteResult } from './event-buffer.js';
 import { waitForWake } from './wait-for-wake.js';
 
 /**
@@ -17,6 +17,8 @@ export class MemoryBuffer implements EventBuffer {
   private closed = false;
   private readonly readers: (() => void)[] = [];
   private readonly spaceWaiters: (() => void)[] = [];
+  /** The latest write's admission: each write is admitted once the one before it is. */
+  private admissionTail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly maxBytes: number,
@@ -25,8 +27,16 @@ export class MemoryBuffer implements EventBuffer {
     if (!Number.isFinite(maxBytes) || maxBytes < 1) throw new Error(`buffer max_bytes must be ≥ 1, not ${maxBytes}`);
   }
 
-  async write(given: readonly Buffer[]): Promise<WriteResult> {
+  write(given: readonly Buffer[]): Promise<WriteResult> {
     const payloads = ownCopy(given);
+    // Admission is first come, first served: a writer waiting for space is not overtaken by a smaller later one, and
+    // one write's records stay together, in the order the writes were made.
+    const admission = this.admissionTail.then(() => this.admit(payloads));
+    this.admissionTail = admission.catch(() => {});
+    return admission;
+  }
+
+  private async admit(payloads: readonly Buffer[]): Promise<WriteResult> {
     let written = 0;
     for (let i = 0; i < payloads.length; i++) {
       const payload = payloads[i] as Buffer;
@@ -40,7 +50,7 @@ export class MemoryBuffer implements EventBuffer {
         this.wakeReaders();
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
       }
-      if (this.closed) throw new Error('buffer is closed');
+      if (this.closed) throw new BufferWriteError('buffer is closed', written);
       this.pending.push({ seq: this.nextSeq++, payload, bytes });
       this.unackedEvents++;
       this.unackedBytes += bytes;

@@ -7,7 +7,7 @@ import { BoundedQueue } from './bounded-queue.js';
 import { receiveEventId } from './event-ids.js';
 import { parseAndEnrich, processBatch } from './process-stage.js';
 import type { PipelineIntake, RawLine } from './raw-line.js';
-import { ParseWorkerPool, type WorkerBatchResult } from './worker-pool.js';
+import { ParseWorkerPool, type WorkerBatchResult, WorkerTimeoutError } from './worker-pool.js';
 import type { WorkerEnrichOptions } from './worker-protocol.js';
 
 /** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable. */
@@ -34,8 +34,10 @@ export interface PipelineOptions {
   workers?: number;
   /** What `enrich` was made from, for the workers (without it, workers do not enrich). */
   enrichOptions?: WorkerEnrichOptions | undefined;
-  /** A parse worker died; its batch was processed on this thread instead. */
+  /** A parse worker died or timed out; its batch was processed on this thread instead. */
   onWorkerCrash?: (error: Error) => void;
+  /** How long a parse worker may hold a batch (default `DEFAULT_WORKER_BATCH_TIMEOUT_MS`, 30 s; tests shorten it). */
+  workerBatchTimeoutMs?: number;
   sinks: Sink[];
   /** The parse → enrich transform's telemetry. */
   telemetry: ComponentTelemetry;
@@ -191,6 +193,7 @@ export class Pipeline implements PipelineIntake {
         enrich: this.options.enrichOptions,
         sinks: encoderRecipes(this.sinks) ?? [],
         ...(this.options.onWorkerCrash ? { onCrash: this.options.onWorkerCrash } : {}),
+        ...(this.options.workerBatchTimeoutMs !== undefined ? { batchTimeoutMs: this.options.workerBatchTimeoutMs } : {}),
       });
     this.loop ??= this.run();
   }
@@ -269,9 +272,10 @@ export class Pipeline implements PipelineIntake {
     let result: WorkerBatchResult | undefined;
     try {
       result = await pool.run(lines);
-    } catch {
-      // A worker died with this batch (the pool said so through onWorkerCrash): the batch is not lost, it is processed here.
-      telemetry.error('parse', 'worker_crash');
+    } catch (error) {
+      // A worker died with this batch or was stuck on it (the pool said so through onWorkerCrash): the batch is not lost,
+      // it is processed here. A stuck worker was terminated first, so it delivers nothing of it.
+      telemetry.error('parse', error instanceof WorkerTimeoutError ? 'worker_timeout' : 'worker_crash');
     }
     if (!result) {
       const batch = await parseAndEnrich(lines, this.options.namespace, this.options.enrich);

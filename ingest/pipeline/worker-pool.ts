@@ -2,7 +2,8 @@
  * The parse workers (`pipeline.workers`): N worker_threads, each given one batch at a time. Batches wait here for a
  * free worker; results come back in whatever order the workers finish (the pipeline restores the order). A worker that
  * dies takes no batch with it: its batch is rejected with `WorkerCrashError` (the pipeline processes it itself) and a
- * fresh worker takes its place.
+ * fresh worker takes its place. A worker that does not answer a batch within `batchTimeoutMs` is treated the same way
+ * (`WorkerTimeoutError`): terminated, its batch rejected, a fresh worker started; whatever it might still send is ignored.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -43,6 +44,21 @@ export class WorkerCrashError extends Error {
   }
 }
 
+/** A worker that did not answer its batch in time: the batch is processed elsewhere, the worker terminated. */
+export class WorkerTimeoutError extends WorkerCrashError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerTimeoutError';
+  }
+}
+
+/**
+ * How long a worker may hold a batch: a batch takes well under a second (inventory lookups wait at most their
+ * `timeoutMs`, 200 ms by default), so 30 s is only reached by a worker that is stuck (a loop, a wedged dependency).
+ * Counted from the hand-off, so it includes a (re)configure queued before the batch (GeoIP loading: a second or two).
+ */
+export const DEFAULT_WORKER_BATCH_TIMEOUT_MS = 30_000;
+
 export interface WorkerBatchResult {
   /** Lines that became pipeline_error events. */
   failures: number;
@@ -57,8 +73,10 @@ export interface WorkerPoolOptions {
   namespace: string;
   enrich: WorkerEnrichOptions | undefined;
   sinks: readonly EncoderRecipe[];
-  /** A worker died (its batch is rejected and a new worker started). */
+  /** A worker died or timed out (its batch is rejected and a new worker started). */
   onCrash?: (error: Error) => void;
+  /** How long a worker may hold a batch before it is taken for stuck (default `DEFAULT_WORKER_BATCH_TIMEOUT_MS`). */
+  batchTimeoutMs?: number;
 }
 
 interface Job {
@@ -71,9 +89,14 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | undefined;
+  /** Fires when the job has waited too long for its answer. */
+  timer: NodeJS.Timeout | undefined;
 }
 
-/** Workers that die this many times in a row without finishing a batch are not started again: the pipeline parses itself. */
+/**
+ * Workers that die this many times in a row without finishing a batch are not started again until a reload (new
+ * settings may cure them): meanwhile the pipeline parses itself. A batch a worker finishes resets the count.
+ */
 const CRASHES_BEFORE_GIVING_UP = 3;
 
 export class ParseWorkerPool {
@@ -106,6 +129,13 @@ export class ParseWorkerPool {
     );
     this.configuration = next;
     if ('enrich' in change) for (const name of Object.keys(this.enrichTotals)) delete this.enrichTotals[name];
+    if (this.gaveUp()) {
+      // The workers kept dying, perhaps of the old settings (an encoder that cannot load): a reload tries them again
+      // with the new ones. If they die three times in a row again, the pool gives up again; no batch is lost either way.
+      this.crashesInARow = 0;
+      for (let i = 0; i < this.options.size; i++) this.slots.push(this.spawn());
+      return;
+    }
     for (const slot of this.slots) slot.worker.postMessage(next);
   }
 
@@ -136,6 +166,7 @@ export class ParseWorkerPool {
       this.slots.map(async (slot) => {
         slot.job?.reject(error);
         slot.job = undefined;
+        clearTimeout(slot.timer);
         await slot.worker.terminate();
       }),
     );
@@ -155,10 +186,13 @@ export class ParseWorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL(this.script));
-    const slot: Slot = { worker, job: undefined };
+    const slot: Slot = { worker, job: undefined, timer: undefined };
     worker.unref();
     worker.postMessage(this.configuration);
-    worker.on('message', (message: FromWorker) => this.answered(slot, message));
+    worker.on('message', (message: FromWorker) => {
+      // A worker taken out (timed out) may still answer before it ends: its batch went elsewhere, so nothing it says counts.
+      if (this.slots.includes(slot)) this.answered(slot, message);
+    });
     let failure: Error | undefined;
     worker.on('error', (error) => {
       failure = error;
@@ -173,6 +207,8 @@ export class ParseWorkerPool {
       if (slot.job) continue;
       const job = this.waiting.shift() as Job;
       slot.job = job;
+      slot.timer = setTimeout(() => this.timedOut(slot, job), this.options.batchTimeoutMs ?? DEFAULT_WORKER_BATCH_TIMEOUT_MS);
+      slot.timer.unref();
       // A busy worker keeps the process alive (an idle one does not).
       slot.worker.ref();
       const { packed, transfer } = packLines(job.lines);
@@ -188,6 +224,7 @@ export class ParseWorkerPool {
     const job = slot.job;
     if (!job || job.seq !== message.seq) return;
     slot.job = undefined;
+    clearTimeout(slot.timer);
     slot.worker.unref();
     if (message.type === 'failed') {
       // A worker that cannot build its encoders fails every batch: counted like a death, so the pool gives up in time.
@@ -211,11 +248,26 @@ export class ParseWorkerPool {
   private exited(slot: Slot, error: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
+    const crash = error instanceof WorkerCrashError ? error : new WorkerCrashError(`parse worker crashed: ${error.message}`);
+    this.lost(slot, index, crash);
+  }
+
+  /** The worker holds its batch too long: it is stopped and replaced, and its batch goes back to the pipeline. */
+  private timedOut(slot: Slot, job: Job): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || slot.job !== job) return;
+    const ms = this.options.batchTimeoutMs ?? DEFAULT_WORKER_BATCH_TIMEOUT_MS;
+    this.lost(slot, index, new WorkerTimeoutError(`parse worker did not answer its batch within ${ms} ms; terminated`));
+    void slot.worker.terminate();
+  }
+
+  /** A worker is gone (died, or taken out): its batch is rejected, and a fresh worker replaces it unless the pool gives up. */
+  private lost(slot: Slot, index: number, crash: WorkerCrashError): void {
     const job = slot.job;
     slot.job = undefined;
+    clearTimeout(slot.timer);
     if (this.closing) return;
     this.crashesInARow++;
-    const crash = error instanceof WorkerCrashError ? error : new WorkerCrashError(`parse worker crashed: ${error.message}`);
     this.options.onCrash?.(crash);
     job?.reject(crash);
     if (this.usable) {
@@ -232,12 +284,17 @@ export class ParseWorkerPool {
       this.enrichTotals[name] = name.endsWith('_total') ? (this.enrichTotals[name] ?? 0) + value : value;
   }
 
-  /** Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread from now on. */
+  private gaveUp(): boolean {
+    return !this.closing && this.crashesInARow >= CRASHES_BEFORE_GIVING_UP;
+  }
+
+  /** Workers that cannot live (a broken build, no memory): the pipeline parses on its own thread until a reload. */
   private giveUp(error: Error): void {
     for (const waiting of this.waiting.splice(0)) waiting.reject(error);
     for (const other of this.slots.splice(0)) {
       other.job?.reject(error);
       other.job = undefined;
+      clearTimeout(other.timer);
       void other.worker.terminate();
     }
   }

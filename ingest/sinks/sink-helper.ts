@@ -2,7 +2,7 @@ import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { Semaphore } from '../../platform/concurrency/semaphore.js';
 import { sleep } from '../../platform/concurrency/sleep.js';
 import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
-import type { BufferRecord, EventBuffer } from '../buffers/event-buffer.js';
+import { type BufferRecord, type EventBuffer, writtenBefore } from '../buffers/event-buffer.js';
 import { BatchReader, type BatchSettings } from './batch-reader.js';
 import { backoffDelay, failureBudget, type RetryPolicy, retryPolicy } from './retry-policy.js';
 import type { Sink } from './sink.js';
@@ -131,8 +131,10 @@ export class BufferedSink implements Sink {
     try {
       result = await buffer.write(payloads);
     } catch (error) {
+      // Those the buffer kept before failing are delivered (or counted at shutdown) like the others: only the rest is lost.
       telemetry.error('buffer', 'buffer_write_failed');
-      telemetry.discarded('buffer_write_failed', payloads.length);
+      telemetry.discarded('buffer_write_failed', payloads.length - writtenBefore(error));
+      this.updateGauge();
       throw error;
     }
     if (result.dropped > 0) telemetry.discarded('buffer_full', result.dropped);

@@ -52,6 +52,8 @@ export const ECS_FIELDS = {
   'log.syslog.procid': 'keyword',
   'log.syslog.severity.code': 'long',
   'log.syslog.severity.name': 'keyword',
+  // One field whatever the SD-IDs: the sender chooses them (generic syslog lines, parsers/generic-syslog.ts).
+  'log.syslog.structured_data': 'flat_object',
   'log.syslog.version': 'keyword',
   message: 'text',
   'network.application': 'keyword',
@@ -69,6 +71,8 @@ export const ECS_FIELDS = {
   'observer.version': 'keyword',
   'package.name': 'keyword',
   'package.version': 'keyword',
+  'process.name': 'keyword',
+  'process.pid': 'long',
   'related.hosts': 'keyword',
   'related.ip': 'ip',
   'related.user': 'keyword',

@@ -26,12 +26,13 @@ import { hasTopLevelAlias } from './raw-aliases.js';
 import { fieldsOf, openSearchTypeOf, ownFields, type RawFieldType, rawFieldInventory, sharedFieldNames } from './raw-fields.js';
 
 /** Bump when the generated templates change shape without the catalogue changing. */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 export const TEMPLATE_PRIORITY = 200;
 /**
- * The datasets that are not EMS categories — neighbours' lines (`fortiems.forticlient`, `fortiems.fortigate`) and
- * pipeline errors (`fortiems.unparsed`) — get one catch-all template below the categories' priority, so they too land
- * in data streams with our ECS mapping and `dynamic: false`, never in an index with dynamically guessed fields.
+ * The datasets that are not EMS categories — neighbours' lines (`fortiems.forticlient`, `fortiems.fortigate`), other
+ * hosts' syslog (`fortiems.syslog`: `process.*`, `log.syslog.*`, structured data in one flat_object) and pipeline errors
+ * (`fortiems.unparsed`) — get one catch-all template below the categories' priority, so they too land in data streams
+ * with our ECS mapping and `dynamic: false`, never in an index with dynamically guessed fields.
  */
 export const OTHER_DATASETS_TEMPLATE = 'logs-fortiems.other';
 export const OTHER_DATASETS_PRIORITY = 150;
@@ -184,7 +185,7 @@ export function buildTemplates(categories: readonly CategoryDefinition[] = CATAL
     composed_of: [SETTINGS_COMPONENT, ECS_COMPONENT, EMS_COMPONENT],
     priority: OTHER_DATASETS_PRIORITY,
     version: TEMPLATE_VERSION,
-    _meta: { managed_by: 'fortiems', description: 'neighbours (FortiClient, FortiGate) and pipeline errors', ...meta },
+    _meta: { managed_by: 'fortiems', description: 'neighbours (FortiClient, FortiGate), generic syslog and pipeline errors', ...meta },
   };
   return { componentTemplates, indexTemplates };
 }

@@ -15,7 +15,7 @@ import { encodeBulkCreate } from '../../ingest/sinks/search/bulk-encoding.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
-import { openDestination } from '../../syslog/index.js';
+import { sendLines as sendEveryLine } from '../support/send-lines.js';
 import { processMemoryMiB } from './bench-support.js';
 
 /** The sink's batch size and concurrency, for the pipeline and its ceiling alike. */
@@ -160,13 +160,8 @@ ${workers}`,
 }
 
 /** Sends every line to a syslog TCP listener, waiting whenever the sender's queue pushes back; resolves once all went out. */
-export async function sendLines(url: string, lines: readonly string[]): Promise<void> {
-  const destination = openDestination(url, { maxQueuedMessages: 100_000, closeTimeoutMs: 300_000 });
-  for (const line of lines) {
-    const pushedBack = destination.write(line);
-    if (pushedBack) await pushedBack;
-  }
-  await destination.close();
+export function sendLines(url: string, lines: readonly string[]): Promise<void> {
+  return sendEveryLine(url, lines, { maxQueuedMessages: 100_000, closeTimeoutMs: 300_000 });
 }
 
 export interface EndToEndResult {

@@ -127,15 +127,15 @@ describe('lines built to stall a parser do not stall the pipeline', () => {
     expect(health.failures).toEqual([]);
     expect(health.latencies.length).toBeGreaterThan(10);
 
-    // Nothing lost: each line is one pipeline_error event (no key=value body) carrying the line as received.
+    // Nothing lost: each line is one generic syslog event (a BSD header, a body that is nobody's log) carrying the line.
     expect(indexed).toBe(UDP_LINES + TCP_LINES);
     const response = await client.search({
       index: `logs-fortiems.*-${namespace}`,
       body: { size: 100, _source: ['event.kind', 'event.original', 'data_stream.dataset'], query: { match_all: {} } },
     });
     const hits = response.body.hits.hits as { _source: { event: { kind: string; original: string }; data_stream: { dataset: string } } }[];
-    expect(hits.map((hit) => hit._source.event.kind)).toEqual(Array(UDP_LINES + TCP_LINES).fill('pipeline_error'));
-    expect(hits.map((hit) => hit._source.data_stream.dataset)).toEqual(Array(UDP_LINES + TCP_LINES).fill('fortiems.unparsed'));
+    expect(hits.map((hit) => hit._source.event.kind)).toEqual(Array(UDP_LINES + TCP_LINES).fill('event'));
+    expect(hits.map((hit) => hit._source.data_stream.dataset)).toEqual(Array(UDP_LINES + TCP_LINES).fill('fortiems.syslog'));
     expect(hits.map((hit) => hit._source.event.original).sort()).toEqual([...udpLines, ...tcpLines].sort());
   });
 });

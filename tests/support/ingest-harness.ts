@@ -5,7 +5,8 @@ import type { Client } from '@opensearch-project/opensearch';
 import { IngestService } from '../../app/service/ingest-service.js';
 import { parseConfig } from '../../ingest/config/load-config.js';
 import { silentLogger } from '../../platform/logging/logger.js';
-import { openDestination } from '../../syslog/index.js';
+
+export { sendLines } from './send-lines.js';
 
 export interface HarnessOptions {
   opensearchUrl: string;
@@ -47,19 +48,6 @@ http:
       if (removeData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Sends messages through the EMS core's own emitter (octet counting on TCP and TLS), honouring its backpressure. */
-export async function sendLines(url: string, lines: readonly string[]): Promise<void> {
-  const destination = openDestination(url, { maxQueuedMessages: 50_000, closeTimeoutMs: 60_000 });
-  for (const line of lines) {
-    const pushedBack = destination.write(line);
-    if (pushedBack) await pushedBack;
-  }
-  await destination.close();
-  const stats = destination.stats();
-  if (stats.dropped > 0 || stats.sent !== lines.length)
-    throw new Error(`${url}: sent ${stats.sent} of ${lines.length}, dropped ${stats.dropped}`);
 }
 
 /** Document count of an index pattern, after a refresh. */

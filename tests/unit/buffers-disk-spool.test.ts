@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBuffer } from '../../ingest/buffers/create-buffer.js';
 import { DiskSpool, type DiskSpoolOptions, openDiskSpool } from '../../ingest/buffers/disk-spool.js';
-import type { BufferRecord } from '../../ingest/buffers/event-buffer.js';
+import { type BufferRecord, BufferWriteError } from '../../ingest/buffers/event-buffer.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'fortiems-spool-'));
@@ -368,11 +368,36 @@ describe('the disk spool', () => {
     const record = 'b'.repeat(92);
     const write = spool.write(utf8([record, record, record, record, record]));
     const refused = expect(write).rejects.toThrow(/is closed/);
+    const failed = write.catch((error: unknown) => error);
     await until(() => spool.depth().events === 3, 'the first three records to be admitted');
     await closeSpool(spool);
     await refused;
+    // The error says how many it kept, so the sink counts only the other two as discarded.
+    expect(await failed).toBeInstanceOf(BufferWriteError);
+    expect(((await failed) as BufferWriteError).written).toBe(3);
     const reopened = await openSpool(dir, { maxBytes: 300 });
     expect(reopened.spool.depth().events).toBe(3);
+  });
+
+  it('after a failed commit reports what the write kept, and holds no record it will never serve', async () => {
+    const { spool } = await openSpool(freshDir(), { maxBytes: 300 });
+    const record = 'c'.repeat(92); // 100 bytes on disk: three fit
+    await spool.write(utf8([record]));
+    // The commit of the part admitted after the spool fills fails (a disk error), the first part is durable.
+    const writer = (spool as unknown as { writer: { append: (chunks: unknown) => Promise<void> } }).writer;
+    const append = writer.append.bind(writer);
+    let appends = 0;
+    writer.append = (chunks) => (++appends === 1 ? append(chunks) : Promise.reject(new Error('EIO')));
+    const write = spool.write(utf8([record, record, record, record]));
+    const failed = write.catch((error: unknown) => error);
+    await until(() => spool.depth().events === 3, 'the first two records to be admitted');
+    spool.ack(await readAll(spool, 3));
+    const error = await failed;
+    expect(error).toBeInstanceOf(BufferWriteError);
+    expect((error as BufferWriteError).written).toBe(2);
+    expect((error as Error).message).toMatch(/EIO/);
+    expect(spool.depth().events).toBe(0);
+    await expect(spool.write(utf8([record]))).rejects.toMatchObject({ written: 0 });
   });
 
   describe('recovery', () => {

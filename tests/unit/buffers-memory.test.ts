@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type BufferRecord, BufferWriteError } from '../../ingest/buffers/event-buffer.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 
 const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
@@ -34,6 +35,35 @@ describe('the memory buffer', () => {
     blocking.ack(await blocking.read(1, 100));
     await blocked;
     expect(blocking.depth()).toEqual({ events: 1, bytes: 1 });
+  });
+
+  it('admits blocked writers first come, first served: a smaller later write does not overtake', async () => {
+    const buffer = new MemoryBuffer(10, 'block');
+    await buffer.write(utf8(['12345', '12345']));
+    const order: string[] = [];
+    const first = buffer.write(utf8(['1234567'])).then(() => order.push('first'));
+    const later = buffer.write(utf8(['12'])).then(() => order.push('later'));
+    const [oldest, next] = await buffer.read(2, 1000);
+    buffer.ack([oldest as BufferRecord]); // room for the later write's 2 bytes, not the first's 7
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual([]);
+    expect(buffer.depth().events).toBe(1);
+    buffer.ack([next as BufferRecord]);
+    await Promise.all([first, later]);
+    expect(order).toEqual(['first', 'later']);
+    expect((await buffer.read(10, 1000)).map((record) => record.payload.toString())).toEqual(['1234567', '12']);
+  });
+
+  it('fails a write blocked at close saying how many of its payloads it kept', async () => {
+    const buffer = new MemoryBuffer(10, 'block');
+    const write = buffer.write(utf8(['12345', '12345', '1', '2']));
+    const failed = write.catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await buffer.close();
+    const error = await failed;
+    expect(error).toBeInstanceOf(BufferWriteError);
+    expect((error as BufferWriteError).written).toBe(2);
+    expect(buffer.depth().events).toBe(2);
   });
 
   it('resolves a pending read with [] on close', async () => {

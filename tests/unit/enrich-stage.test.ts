@@ -61,7 +61,7 @@ describe('the enrichment stage', () => {
 
   it('leaves a pipeline error as it is', async () => {
     const stage = createEnrichStage({ inventory: { url, token: TOKEN }, geoip });
-    const error = parseLine('<13>Nov 23 08:00:00 relay 8.8.8.8 said hello', { receivedAt: START });
+    const error = parseLine('relay 8.8.8.8 said hello', { receivedAt: START });
     expect(error.kind).toBe('pipeline_error');
     const before = structuredClone(error.document);
 

@@ -84,6 +84,8 @@ describe('configuration reload', () => {
     expect(service.ports().syslog_udp).toBeUndefined();
   });
 
+  // A child process that loads the whole service, reloads twice and drains: on a loaded 2-core CI box its start alone
+  // can take most of the unit project's 20 s default.
   it('SIGHUP reloads the file; an invalid file is refused and the running configuration kept', async () => {
     fake = await startFakeBulkServer({ flavor: 'elasticsearch' });
     const dir = tempDir();
@@ -117,5 +119,5 @@ describe('configuration reload', () => {
     const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 60_000);
 });

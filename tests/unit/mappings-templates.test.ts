@@ -48,7 +48,7 @@ describe('the generated index templates', () => {
       const stream = dataStreamName(category.name);
       expect(new RegExp(`^${pattern?.replace(/\./g, '\\.').replace('*', '.*')}$`).test(stream)).toBe(true);
       for (const component of template?.composed_of ?? []) expect(templates.componentTemplates[component], component).toBeDefined();
-      expect(template?._meta).toMatchObject({ managed_by: 'fortiems', category: category.name, template_version: 1 });
+      expect(template?._meta).toMatchObject({ managed_by: 'fortiems', category: category.name, template_version: 2 });
       expect(template?._meta.catalogue_fingerprint).toMatch(/^[0-9a-f]{16}$/);
     }
   });
@@ -58,10 +58,28 @@ describe('the generated index templates', () => {
     expect(other?.data_stream).toEqual({});
     expect(other?.priority).toBeLessThan(200);
     const pattern = new RegExp(`^${other?.index_patterns[0]?.replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
-    for (const stream of ['logs-fortiems.unparsed-default', 'logs-fortiems.forticlient-default', 'logs-fortiems.fortigate-acme']) {
+    for (const stream of [
+      'logs-fortiems.unparsed-default',
+      'logs-fortiems.forticlient-default',
+      'logs-fortiems.fortigate-acme',
+      'logs-fortiems.syslog-default',
+    ]) {
       expect(pattern.test(stream), stream).toBe(true);
     }
     expect(other?.composed_of).not.toContain('fortiems-client@mappings');
+  });
+
+  it('maps what generic syslog lines carry, structured data as one flat_object whatever the SD-IDs', () => {
+    const other = templates.indexTemplates['logs-fortiems.other'];
+    const ecs = templates.componentTemplates[other?.composed_of.find((name) => name === 'fortiems-ecs@mappings') ?? '']?.template.mappings;
+    const properties = ecs?.properties ?? {};
+    expect(fieldAt(properties, 'process.name')?.type).toBe('keyword');
+    expect(fieldAt(properties, 'process.pid')?.type).toBe('long');
+    expect(fieldAt(properties, 'message')?.type).toBe('text');
+    expect(fieldAt(properties, 'log.syslog.msgid')?.type).toBe('keyword');
+    expect(fieldAt(properties, 'log.syslog.structured_data')).toEqual({ type: 'flat_object' });
+    expect(fieldAt(properties, 'fortiems.extra')).toEqual({ type: 'flat_object' });
+    expect(ecs?.dynamic).toBe(false);
   });
 
   it('maps every catalogue field with the right type under ems.*, and its ECS targets with the ECS type', () => {

@@ -15,13 +15,21 @@ async function simulatedLines(count: number): Promise<EmsLogLine[]> {
 
 describe('the canonical-body fast path', () => {
   it('decodes exactly as the general path does, on the EMS core corpus', async () => {
-    for (const line of await simulatedLines(3000)) {
+    let declined = 0;
+    const lines = await simulatedLines(3000);
+    for (const line of lines) {
       const text = formatLine(line, { format: 'rfc3164', hostname: 'ems01' });
       const body = text.slice(text.indexOf(': ') + 2);
       const fast = decodeCanonicalEmsBody(line.category, body, 'Europe/Paris');
+      // An escaped character (a Windows path in a detection) is the general path's job; nothing else is declined.
+      if (fast === undefined && body.includes('\\')) {
+        declined++;
+        continue;
+      }
       expect(fast, body).toBeDefined();
       expect(fast).toEqual(decodeEmsRecord(line.category, parseKeyValue(body).pairs, 'Europe/Paris'));
     }
+    expect(declined).toBeLessThan(lines.length / 100);
   });
 
   it('declines what it does not expect, so the general path handles it', () => {

@@ -2,7 +2,7 @@
  * Property tests, one target per parser: whatever arrives, the parsers never throw, never hang, and give exactly one
  * output per input line (parseLine), one frame or framing error per frame and the same frames however the stream is cut
  * (FrameDecoder), a header whose body starts inside the line (parseSyslogHeader), back the pairs that were written
- * (parseKeyValue), and a predicate or a syntax error, then a plain answer on any document (the forwarding filter).
+ * (parseKeyValue), back the structured data that was written (parseStructuredData), and a predicate or a syntax error, then a plain answer on any document (the forwarding filter).
  * Runs and sizes are bounded so the file stays fast; a failure prints fast-check's seed and the shrunk counterexample.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compileForwardFilter } from '../../ingest/forward/filter.js';
 import { compileQuery } from '../../ingest/forward/filter-query.js';
 import { type Frame, FrameDecoder, type FrameEvent, isFramingError } from '../../parsers/framing.js';
+import { MAX_SD_PARAMS, parseStructuredData } from '../../parsers/generic-syslog.js';
 import { parseKeyValue } from '../../parsers/key-value.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
 import { parseSyslogHeader } from '../../parsers/syslog-header.js';
@@ -218,6 +219,53 @@ describe('parseLine on hostile lines', () => {
     expect(event.problems).toHaveLength(10_000);
     expect((event.document.fortiems as { problems: string[] }).problems).toHaveLength(21);
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+/** SD-NAME: printable US-ASCII except `=`, space, `]` and `"` (RFC 5424 §6.3.2). */
+const sdName = fc.stringMatching(/^[!#-<>-\\^-~]{1,12}$/);
+
+describe('parseStructuredData on written and hostile structured data', () => {
+  it('gives back exactly the elements and values written, escapes and all, in an RFC 5424 line too', () => {
+    const element = fc.tuple(
+      sdName,
+      fc.uniqueArray(fc.tuple(sdName, fc.string({ unit: 'binary', maxLength: 16 })), { maxLength: 6, selector: ([name]) => name }),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(element, { minLength: 1, maxLength: 5, selector: ([id]) => id }), (elements) => {
+        // As a sender escapes (§6.3.3): `"`, `\` and `]` get a backslash.
+        const text = elements
+          .map(([id, params]) => `[${id}${params.map(([name, value]) => ` ${name}="${value.replace(/["\\\]]/g, '\\$&')}"`).join('')}]`)
+          .join('');
+        const result = parseStructuredData(text);
+        expect(result.problems).toEqual([]);
+        const expected = Object.fromEntries(elements.map(([id, params]) => [id, Object.fromEntries(params)]));
+        expect(JSON.parse(JSON.stringify(result.elements))).toEqual(JSON.parse(JSON.stringify(expected)));
+        const event = parseChecked(`<165>1 2026-11-25T15:59:59Z host app - - ${text} msg`);
+        expect(event.dataset).toBe('fortiems.syslog');
+        expect(JSON.stringify((event.document.log as { syslog: { structured_data?: unknown } }).syslog.structured_data)).toBe(
+          JSON.stringify(result.elements),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes any string of grammar characters: never throws, never pollutes a prototype, keeps at most the cap', () => {
+    const text = fc.array(fc.oneof(troubleChar, fc.constantFrom('[', ']', '="', '__proto__', 'constructor', ' a="b"')), { maxLength: 60 });
+    fc.assert(
+      fc.property(text, (parts) => {
+        const result = parseStructuredData(parts.join(''));
+        let params = 0;
+        for (const element of Object.values(result.elements)) {
+          expect(Object.getPrototypeOf(element)).toBe(Object.prototype);
+          params += Object.values(element).flat().length;
+        }
+        expect(params).toBeLessThanOrEqual(MAX_SD_PARAMS);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

@@ -74,11 +74,11 @@ describe('golden parser outputs', () => {
     }
   });
 
-  it('covers every producer, and the line that is nobody’s becomes a pipeline_error carrying the raw line', () => {
+  it('covers every producer, and the line that is nobody’s and not syslog becomes a pipeline_error carrying the raw line', () => {
     const producers = new Set([...parsed.values()].filter((event) => event.kind === 'event').map((event) => event.producer));
-    expect([...producers].sort()).toEqual(['ems', 'fortianalyzer', 'forticlient', 'fortigate']);
-    const unparsed = parsed.get('unparsed-not-ems');
+    expect([...producers].sort()).toEqual(['ems', 'fortianalyzer', 'forticlient', 'fortigate', 'syslog']);
+    const unparsed = parsed.get('unparsed-not-syslog');
     expect(unparsed?.kind).toBe('pipeline_error');
-    expect((unparsed?.document.event as { original?: string } | undefined)?.original).toBe(readLine('unparsed-not-ems'));
+    expect((unparsed?.document.event as { original?: string } | undefined)?.original).toBe(readLine('unparsed-not-syslog'));
   });
 });

@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileForwardFilter } from '../../ingest/forward/filter.js';
 import { FrameDecoder } from '../../parsers/framing.js';
+import { parseStructuredData } from '../../parsers/generic-syslog.js';
 import { parseKeyValue } from '../../parsers/key-value.js';
 import { type ParsedEvent, parseLine } from '../../parsers/parse-line.js';
 import { parseSyslogHeader } from '../../parsers/syslog-header.js';
@@ -85,6 +86,10 @@ const LINES: Record<string, (size: number) => string> = {
   "RFC 5424, structured data of '['": shaped('<134>1 2026-12-04T13:00:00Z h app - - ', '['),
   'RFC 5424, escaped quotes in structured data': shaped('<134>1 2026-12-04T13:00:00Z h app - - [x a="', '\\"'),
   "RFC 5424, a timestamp of '-'": shaped('<134>1 ', '-'),
+  'RFC 5424, thousands of parameters': shaped('<134>1 2026-12-04T13:00:00Z h app - - [x', ' a="b"', ']'),
+  'RFC 5424, thousands of elements': shaped('<134>1 2026-12-04T13:00:00Z h app - - ', '[x a="b"]'),
+  'RFC 5424, escaped brackets in a value': shaped('<134>1 2026-12-04T13:00:00Z h app - - [x a="', '\\]', '"] m'),
+  'RFC 3164, a tag[pid] of digits': shaped('<134>Dec  4 13:00:00 h app[', '1', ']: free text'),
   "only '\"'": shaped('', '"'),
   "only '='": shaped('', '='),
   "only '\\'": shaped('', '\\'),
@@ -127,6 +132,20 @@ describe('every parser takes time linear in its input (64 KiB against 1 KiB of t
         expect(parseLine(make(LARGE), { receivedAt: RECEIVED_AT }).document.event).toMatchObject({ original: make(LARGE) });
         expectLinear(make, (line) => parseLine(line, { receivedAt: RECEIVED_AT }));
       });
+  });
+
+  describe('structured data', () => {
+    const SD: Record<string, (size: number) => string> = {
+      'one parameter after another': shaped('[x', ' a="b"', ']'),
+      'one element after another': shaped('', '[x a="b"]'),
+      'a repeated parameter': shaped('[x', ' ip="1"', ']'),
+      'repeated SD-IDs': shaped('', '[x]'),
+      'escapes in a value': shaped('[x a="', '\\"\\\\\\]', '"]'),
+      'backslashes without a closing quote': shaped('[x a="', '\\'),
+      "only '['": shaped('', '['),
+      'a long SD-ID': shaped('[', 'x', ']'),
+    };
+    for (const [name, make] of Object.entries(SD)) it(name, () => expectLinear(make, (text) => parseStructuredData(text)));
   });
 
   describe('framing decoder', () => {

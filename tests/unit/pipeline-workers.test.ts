@@ -13,6 +13,7 @@ import { Pipeline } from '../../ingest/pipeline/pipeline.js';
 import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
 import type { Sink } from '../../ingest/sinks/sink.js';
+import { BufferedSink } from '../../ingest/sinks/sink-helper.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { emsCorpus, VARIANT_LINES } from '../support/parser-corpus.js';
@@ -158,6 +159,25 @@ async function runPipeline(
 const enrichTotals = (metrics: Record<string, number>) =>
   Object.fromEntries(Object.entries(metrics).filter(([name]) => name === 'enrich_events_total' || name === 'enrich_geoip_enriched_total'));
 
+/**
+ * A sink whose workers encode with `tests/support/stuck-encoder.mjs` (`config` is its configuration; `name` another
+ * export, to make a recipe that cannot load), and this thread the same way without its loop and mark.
+ */
+function testSink(registry: MetricsRegistry, config: Record<string, unknown>, name = 'stuckEncoder') {
+  const buffer = new CaptureBuffer();
+  const sink = new BufferedSink({
+    id: 'stuck',
+    buffer,
+    encode: (event) => Buffer.from(`${(event.document.event as { id: string }).id}\n`),
+    encoderRecipe: { module: new URL('../support/stuck-encoder.mjs', import.meta.url).href, name, id: 'stuck', config },
+    driver: { type: 'none', send: async () => ({ outcomes: [], bytes: 0 }), deadLetter: async () => {} },
+    telemetry: new ComponentTelemetry(registry, { id: 'stuck', kind: 'sink', type: 'none' }),
+    batch: { maxEvents: 100, maxBytes: 1_000_000, timeoutMs: 10 },
+    concurrency: 1,
+  });
+  return { sink, buffer };
+}
+
 describe('parse workers', () => {
   let ems: RawLine[];
   let hostile: RawLine[];
@@ -247,6 +267,78 @@ describe('parse workers', () => {
     const ids = [...first, ...second].map((line) => line.id);
     expect(after.payloads.map((payload) => (JSON.parse(payload) as { event: { id: string } }).event.id)).toEqual(
       ids.slice(before.payloads.length),
+    );
+  });
+
+  it('a worker stuck on a batch is terminated after the batch timeout: the batch is processed here once, in order, and a fresh worker takes over', async () => {
+    const lines = ems.slice(0, 1500).map((line) => ({ ...line }));
+    const stuckOn = lines[600]?.id as string;
+    const registry = new MetricsRegistry();
+    const { sink, buffer } = testSink(registry, { stuckOn });
+    const crashes: Error[] = [];
+    const pipeline = new Pipeline({
+      namespace: 'workers',
+      queueEvents: 100_000,
+      enrich: undefined,
+      workers: 1,
+      workerBatchTimeoutMs: 500,
+      onWorkerCrash: (error) => crashes.push(error),
+      sinks: [sink],
+      telemetry: new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' }),
+      batchEvents: 250,
+    });
+    pipeline.start();
+    await Promise.all(Array.from({ length: 6 }, (_, i) => pipeline.submit(lines.slice(i * 250, i * 250 + 250))));
+    const afterTimeout = pipeline.workerPool()?.usable;
+    await pipeline.stop();
+    expect(crashes.map((error) => error.name)).toEqual(['WorkerTimeoutError']);
+    expect(afterTimeout).toBe(true);
+    // Every line exactly once, in the queue's order: nothing from the stuck worker arrived as well.
+    expect(buffer.payloads.join('')).toBe(lines.map((line) => `${line.id}\n`).join(''));
+    const total = (name: string, labels: Record<string, string>) => registry.get(name)?.total(labels) ?? 0;
+    expect(total(METRIC_NAMES.errors, { component_id: 'parse', error_type: 'worker_timeout' })).toBe(1);
+    expect(total(METRIC_NAMES.errors, { component_id: 'parse', error_type: 'worker_crash' })).toBe(0);
+    expect(total(METRIC_NAMES.receivedEvents, { component_id: 'stuck' })).toBe(lines.length);
+  });
+
+  it('workers given up after three deaths in a row are tried again at a reload', async () => {
+    const registry = new MetricsRegistry();
+    // A recipe naming no export: every batch is answered `failed`, which counts as a death.
+    const broken = testSink(registry, {}, 'noSuchEncoder');
+    const crashes: Error[] = [];
+    const pipeline = new Pipeline({
+      namespace: 'workers',
+      queueEvents: 100_000,
+      enrich: undefined,
+      workers: 1,
+      onWorkerCrash: (error) => crashes.push(error),
+      sinks: [broken.sink],
+      telemetry: new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' }),
+    });
+    pipeline.start();
+    const lines = ems.slice(0, 500).map((line) => ({ ...line }));
+    for (let i = 0; i < 4; i++) await pipeline.submit(lines.slice(i * 100, i * 100 + 100));
+    expect(crashes).toHaveLength(3);
+    expect(pipeline.workerPool()?.usable).toBe(false);
+    // Every line still reached the sink, from this thread.
+    expect(broken.buffer.payloads.join('')).toBe(
+      lines
+        .slice(0, 400)
+        .map((line) => `${line.id}\n`)
+        .join(''),
+    );
+
+    const fixed = testSink(registry, { mark: '@worker' });
+    await pipeline.replaceSinks(async () => [fixed.sink]);
+    expect(pipeline.workerPool()?.usable).toBe(true);
+    await pipeline.submit(lines.slice(400));
+    await pipeline.stop();
+    expect(crashes).toHaveLength(3);
+    expect(fixed.buffer.payloads.join('')).toBe(
+      lines
+        .slice(400)
+        .map((line) => `${line.id}@worker\n`)
+        .join(''),
     );
   });
 

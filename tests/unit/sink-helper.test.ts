@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDiskSpool } from '../../ingest/buffers/disk-spool.js';
-import type { BufferRecord, EventBuffer } from '../../ingest/buffers/event-buffer.js';
+import { type BufferRecord, BufferWriteError, type EventBuffer, type WriteResult } from '../../ingest/buffers/event-buffer.js';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../ingest/sinks/retry-policy.js';
 import type { DeadLetter, ItemOutcome, SendResult, SinkDriver } from '../../ingest/sinks/sink-driver.js';
@@ -424,6 +424,24 @@ describe('BufferedSink accounting', () => {
     expect(metric('sentEvents')).toBeGreaterThan(0);
     expect(received).toBe(metric('sentEvents') + metric('deadLettered') + metric('discarded') + buffer.depth().events);
     expect(metric('bufferEvents')).toBe(0);
+  });
+
+  it('counts as discarded only the payloads a failed buffer write did not keep', async () => {
+    // A buffer that keeps the first two payloads of a write, then fails (a commit error, closed while blocked).
+    class FailingPartWay extends MemoryBuffer {
+      override async write(payloads: readonly Buffer[]): Promise<WriteResult> {
+        await super.write(payloads.slice(0, 2));
+        throw new BufferWriteError('disk full', 2);
+      }
+    }
+    const driver = new ScriptedDriver();
+    const { sink, buffer, metric } = harness(driver, {}, new FailingPartWay(10_000_000));
+    await sink.start();
+    await expect(sink.accept(events('e', 5))).rejects.toThrow(/disk full/);
+    expect(metric('discarded', { reason: 'buffer_write_failed' })).toBe(3);
+    await until(() => metric('sentEvents') === 2, 1000, 'the kept events to be sent');
+    await sink.stop(1000);
+    expect(metric('receivedEvents')).toBe(metric('sentEvents') + metric('discarded') + buffer.depth().events);
   });
 
   it('counts an event it cannot encode as discarded and keeps the others', async () => {
