@@ -15,4 +15,17 @@ export const EVENT_COLUMNS = {
   directory: [...HEAD, 'user.domain', 'server.address', 'ems.task', 'error.code', 'event.reason', 'message', RAW],
   update: [...HEAD, 'package.name', 'package.version', 'host.hostname', 'server.address', 'event.reason', 'message', RAW],
   error: [...HEAD, 'service.name', 'ems.peer', 'error.code', 'host.hostname', 'event.reason', 'message', RAW],
+  /** A detection: where, which file, which malware, what the endpoint did with it. */
+  malware: [
+    '@timestamp',
+    'host.hostname',
+    'file.path',
+    'threat.software.name',
+    'threat.software.type',
+    'ems.action',
+    'ems.detectedby',
+    'user.name',
+    'data_stream.dataset',
+    RAW,
+  ],
 } as const satisfies Record<string, readonly string[]>;

@@ -1,5 +1,6 @@
 import { adConnectorBoard } from './ad-connector.js';
 import { adminAuthBoard } from './admin-auth.js';
+import { endpointSecurityBoard } from './endpoint-security.js';
 import { endpointsBoard } from './endpoints.js';
 import { errorsBoard } from './errors.js';
 import { eventDetailsBoard } from './event-details.js';
@@ -15,6 +16,7 @@ export { EVENTS_INDEX_PATTERN, TEMPLATE_VARIABLES } from './model.js';
 export const BOARDS: readonly Board[] = [
   overviewBoard,
   endpointsBoard,
+  endpointSecurityBoard,
   adminAuthBoard,
   vpnBoard,
   adConnectorBoard,

@@ -26,7 +26,12 @@ export type PanelQuery =
   /** One number: distinct values of a field. */
   | { type: 'cardinality'; field: string }
   /** The top values of a field with their counts (optionally split by a second field). */
-  | { type: 'terms'; field: string; size: number; splitBy?: { field: string; size: number } }
+  | { type: 'terms'; field: string; size: number; splitBy?: { field: string; size: number }; distinct?: undefined }
+  /**
+   * The top values of a field ranked by how many distinct values of `distinct` each has (e.g. CVEs by affected hosts),
+   * not by documents: a CVE reported on three hosts every day for a week counts 3, not 21.
+   */
+  | { type: 'terms'; field: string; size: number; distinct: string; splitBy?: undefined }
   /** Documents per time bucket, optionally one series per value of a field. */
   | { type: 'date_histogram'; splitBy?: { field: string; size: number } }
   /** The newest matching documents, with these columns. */
@@ -57,5 +62,9 @@ export interface Board {
   panels: readonly Panel[];
 }
 
-/** The index pattern every board reads: the fortiems data streams of every namespace. */
+/**
+ * The index pattern every board reads: the fortiems data streams of every namespace. A board narrows it to its
+ * datasets with its filter on `data_stream.dataset` (one Lucene term or several ORed), so one index pattern, one
+ * Grafana data source and one OSD index pattern serve every board.
+ */
 export const EVENTS_INDEX_PATTERN = 'logs-fortiems.*';

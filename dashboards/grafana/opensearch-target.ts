@@ -29,14 +29,15 @@ export type OpenSearchBucketAgg =
       id: string;
       type: 'terms';
       field: string;
-      settings: { size: string; order: 'desc'; orderBy: '_count'; min_doc_count: string };
+      /** `_count`, or the id of the metric to rank by. */
+      settings: { size: string; order: 'desc'; orderBy: string; min_doc_count: string };
     }
   | { id: string; type: 'date_histogram'; field: string; settings: { interval: string; min_doc_count: string } };
 
 const COUNT_ID = '1';
 
-function terms(id: string, field: string, size: number): OpenSearchBucketAgg {
-  return { id, type: 'terms', field, settings: { size: String(size), order: 'desc', orderBy: '_count', min_doc_count: '1' } };
+function terms(id: string, field: string, size: number, orderBy = '_count'): OpenSearchBucketAgg {
+  return { id, type: 'terms', field, settings: { size: String(size), order: 'desc', orderBy, min_doc_count: '1' } };
 }
 
 // `auto` lets Grafana size the buckets from the panel width; the console and the tests pass a fixed interval instead.
@@ -55,6 +56,14 @@ function aggregationsOf(spec: PanelQuery): Pick<OpenSearchTarget, 'metrics' | 'b
     case 'cardinality':
       return { luceneQueryType: 'Metric', metrics: [{ id: COUNT_ID, type: 'cardinality', field: spec.field }], bucketAggs: [] };
     case 'terms':
+      if (spec.distinct !== undefined) {
+        return {
+          luceneQueryType: 'Metric',
+          format: 'table',
+          metrics: [{ id: COUNT_ID, type: 'cardinality', field: spec.distinct }],
+          bucketAggs: [terms('2', spec.field, spec.size, COUNT_ID)],
+        };
+      }
       return {
         luceneQueryType: 'Metric',
         format: 'table',

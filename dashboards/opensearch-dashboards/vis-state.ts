@@ -46,8 +46,12 @@ const DATE_HISTOGRAM: VisAgg = {
   },
 };
 
-/** The point-series params (line, bar) OSD's editor writes by default, with one value axis counting documents. */
-function pointSeriesParams(type: 'line' | 'histogram' | 'horizontal_bar', mode: 'normal' | 'stacked'): Record<string, unknown> {
+/** The point-series params (line, bar) OSD's editor writes by default, with one value axis for the metric. */
+function pointSeriesParams(
+  type: 'line' | 'histogram' | 'horizontal_bar',
+  mode: 'normal' | 'stacked',
+  label: string,
+): Record<string, unknown> {
   const horizontal = type === 'horizontal_bar';
   return {
     type,
@@ -74,7 +78,7 @@ function pointSeriesParams(type: 'line' | 'histogram' | 'horizontal_bar', mode: 
         style: {},
         scale: { type: 'linear', mode: 'normal' },
         labels: { show: true, rotate: 0, filter: horizontal, truncate: 100 },
-        title: { text: 'Count' },
+        title: { text: label },
       },
     ],
     seriesParams: [
@@ -82,7 +86,7 @@ function pointSeriesParams(type: 'line' | 'histogram' | 'horizontal_bar', mode: 
         show: true,
         type: type === 'line' ? 'line' : 'histogram',
         mode,
-        data: { label: 'Count', id: '1' },
+        data: { label, id: '1' },
         valueAxis: 'ValueAxis-1',
         drawLinesBetweenPoints: true,
         lineWidth: 2,
@@ -140,7 +144,10 @@ export function visState(panel: Panel): Record<string, unknown> {
       break;
     case 'terms':
       aggs = [
-        COUNT,
+        // Ranked by the metric either way (the terms' orderBy is the metric's id).
+        spec.distinct !== undefined
+          ? { id: '1', enabled: true, type: 'cardinality', schema: 'metric', params: { field: spec.distinct } }
+          : COUNT,
         terms('2', panel.kind === 'table' ? 'bucket' : 'segment', spec.field, spec.size),
         ...(spec.splitBy ? [terms('3', split, spec.splitBy.field, spec.splitBy.size)] : []),
       ];
@@ -165,6 +172,10 @@ export function visState(panel: Panel): Record<string, unknown> {
           }
         : type === 'table'
           ? { perPage: 10, showPartialRows: false, showMetricsAtAllLevels: false, showTotal: false, totalFunc: 'sum', percentageCol: '' }
-          : pointSeriesParams(type as 'line' | 'horizontal_bar', type === 'line' ? 'normal' : 'stacked');
+          : pointSeriesParams(
+              type as 'line' | 'horizontal_bar',
+              type === 'line' ? 'normal' : 'stacked',
+              spec.type === 'terms' && spec.distinct !== undefined ? `Unique count of ${spec.distinct}` : 'Count',
+            );
   return { title: panel.title, type, aggs, params };
 }

@@ -36,6 +36,16 @@ export function panelSearchBody(board: Board, panel: Panel, request: PanelReques
     case 'cardinality':
       return { size: 0, query, aggs: { value: { cardinality: { field: spec.field } } } };
     case 'terms': {
+      if (spec.distinct !== undefined) {
+        // Ranked by the distinct count: `order` on a sub-aggregation is exact enough at these sizes (OpenSearch's own
+        // per-shard error bound applies, and the templates keep one shard per data stream).
+        const distinct = { cardinality: { field: spec.distinct } };
+        return {
+          size: 0,
+          query,
+          aggs: { terms: { terms: { field: spec.field, size: spec.size, order: { distinct: 'desc' } }, aggs: { distinct } } },
+        };
+      }
       const split = spec.splitBy ? { aggs: { split: { terms: { field: spec.splitBy.field, size: spec.splitBy.size } } } } : {};
       return { size: 0, query, aggs: { terms: { terms: { field: spec.field, size: spec.size }, ...split } } };
     }

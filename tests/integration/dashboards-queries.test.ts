@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BOARDS } from '../../dashboards/boards/index.js';
+import { BOARDS, boardById } from '../../dashboards/boards/index.js';
 import type { Board, Panel } from '../../dashboards/boards/model.js';
 import { ALL_VALUE, grafanaDashboard, type OpenSearchTarget } from '../../dashboards/grafana/index.js';
 import { type SavedObject, savedObjects } from '../../dashboards/opensearch-dashboards/index.js';
 import { panelSearchBody } from '../../dashboards/query/search-body.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
-import { SCENARIOS, type ScenarioName } from '../../ems-core/simulation/scenarios.js';
+import { SCENARIOS, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { assignEventId } from '../../ingest/enrich/event-id.js';
 import { sharedGeoIp } from '../../ingest/enrich/geoip.js';
@@ -34,7 +34,7 @@ const HOSTNAME = 'ems01.corp.example.com';
 async function scenarioDocuments(scenario: ScenarioName, seed: number, namespace: string): Promise<Record<string, unknown>[]> {
   const sim = new Simulation({ seed, start: MONDAY, endpoints: 60, scenario });
   const documents: Record<string, unknown>[] = [];
-  const days = scenario === 'office-day' ? OFFICE_DAYS : 1;
+  const days = scenario === 'office-day' ? OFFICE_DAYS : scenarioDays(scenario);
   await runSimulation(
     sim,
     (source) => {
@@ -111,7 +111,9 @@ function targetBody(target: OpenSearchTarget, lucene: string): Record<string, un
   for (const bucket of [...target.bucketAggs].reverse()) {
     const definition =
       bucket.type === 'terms'
-        ? { terms: { field: bucket.field, size: Number(bucket.settings.size), order: { _count: bucket.settings.order } } }
+        ? {
+            terms: { field: bucket.field, size: Number(bucket.settings.size), order: { [bucket.settings.orderBy]: bucket.settings.order } },
+          }
         : {
             date_histogram: { field: bucket.field, fixed_interval: bucket.settings.interval === 'auto' ? '1h' : bucket.settings.interval },
           };
@@ -134,7 +136,7 @@ function visualizationBody(object: SavedObject): Record<string, unknown> {
   };
   if (object.type === 'search') return { size: 50, query, sort: [{ '@timestamp': 'desc' }] };
   const vis = JSON.parse(object.attributes.visState as string) as {
-    aggs: { id: string; type: string; schema: string; params: { field?: string; size?: number; interval?: string } }[];
+    aggs: { id: string; type: string; schema: string; params: { field?: string; size?: number; orderBy?: string; interval?: string } }[];
   };
   const metric = vis.aggs.find((agg) => agg.schema === 'metric');
   let aggs: Record<string, unknown> | undefined =
@@ -144,7 +146,14 @@ function visualizationBody(object: SavedObject): Record<string, unknown> {
   for (const bucket of [...buckets].reverse()) {
     const definition =
       bucket.type === 'terms'
-        ? { terms: { field: bucket.params.field, size: bucket.params.size } }
+        ? {
+            terms: {
+              field: bucket.params.field,
+              size: bucket.params.size,
+              // orderBy names the metric; OSD ranks by document count when that metric is the count.
+              ...(bucket.params.orderBy === metric?.id && metric?.type === 'cardinality' ? { order: { [metric.id]: 'desc' } } : {}),
+            },
+          }
         : { date_histogram: { field: bucket.params.field, fixed_interval: '1h' } };
     aggs = { [bucket.id]: { ...definition, ...(aggs ? { aggs } : {}) } };
   }
@@ -250,5 +259,76 @@ describe('every board panel on a real OpenSearch', () => {
 
   it.each(osdObjects)('OpenSearch Dashboards %s answers', async (where, object: SavedObject) => {
     await expectAnswered(where, visualizationBody(object));
+  });
+});
+
+/**
+ * The endpoint security incidents, each alone in its namespace (its own day or days of office life included): the board
+ * must make them stand out, not merely answer.
+ */
+describe('the endpoint security board shows its incidents', () => {
+  const url = inject('opensearchUrl');
+  const client = createOpenSearchClient({ url });
+  const board = boardById('fortiems-endpoint-security') as Board;
+  const namespaces = { outbreak: `outbreak${randomUUID().slice(0, 8)}`, unpatched: `unpatched${randomUUID().slice(0, 8)}` };
+  interface Bucket {
+    key: string;
+    doc_count: number;
+    distinct?: { value: number };
+    split?: { buckets: Bucket[] };
+  }
+
+  const panelAnswer = async (namespace: string, panelId: string): Promise<SearchAnswer> => {
+    const panel = board.panels.find((p) => p.id === panelId) as Panel;
+    const body = panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h' });
+    const response = await client.search({ index: `logs-fortiems.*-${namespace}`, body: body as never });
+    return response.body as unknown as SearchAnswer;
+  };
+  const buckets = async (namespace: string, panelId: string): Promise<Bucket[]> =>
+    ((await panelAnswer(namespace, panelId)).aggregations?.terms as { buckets: Bucket[] } | undefined)?.buckets ?? [];
+  const value = async (namespace: string, panelId: string): Promise<number> =>
+    ((await panelAnswer(namespace, panelId)).aggregations?.value as { value: number } | undefined)?.value ?? 0;
+
+  beforeAll(async () => {
+    for (const [scenario, namespace] of [
+      ['malware-outbreak', namespaces.outbreak],
+      ['unpatched-critical-vulnerability', namespaces.unpatched],
+    ] as const) {
+      await installMappings(client, { namespace });
+      await bulkCreate(client, await scenarioDocuments(scenario, 7, namespace));
+      await client.indices.refresh({ index: `logs-fortiems.*-${namespace}` });
+    }
+  });
+
+  afterAll(async () => {
+    for (const namespace of Object.values(namespaces)) {
+      await client.indices.deleteDataStream({ name: `logs-fortiems.*-${namespace}` }).catch(() => undefined);
+    }
+    await client.close();
+  });
+
+  it('malware-outbreak: one trojan on a dozen endpoints tops the malware, and its C2 domain is among the blocked domains', async () => {
+    const [top, next] = await buckets(namespaces.outbreak, 'top-malware');
+    expect(top?.key).toBe('W32/Qakbot.BQR!tr');
+    expect(top?.doc_count).toBeGreaterThanOrEqual(12);
+    expect(top?.doc_count).toBeGreaterThan(next?.doc_count ?? 0);
+    expect(await value(namespaces.outbreak, 'infected-hosts-distinct')).toBeGreaterThanOrEqual(12);
+    const domains = await buckets(namespaces.outbreak, 'top-blocked-domains');
+    expect(domains.map((bucket) => bucket.key)).toContain('cdn-sync-telemetry.top');
+    const quarantined = (await panelAnswer(namespaces.outbreak, 'quarantined-files')).hits.hits;
+    expect(quarantined.some((hit) => (hit._source.threat as { software: { name: string } }).software.name === 'W32/Qakbot.BQR!tr')).toBe(
+      true,
+    );
+  });
+
+  it('unpatched-critical-vulnerability: the workstation is listed with both critical CVEs, reported on several days', async () => {
+    const hosts = await buckets(namespaces.unpatched, 'critical-hosts');
+    const victim = hosts.find((bucket) => bucket.distinct?.value === 2);
+    expect(victim, JSON.stringify(hosts)).toBeDefined();
+    const cves = (await buckets(namespaces.unpatched, 'top-cves')).map((bucket) => bucket.key);
+    expect(cves).toEqual(expect.arrayContaining(['CVE-2024-38063', 'CVE-2024-21413']));
+    // Ranked by endpoints, the daily reports of one workstation count once.
+    const top = (await buckets(namespaces.unpatched, 'top-cves')).find((bucket) => bucket.key === 'CVE-2024-38063');
+    expect(top?.distinct?.value).toBeLessThan(top?.doc_count ?? 0);
   });
 });

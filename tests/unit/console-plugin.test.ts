@@ -450,6 +450,7 @@ describe('console: data API', () => {
     const count = panelWhere((panel) => panel.query.type === 'count');
     const cardinality = panelWhere((panel) => panel.query.type === 'cardinality');
     const splitTerms = panelWhere((panel) => panel.query.type === 'terms' && panel.query.splitBy !== undefined);
+    const distinctTerms = panelWhere((panel) => panel.query.type === 'terms' && panel.query.distinct !== undefined);
     const splitHistogram = panelWhere((panel) => panel.query.type === 'date_histogram' && panel.query.splitBy !== undefined);
     const events = panelWhere((panel) => panel.query.type === 'events');
     const fetchPanel = async ({ board, panel }: { board: Board; panel: Panel }, answer: unknown) => {
@@ -509,6 +510,24 @@ describe('console: data API', () => {
           ],
         },
         { key: 'fortiems.vpn', count: 5, split: [{ key: 'vpn', count: 5 }] },
+      ],
+    });
+    // Ranked by a distinct count: the count shown is the cardinality, not the documents.
+    const distinct = await fetchPanel(distinctTerms, {
+      aggregations: {
+        terms: {
+          buckets: [
+            { key: 'CVE-2026-0001', doc_count: 21, distinct: { value: 3 } },
+            { key: 'CVE-2026-0002', doc_count: 2, distinct: { value: 2 } },
+          ],
+        },
+      },
+    });
+    expect(distinct.data).toEqual({
+      type: 'buckets',
+      buckets: [
+        { key: 'CVE-2026-0001', count: 3 },
+        { key: 'CVE-2026-0002', count: 2 },
       ],
     });
     const overTime = (key: string, buckets: [number, number][]) => ({

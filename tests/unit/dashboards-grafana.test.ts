@@ -22,6 +22,8 @@ import {
   type OpenSearchTarget,
 } from '../../dashboards/grafana/index.js';
 import { INDEX_PATTERN_ID, type SavedObject, savedObjectsNdjson } from '../../dashboards/opensearch-dashboards/index.js';
+import { visState } from '../../dashboards/opensearch-dashboards/vis-state.js';
+import { panelSearchBody } from '../../dashboards/query/search-body.js';
 import { buildTemplates } from '../../mappings/opensearch/index.js';
 
 // Grafana's dashboard model as JSON Schema, vendored from the foundation SDK's repository (see its $comment).
@@ -103,6 +105,7 @@ describe('the boards', () => {
     expect(BOARDS.map((board) => board.id)).toEqual([
       'fortiems-overview',
       'fortiems-endpoints',
+      'fortiems-endpoint-security',
       'fortiems-admin-auth',
       'fortiems-vpn',
       'fortiems-ad-connector',
@@ -126,6 +129,34 @@ describe('the boards', () => {
     );
     expect(unknown).toEqual([]);
     expect(variables.filter((field) => !mapped.has(field))).toEqual([]);
+  });
+
+  it('rank a terms panel with `distinct` by that distinct count in every output', () => {
+    const ranked = BOARDS.flatMap((board) =>
+      board.panels.flatMap((panel) =>
+        panel.query.type === 'terms' && panel.query.distinct ? [{ board, panel, distinct: panel.query.distinct }] : [],
+      ),
+    );
+    expect(ranked.length).toBeGreaterThan(0);
+    for (const { board, panel, distinct } of ranked) {
+      const where = `${board.id}/${panel.id}`;
+      const body = panelSearchBody(board, panel, { from: 'now-1d', to: 'now' }) as { aggs: { terms: Record<string, unknown> } };
+      expect(body.aggs.terms, where).toMatchObject({
+        terms: { order: { distinct: 'desc' } },
+        aggs: { distinct: { cardinality: { field: distinct } } },
+      });
+      const json = dashboards.find((dashboard) => dashboard.board === board)?.json;
+      const target = json?.panels[board.panels.indexOf(panel)]?.targets?.[0];
+      expect(target?.metrics, where).toEqual([{ id: '1', type: 'cardinality', field: distinct }]);
+      expect(target?.bucketAggs[0], where).toMatchObject({ type: 'terms', settings: { orderBy: '1' } });
+      const vis = visState(panel) as { aggs: { id: string; type: string; schema: string; params: Record<string, unknown> }[] };
+      expect(vis.aggs[0], where).toMatchObject({ id: '1', type: 'cardinality', schema: 'metric', params: { field: distinct } });
+      expect(vis.aggs[1], where).toMatchObject({ type: 'terms', params: { orderBy: '1' } });
+    }
+  });
+
+  it('read the endpoint security board from EMS relays and FortiClient lines alike', () => {
+    expect(boardById('fortiems-endpoint-security')?.filter).toBe('data_stream.dataset:(fortiems.client OR fortiems.forticlient)');
   });
 
   it('lay panels out on the 24-column grid without overlaps', () => {

@@ -12,6 +12,8 @@ interface TermsBucket {
   key: string | number;
   key_as_string?: string;
   doc_count: number;
+  /** The `distinct` cardinality of a terms query ranked by it. */
+  distinct?: { value: number };
   split?: { buckets: TermsBucket[] };
   over_time?: { buckets: TimeBucket[] };
 }
@@ -69,7 +71,7 @@ export function shapePanelData(query: PanelQuery, answer: SearchAnswer): PanelDa
         type: 'buckets',
         buckets: termsBuckets(answer.aggregations, 'terms').map((bucket) => ({
           key: keyOf(bucket),
-          count: bucket.doc_count,
+          count: bucket.distinct?.value ?? bucket.doc_count,
           ...(query.splitBy
             ? { split: (bucket.split?.buckets ?? []).map((inner) => ({ key: keyOf(inner), count: inner.doc_count })) }
             : {}),

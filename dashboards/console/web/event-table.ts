@@ -13,6 +13,11 @@ const HEADINGS: Record<string, string> = {
   'user.name': 'User',
   'source.ip': 'Source IP',
   message: 'Message',
+  'file.path': 'File',
+  'threat.software.name': 'Malware',
+  'threat.software.type': 'Malware category',
+  'ems.action': 'Endpoint action',
+  'ems.detectedby': 'Detected by',
   'event.original': 'Raw line',
 };
 

@@ -33,7 +33,7 @@ function draw(body: HTMLElement, panel: Panel, data: PanelData, openEvent: (id: 
   else if (data.type === 'events') body.appendChild(eventTable(data, openEvent));
   else if (panel.kind === 'pie') renderPie(body, data.buckets);
   else if (panel.kind === 'bar') return renderBars(body, data.buckets);
-  else renderTermsTable(body, data.buckets);
+  else renderTermsTable(body, data.buckets, panel.query.type === 'terms' ? panel.query.distinct : undefined);
   return undefined;
 }
 
