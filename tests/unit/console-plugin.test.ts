@@ -441,7 +441,10 @@ describe('console: data API', () => {
     expect(body.boards.map((board) => board.id)).toEqual(BOARDS.map((board) => board.id));
     expect(body.variables.map((variable) => variable.name)).toEqual(['ems_server', 'category', 'level', 'site']);
     expect(body.datasets).toContain('fortiems.vpn');
-    expect(body.datasets).toHaveLength(12);
+    expect(body.datasets).toEqual(
+      expect.arrayContaining(['fortiems.forticlient', 'fortiems.fortigate', 'fortiems.syslog', 'fortiems.unparsed']),
+    );
+    expect(body.datasets).toHaveLength(14);
   });
 
   it("runs each panel's panelSearchBody over the index pattern and shapes the answer for a chart", async () => {
