@@ -187,15 +187,19 @@ function finish(category: CategoryName, state: DecodeState): DecodedRecord {
 }
 
 export function decodeEmsRecord(category: CategoryName, pairs: Record<string, string>, emsZone: string): DecodedRecord {
-  const decoders = decodersOf(category);
+  return finish(category, decodePairs(decodersOf(category), pairs, emsZone));
+}
+
+/** Each known key converted by its field's decoder; unknown keys kept aside for the flat field. */
+function decodePairs(decoders: ReadonlyMap<string, FieldDecoder>, pairs: Record<string, string>, zone: string): DecodeState {
   const state: DecodeState = { record: {}, unknown: {}, problems: [], eventTime: undefined };
   for (const key in pairs) {
     const text = pairs[key] as string;
     const decoder = decoders.get(key);
-    if (decoder) decodeField(state, decoder, key, text, emsZone);
+    if (decoder) decodeField(state, decoder, key, text, zone);
     else state.unknown[key] = text;
   }
-  return finish(category, state);
+  return state;
 }
 
 /**
@@ -208,14 +212,7 @@ export function decodeProducerRecord(producer: ProducerDefinition, pairs: Record
     decoders = new Map(producer.schema.fields.map((field) => [field.name, decoderOf(field)]));
     PRODUCER_DECODERS.set(producer.name, decoders);
   }
-  const state: DecodeState = { record: {}, unknown: {}, problems: [], eventTime: undefined };
-  for (const key in pairs) {
-    const text = pairs[key] as string;
-    const decoder = decoders.get(key);
-    if (decoder) decodeField(state, decoder, key, text, zone);
-    else state.unknown[key] = text;
-  }
-  return state;
+  return decodePairs(decoders, pairs, zone);
 }
 
 interface OrderedField {

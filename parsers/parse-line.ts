@@ -1,5 +1,5 @@
 import { type CategoryName, categoryByName, FORTICLIENT, isCategoryName, toIndexDocument } from '../mappings/index.js';
-import { decodeCanonicalEmsBody, decodeEmsRecord, decodeProducerRecord } from './ems-decode.js';
+import { type DecodedRecord, decodeCanonicalEmsBody, decodeEmsRecord, decodeProducerRecord } from './ems-decode.js';
 import { isSyslog, normalizeGenericSyslog, SYSLOG_DATASET } from './generic-syslog.js';
 import { BARE_TOKEN_PROBLEM, parseKeyValue } from './key-value.js';
 import { neighbourTime, type TimeSource } from './neighbour-time.js';
@@ -152,6 +152,33 @@ function finish(event: ParsedEvent, header: SyslogHeader, timeSource: TimeSource
   addProblems(event.document, event.problems);
 }
 
+/**
+ * The ECS document of a typed record (an EMS category or the FortiClient schema), with the syslog HOSTNAME as
+ * `observer.hostname` when the record named no observer: whoever sent the line.
+ */
+function typedDocument(
+  schema: Parameters<typeof toIndexDocument>[0],
+  decoded: DecodedRecord,
+  instant: number,
+  line: string,
+  header: SyslogHeader,
+  context: ParseContext,
+): Record<string, unknown> {
+  const document = toIndexDocument(schema, decoded.record, {
+    timestamp: isoOf(instant),
+    ingested: receivedIso(context.receivedAt),
+    original: line,
+    unknown: decoded.unknown,
+    namespace: context.namespace ?? 'default',
+    recordIsClean: true,
+  }) as Record<string, unknown>;
+  if (header.hostname !== undefined) {
+    const observer = document.observer as Record<string, unknown>;
+    observer.hostname ??= header.hostname;
+  }
+  return document;
+}
+
 function parse(line: string, context: ParseContext): ParsedEvent {
   const zone = context.zone ?? 'UTC';
   const header = parseSyslogHeader(line, { receivedAt: context.receivedAt, zone });
@@ -211,19 +238,8 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     }
     if (!decoded || !category) return pipelineError(line, 'internal: no decoded record', context, 'parser_failure');
     timeSource = decoded.eventTime === undefined ? fallbackSource : 'dtime';
-    const document = toIndexDocument(category, decoded.record, {
-      timestamp: isoOf(decoded.eventTime ?? fallbackTime),
-      ingested: receivedIso(context.receivedAt),
-      original: line,
-      unknown: decoded.unknown,
-      namespace,
-      recordIsClean: true,
-    }) as Record<string, unknown>;
-    if (header.hostname !== undefined) {
-      // emshostname may be empty (observed); the syslog HOSTNAME of an EMS line is the EMS server itself.
-      const observer = document.observer as Record<string, unknown>;
-      observer.hostname ??= header.hostname;
-    }
+    // emshostname may be empty (observed); the syslog HOSTNAME of an EMS line is the EMS server itself.
+    const document = typedDocument(category, decoded, decoded.eventTime ?? fallbackTime, line, header, context);
     const definition = categoryByName(category);
     event = { kind: 'event', producer: 'ems', category, dataset: definition?.dataset ?? category, document, problems };
   } else if (producer === 'forticlient' || producer === 'fortianalyzer') {
@@ -233,19 +249,8 @@ function parse(line: string, context: ParseContext): ParsedEvent {
     problems.push(...decoded.problems);
     const time = neighbourTime(raw, zone, problems);
     timeSource = time?.source ?? fallbackSource;
-    const document = toIndexDocument(FORTICLIENT, decoded.record, {
-      timestamp: isoOf(time?.instant ?? fallbackTime),
-      ingested: receivedIso(context.receivedAt),
-      original: line,
-      unknown: decoded.unknown,
-      namespace,
-      recordIsClean: true,
-    }) as Record<string, unknown>;
-    if (header.hostname !== undefined) {
-      // Who sent the line: the endpoint itself, or the FortiAnalyzer that forwarded it (its devname is observer.name).
-      const observer = document.observer as Record<string, unknown>;
-      observer.hostname ??= header.hostname;
-    }
+    // Who sent the line: the endpoint itself, or the FortiAnalyzer that forwarded it (its devname is observer.name).
+    const document = typedDocument(FORTICLIENT, decoded, time?.instant ?? fallbackTime, line, header, context);
     event = { kind: 'event', producer, category: undefined, dataset: FORTICLIENT.dataset, document, problems };
   } else {
     const neighbour = normalizeFortigate(pairs ?? {}, zone);
