@@ -4,6 +4,7 @@ import { describeError } from '../../platform/errors.js';
 import { registerDashboardsCommand } from './dashboards-command.js';
 import { registerEmsCommand } from './ems-command.js';
 import { registerIngestCommand } from './ingest-command.js';
+import { registerKafkaCommand } from './kafka-command.js';
 import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerParseCommand } from './parse-command.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStartCommand(program);
   registerOpenSearchCommand(program);
+  registerKafkaCommand(program);
   registerMappingsCommand(program);
   registerEmsCommand(program);
   registerIngestCommand(program);

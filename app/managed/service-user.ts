@@ -20,8 +20,8 @@ export function isRoot(): boolean {
 
 function lookupUser(name: string): ServiceIdentity | undefined {
   try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
+    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: 'pipe' }).trim());
     return { uid, gid, name };
   } catch {
     return undefined;
