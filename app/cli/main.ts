@@ -22,6 +22,8 @@ export function buildProgram(): Command {
   const program = new Command('fortiems')
     .description('Log ingestion and SIEM integration pipeline for Fortinet FortiClient EMS')
     .version(packageVersion())
+    // Without it the program's own --version would answer `opensearch fetch --version 2.19.6` with the package version.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   registerStartCommand(program);
