@@ -102,11 +102,10 @@ function formatStorage(
   identity: ServiceIdentity | undefined,
 ): string {
   const clusterId = newClusterId();
-  const configDir = join(instanceDir, 'config');
   const run = spawnSync(
     join(java.home, 'bin', 'java'),
     [
-      `-Dlog4j2.configurationFile=${configDir}/log4j2.properties`,
+      // log4j2's default (errors to the console, which we capture): the broker's server.log stays the broker's.
       '-cp',
       `${distribution.libs}/*`,
       'kafka.tools.StorageTool',
@@ -115,7 +114,7 @@ function formatStorage(
       '--cluster-id',
       clusterId,
       '--config',
-      join(configDir, 'server.properties'),
+      join(instanceDir, 'config', 'server.properties'),
     ],
     { encoding: 'utf8', cwd: instanceDir, ...(identity ? { uid: identity.uid, gid: identity.gid } : {}) },
   );

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startManagedBroker } from '../../app/kafka/managed-broker.js';
+import { ActionableError } from '../../platform/errors.js';
 import { kafkaProcessesUsing, sharedKafka } from '../support/kafka.js';
 
 const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;
@@ -118,5 +121,38 @@ describe('the shared test broker', () => {
     const brokers = await sharedKafka();
     expect(await sharedKafka()).toEqual(brokers);
     expect((await roundTrip(brokers, 'fortiems-it-shared', 'shared')).value).toBe('shared');
+  });
+});
+
+describe('managed broker errors name the fix', () => {
+  it('a busy port', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-kafka-busy-'));
+    try {
+      const error = await startManagedBroker({ instanceDir: dir, port }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionableError);
+      expect((error as ActionableError).message).toContain(`port ${port}`);
+      expect((error as ActionableError).fix).toMatch(/--port/);
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a start-up failure, with the tail of the broker’s own output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-kafka-fail-'));
+    try {
+      // A heap too small for the JVM to initialise (a too large one is only reserved, and starts).
+      const error = await startManagedBroker({ instanceDir: dir, port: 0, heap: '1m' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionableError);
+      expect((error as ActionableError).message).toMatch(/exited during start-up/);
+      expect((error as ActionableError).details).toMatch(/console\.log/);
+      expect((error as ActionableError).details).toMatch(/heap|memory|reserve/i);
+      expect(kafkaProcessesUsing(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
