@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureKafka } from '../../app/kafka/distribution.js';
 import { startManagedBroker } from '../../app/kafka/managed-broker.js';
 import { ActionableError } from '../../platform/errors.js';
 import { kafkaProcessesUsing, sharedKafka } from '../support/kafka.js';
@@ -153,6 +154,18 @@ describe('managed broker errors name the fix', () => {
       expect(kafkaProcessesUsing(dir)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a version Maven cannot fetch', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'fortiems-it-kafka-cache-'));
+    try {
+      const error = await ensureKafka({ request: { kind: 'exact', version: '4.99.0' }, cacheDir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionableError);
+      expect((error as ActionableError).message).toMatch(/Maven could not fetch org\.apache\.kafka:kafka_2\.13:4\.99\.0/);
+      expect((error as ActionableError).fix).toMatch(/KAFKA_BROKERS/);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 });
