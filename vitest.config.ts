@@ -22,7 +22,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           sequence: { groupOrder: 1 },
-          globalSetup: ['./tests/support/opensearch-global-setup.ts'],
+          // Kafka's setup only makes a folder: a broker starts when a file first calls sharedKafka().
+          globalSetup: ['./tests/support/opensearch-global-setup.ts', './tests/support/kafka-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
           // One OpenSearch for the run; files run one at a time so they do not starve it on 2 cores.

@@ -8,7 +8,7 @@ import { startOfLocalDay } from '../../ems-core/simulation/ems-time.js';
 import { type RunOptions, runSimulation } from '../../ems-core/simulation/runner.js';
 import { isScenarioName, SCENARIOS, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
-import { stateRoot } from '../opensearch/paths.js';
+import { stateRoot } from '../managed/paths.js';
 import { registerEmsSettingsCommand } from './ems-settings-command.js';
 import { collect, parseDuration, parsePort, parsePositiveInteger, parsePositiveNumber, stderrLog } from './options.js';
 

@@ -4,6 +4,7 @@ import { describeError } from '../../platform/errors.js';
 import { registerDashboardsCommand } from './dashboards-command.js';
 import { registerEmsCommand } from './ems-command.js';
 import { registerIngestCommand } from './ingest-command.js';
+import { registerKafkaCommand } from './kafka-command.js';
 import { registerMappingsCommand } from './mappings-command.js';
 import { registerOpenSearchCommand } from './opensearch-command.js';
 import { registerParseCommand } from './parse-command.js';
@@ -21,10 +22,13 @@ export function buildProgram(): Command {
   const program = new Command('fortiems')
     .description('Log ingestion and SIEM integration pipeline for Fortinet FortiClient EMS')
     .version(packageVersion())
+    // Without it the program's own --version would answer `opensearch fetch --version 2.19.6` with the package version.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   registerStartCommand(program);
   registerOpenSearchCommand(program);
+  registerKafkaCommand(program);
   registerMappingsCommand(program);
   registerEmsCommand(program);
   registerIngestCommand(program);

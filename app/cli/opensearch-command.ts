@@ -1,9 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { detectJava } from '../managed/java.js';
+import { parseVersionRequest, type VersionRequest } from '../managed/versions.js';
 import { ensureDistribution } from '../opensearch/distribution.js';
-import { detectJava } from '../opensearch/java.js';
 import { DEFAULT_HEAP, DEFAULT_HTTP_PORT, startManagedNode, statusOfManagedNode, stopManagedNode } from '../opensearch/managed-node.js';
 import { defaultInstanceDir } from '../opensearch/paths.js';
-import { defaultVersionRequest, parseVersionRequest, type VersionRequest } from '../opensearch/versions.js';
+import { defaultVersionRequest } from '../opensearch/versions.js';
 import { parseHeap, parsePort, stderrLog } from './options.js';
 
 function versionOption(value: string): VersionRequest {

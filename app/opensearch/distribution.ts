@@ -1,3 +1,5 @@
+import { cacheRoot } from '../managed/paths.js';
+import type { VersionRequest } from '../managed/versions.js';
 import {
   type CachedDistribution,
   ensureZipDistribution,
@@ -5,8 +7,7 @@ import {
   findCachedZipDistribution,
   type ZipDistributionSpec,
 } from './maven-distribution.js';
-import { cacheRoot } from './paths.js';
-import { DISTRIBUTION_ARTIFACT, DISTRIBUTION_GROUP, type VersionRequest } from './versions.js';
+import { DISTRIBUTION_ARTIFACT, DISTRIBUTION_GROUP } from './versions.js';
 
 export type { FetchOptions } from './maven-distribution.js';
 

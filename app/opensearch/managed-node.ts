@@ -1,17 +1,18 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionableError } from '../../platform/errors.js';
+import { detectJava } from '../managed/java.js';
+import { tailLines } from '../managed/maven.js';
+import { findFreePort, isPortFree } from '../managed/ports.js';
+import { readStateFile, removeStateFile, spawnDetached, stopProcess, waitUntil, writeStateFile } from '../managed/process.js';
+import { chownTree, ensureServiceIdentity } from '../managed/service-user.js';
+import type { VersionRequest } from '../managed/versions.js';
 import { type Distribution, ensureDistribution } from './distribution.js';
-import { detectJava } from './java.js';
-import { tailLines } from './maven.js';
 import { renderOpenSearchYml, rewriteJvmOptions } from './node-config.js';
 import { defaultInstanceDir } from './paths.js';
-import { findFreePort, isPortFree } from './ports.js';
-import { isOpenSearchAlive, signalTree, waitUntil } from './process.js';
-import { chownTree, ensureServiceIdentity } from './service-user.js';
-import { defaultVersionRequest, type VersionRequest } from './versions.js';
+import { isOpenSearchAlive } from './process.js';
+import { defaultVersionRequest } from './versions.js';
 
 export const DEFAULT_HTTP_PORT = 9200;
 export const DEFAULT_HEAP = '1g';
@@ -50,12 +51,8 @@ export type NodeStatus =
   | { status: 'unresponsive'; state: NodeState }
   | { status: 'down' };
 
-async function readState(instanceDir: string): Promise<NodeState | undefined> {
-  try {
-    return JSON.parse(await readFile(join(instanceDir, STATE_FILE), 'utf8')) as NodeState;
-  } catch {
-    return undefined;
-  }
+function readState(instanceDir: string): Promise<NodeState | undefined> {
+  return readStateFile<NodeState>(instanceDir, STATE_FILE);
 }
 
 /** GET {url}/ → the version number, or undefined when the node does not answer. */
@@ -154,11 +151,11 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
   const identity = ensureServiceIdentity();
   chownTree(instanceDir, identity);
 
-  const consoleLog = openSync(join(instanceDir, 'logs', 'console.log'), 'a');
-  const child = spawn(join(distribution.home, 'bin', 'opensearch'), [], {
+  const child = spawnDetached({
+    command: join(distribution.home, 'bin', 'opensearch'),
+    args: [],
     cwd: instanceDir,
-    detached: true,
-    stdio: ['ignore', consoleLog, consoleLog],
+    consoleLog: join(instanceDir, 'logs', 'console.log'),
     env: {
       ...process.env,
       OPENSEARCH_PATH_CONF: join(instanceDir, 'config'),
@@ -166,23 +163,21 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
       JAVA_HOME: java.home,
       HOME: instanceDir,
     },
-    ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+    identity,
   });
-  closeSync(consoleLog);
-  child.unref();
-  let exitCode: number | null = null;
-  child.once('exit', (code, signal) => {
-    exitCode = code ?? (signal ? 128 : 1);
-  });
+  if (!child) throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
   const pid = child.pid;
-  if (pid === undefined)
-    throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
 
   const url = `http://${host}:${httpPort}`;
   log(`starting OpenSearch ${distribution.version} (pid ${pid}${identity ? `, as user ${identity.name}` : ''}) on ${url} ...`);
-  const healthy = await waitUntil(async () => exitCode !== null || (await isHealthy(url)), options.startupTimeoutMs ?? 180_000, 500);
+  const healthy = await waitUntil(
+    async () => child.exitCode() !== null || (await isHealthy(url)),
+    options.startupTimeoutMs ?? 180_000,
+    500,
+  );
+  const exitCode = child.exitCode();
   if (exitCode !== null || !healthy) {
-    if (exitCode === null) await stopProcess(pid, 10_000);
+    if (exitCode === null) await stopProcess(pid, 10_000, isOpenSearchAlive);
     throw new ActionableError(
       exitCode !== null ? `OpenSearch exited during start-up (exit code ${exitCode})` : 'OpenSearch did not become healthy in time',
       'read the log lines below; common causes: too little memory for the heap (--heap), a port taken, a data folder from another version (remove it)',
@@ -200,15 +195,8 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
     runAs: identity?.name ?? 'current user',
     startedAt: new Date().toISOString(),
   };
-  await writeFile(join(instanceDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  await writeStateFile(instanceDir, STATE_FILE, state);
   return { state, started: true };
-}
-
-async function stopProcess(pid: number, graceMs: number): Promise<void> {
-  signalTree(pid, 'SIGTERM');
-  if (await waitUntil(() => !isOpenSearchAlive(pid), graceMs)) return;
-  signalTree(pid, 'SIGKILL');
-  await waitUntil(() => !isOpenSearchAlive(pid), 10_000);
 }
 
 /** Graceful stop (SIGTERM), forced after the grace period. Returns false when nothing was running. */
@@ -216,10 +204,10 @@ export async function stopManagedNode(instanceDir = defaultInstanceDir(), graceM
   const state = await readState(instanceDir);
   if (!state) return false;
   const wasRunning = isOpenSearchAlive(state.pid);
-  if (wasRunning) await stopProcess(state.pid, graceMs);
+  if (wasRunning) await stopProcess(state.pid, graceMs, isOpenSearchAlive);
   if (isOpenSearchAlive(state.pid)) {
     throw new ActionableError(`OpenSearch (pid ${state.pid}) survived SIGKILL`, `inspect it with ps -p ${state.pid}`);
   }
-  await rm(join(instanceDir, STATE_FILE), { force: true });
+  await removeStateFile(instanceDir, STATE_FILE);
   return wasRunning;
 }

@@ -4,9 +4,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 
 import { join } from 'node:path';
 import extractZip from 'extract-zip';
 import { ActionableError } from '../../platform/errors.js';
-import { runMaven, tailLines } from './maven.js';
-import { cacheRoot } from './paths.js';
-import { compareVersions, matchesRequest, mavenVersionSpec, type VersionRequest } from './versions.js';
+import { newestCached, resolverPom, runMaven, tailLines } from '../managed/maven.js';
+import { cacheRoot } from '../managed/paths.js';
+import { mavenVersionSpec, type VersionRequest } from '../managed/versions.js';
 
 /**
  * A node distribution published on Maven Central as a zip (OpenSearch's and Elasticsearch's `integ-test-zip`): what
@@ -65,56 +65,18 @@ async function readManifest(spec: ZipDistributionSpec, versionDir: string): Prom
 }
 
 /** The newest verified distribution in the cache that satisfies the request. */
-export async function findCachedZipDistribution(
+export function findCachedZipDistribution(
   spec: ZipDistributionSpec,
   request: VersionRequest,
   cacheDir = cacheRoot(),
 ): Promise<CachedDistribution | undefined> {
-  const root = join(cacheDir, spec.cacheFolder);
-  if (!existsSync(root)) return undefined;
-  const versions = (await readdir(root)).filter((name) => /^\d+\.\d+\.\d+$/.test(name) && matchesRequest(name, request));
-  versions.sort(compareVersions).reverse();
-  for (const version of versions) {
-    const found = await readManifest(spec, join(root, version));
-    if (found) return found;
-  }
-  return undefined;
+  return newestCached(join(cacheDir, spec.cacheFolder), request, (versionDir) => readManifest(spec, versionDir));
 }
 
 async function sha512Of(file: string): Promise<string> {
   const hash = createHash('sha512');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-function resolverPom(spec: ZipDistributionSpec, version: string): string {
-  // A throwaway project whose only job is to let Maven resolve a version range and copy the zip.
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>fortiems.local</groupId>
-  <artifactId>${spec.artifact}-fetch</artifactId>
-  <version>0</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>${spec.group}</groupId>
-      <artifactId>${spec.artifact}</artifactId>
-      <version>${version}</version>
-      <type>zip</type>
-    </dependency>
-  </dependencies>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>org.apache.maven.plugins</groupId>
-        <artifactId>maven-dependency-plugin</artifactId>
-        <version>3.8.1</version>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-`;
 }
 
 /** Downloads through Maven (strict checksums), verifies the archive unpacks to a complete node, caches it. */
@@ -134,7 +96,10 @@ async function fetchWithMaven(
     const versionSpec = mavenVersionSpec(request);
     const coordinates = `${spec.group}:${spec.artifact}:${versionSpec}:zip`;
     log(`fetching ${coordinates} from Maven Central with mvn ...`);
-    await writeFile(join(work, 'pom.xml'), resolverPom(spec, versionSpec));
+    await writeFile(
+      join(work, 'pom.xml'),
+      resolverPom(spec.artifact, [{ group: spec.group, artifact: spec.artifact, version: versionSpec, type: 'zip' }]),
+    );
     const out = join(work, 'out');
     const result = await runMaven(
       ['-C', '-f', join(work, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${out}`, '-DincludeTypes=zip'],

@@ -3,7 +3,7 @@ import { loadConfigFile } from '../../ingest/config/load-config.js';
 import type { FortiemsConfig } from '../../ingest/config/types.js';
 import { needsDefaultCluster } from '../../ingest/topology/topology.js';
 import { createLogger, type Logger } from '../../platform/logging/logger.js';
-import { stateRoot } from '../opensearch/paths.js';
+import { stateRoot } from '../managed/paths.js';
 import type { ProvidedOpenSearch } from '../opensearch/target.js';
 import { applyHeapSettings } from './heap-settings.js';
 import { IngestService } from './ingest-service.js';

@@ -3,13 +3,13 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectJava, type JavaRuntime } from '../../app/opensearch/java.js';
-import { tailLines } from '../../app/opensearch/maven.js';
+import { detectJava, type JavaRuntime } from '../../app/managed/java.js';
+import { tailLines } from '../../app/managed/maven.js';
+import { findFreePort } from '../../app/managed/ports.js';
+import { signalTree, waitUntil } from '../../app/managed/process.js';
+import { chownTree, ensureServiceIdentity } from '../../app/managed/service-user.js';
 import type { CachedDistribution } from '../../app/opensearch/maven-distribution.js';
 import { rewriteJvmOptions } from '../../app/opensearch/node-config.js';
-import { findFreePort } from '../../app/opensearch/ports.js';
-import { signalTree, waitUntil } from '../../app/opensearch/process.js';
-import { chownTree, ensureServiceIdentity } from '../../app/opensearch/service-user.js';
 import { ActionableError, describeError } from '../../platform/errors.js';
 import { ensureElasticsearchDistribution } from './elasticsearch-distribution.js';
 

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectJava, javaMajor, parseJavaProperties } from '../../app/opensearch/java.js';
+import { detectJava, javaMajor, parseJavaProperties } from '../../app/managed/java.js';
 import { ActionableError } from '../../platform/errors.js';
 
 function fakeJavaHome(version: string): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMaven } from '../../app/opensearch/maven.js';
+import { runMaven } from '../../app/managed/maven.js';
 import { dockerEngineReachable, loadTestcontainers, provideOpenSearch } from '../../app/opensearch/target.js';
 import { ActionableError } from '../../platform/errors.js';
 import { targetFromEnv } from '../../platform/opensearch/target.js';

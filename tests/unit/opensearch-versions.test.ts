@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareVersions,
-  defaultVersionRequest,
-  matchesRequest,
-  mavenVersionSpec,
-  parseVersionRequest,
-} from '../../app/opensearch/versions.js';
+import { compareVersions, matchesRequest, mavenVersionSpec, parseVersionRequest } from '../../app/managed/versions.js';
+import { defaultVersionRequest } from '../../app/opensearch/versions.js';
 
 describe('OpenSearch version requests', () => {
   it('defaults to the newest 2.19.x on Java 17 and to 3.x on Java 21+', () => {
