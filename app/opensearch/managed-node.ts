@@ -15,7 +15,7 @@ import { defaultVersionRequest, type VersionRequest } from './versions.js';
 
 export const DEFAULT_HTTP_PORT = 9200;
 export const DEFAULT_HEAP = '1g';
-const STATE_FILE = 'fortiems-node.json';
+export const STATE_FILE = 'fortiems-node.json';
 
 export interface NodeState {
   pid: number;
@@ -50,7 +50,7 @@ export type NodeStatus =
   | { status: 'unresponsive'; state: NodeState }
   | { status: 'down' };
 
-async function readState(instanceDir: string): Promise<NodeState | undefined> {
+export async function readState(instanceDir: string): Promise<NodeState | undefined> {
   try {
     return JSON.parse(await readFile(join(instanceDir, STATE_FILE), 'utf8')) as NodeState;
   } catch {
@@ -70,12 +70,14 @@ export async function probeVersion(url: string, timeoutMs = 2000): Promise<strin
   }
 }
 
-async function isHealthy(url: string): Promise<boolean> {
+/** Cluster health yellow or green, and (for a cluster) every member joined. */
+export async function isHealthy(url: string, nodes = 1): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, { signal: AbortSignal.timeout(4000) });
+    const wait = nodes > 1 ? `&wait_for_nodes=${nodes}` : '';
+    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow${wait}&timeout=2s`, { signal: AbortSignal.timeout(4000) });
     if (!response.ok) return false;
-    const body = (await response.json()) as { status?: string };
-    return body.status === 'green' || body.status === 'yellow';
+    const body = (await response.json()) as { status?: string; number_of_nodes?: number };
+    return (body.status === 'green' || body.status === 'yellow') && (body.number_of_nodes ?? 1) >= nodes;
   } catch {
     return false;
   }
@@ -88,7 +90,7 @@ export async function statusOfManagedNode(instanceDir = defaultInstanceDir()): P
   return version ? { status: 'up', state, version } : { status: 'unresponsive', state };
 }
 
-function startupLogTail(instanceDir: string, clusterName: string): string {
+export function startupLogTail(instanceDir: string, clusterName: string): string {
   const parts: string[] = [];
   for (const file of ['console.log', `${clusterName}.log`]) {
     const path = join(instanceDir, 'logs', file);
@@ -97,7 +99,7 @@ function startupLogTail(instanceDir: string, clusterName: string): string {
   return parts.join('\n');
 }
 
-async function prepareInstance(instanceDir: string, distribution: Distribution, yml: string, heap: string): Promise<void> {
+export async function prepareInstance(instanceDir: string, distribution: Distribution, yml: string, heap: string): Promise<void> {
   const configDir = join(instanceDir, 'config');
   await mkdir(join(instanceDir, 'data'), { recursive: true });
   await mkdir(join(instanceDir, 'logs'), { recursive: true });
@@ -109,6 +111,45 @@ async function prepareInstance(instanceDir: string, distribution: Distribution, 
     join(configDir, 'jvm.options'),
     rewriteJvmOptions(jvmOptions, { heap, logsDir: join(instanceDir, 'logs'), dataDir: join(instanceDir, 'data') }),
   );
+}
+
+export interface LaunchedNode {
+  pid: number;
+  /** null while the process runs (as far as this process saw it start). */
+  exitCode(): number | null;
+}
+
+/** Spawns `bin/opensearch` for an instance folder: detached (its own process group), output to logs/console.log. */
+export function launchNode(
+  instanceDir: string,
+  home: string,
+  javaHome: string,
+  identity: ReturnType<typeof ensureServiceIdentity>,
+): LaunchedNode {
+  const consoleLog = openSync(join(instanceDir, 'logs', 'console.log'), 'a');
+  const child = spawn(join(home, 'bin', 'opensearch'), [], {
+    cwd: instanceDir,
+    detached: true,
+    stdio: ['ignore', consoleLog, consoleLog],
+    env: {
+      ...process.env,
+      OPENSEARCH_PATH_CONF: join(instanceDir, 'config'),
+      OPENSEARCH_JAVA_HOME: javaHome,
+      JAVA_HOME: javaHome,
+      HOME: instanceDir,
+    },
+    ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+  });
+  closeSync(consoleLog);
+  child.unref();
+  let exitCode: number | null = null;
+  child.once('exit', (code, signal) => {
+    exitCode = code ?? (signal ? 128 : 1);
+  });
+  const pid = child.pid;
+  if (pid === undefined)
+    throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
+  return { pid, exitCode: () => exitCode };
 }
 
 /** Starts a single-node OpenSearch bound to loopback and waits until its cluster health is yellow or green. */
@@ -154,37 +195,14 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
   const identity = ensureServiceIdentity();
   chownTree(instanceDir, identity);
 
-  const consoleLog = openSync(join(instanceDir, 'logs', 'console.log'), 'a');
-  const child = spawn(join(distribution.home, 'bin', 'opensearch'), [], {
-    cwd: instanceDir,
-    detached: true,
-    stdio: ['ignore', consoleLog, consoleLog],
-    env: {
-      ...process.env,
-      OPENSEARCH_PATH_CONF: join(instanceDir, 'config'),
-      OPENSEARCH_JAVA_HOME: java.home,
-      JAVA_HOME: java.home,
-      HOME: instanceDir,
-    },
-    ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
-  });
-  closeSync(consoleLog);
-  child.unref();
-  let exitCode: number | null = null;
-  child.once('exit', (code, signal) => {
-    exitCode = code ?? (signal ? 128 : 1);
-  });
-  const pid = child.pid;
-  if (pid === undefined)
-    throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
-
+  const { pid, exitCode } = launchNode(instanceDir, distribution.home, java.home, identity);
   const url = `http://${host}:${httpPort}`;
   log(`starting OpenSearch ${distribution.version} (pid ${pid}${identity ? `, as user ${identity.name}` : ''}) on ${url} ...`);
-  const healthy = await waitUntil(async () => exitCode !== null || (await isHealthy(url)), options.startupTimeoutMs ?? 180_000, 500);
-  if (exitCode !== null || !healthy) {
-    if (exitCode === null) await stopProcess(pid, 10_000);
+  const healthy = await waitUntil(async () => exitCode() !== null || (await isHealthy(url)), options.startupTimeoutMs ?? 180_000, 500);
+  if (exitCode() !== null || !healthy) {
+    if (exitCode() === null) await stopProcess(pid, 10_000);
     throw new ActionableError(
-      exitCode !== null ? `OpenSearch exited during start-up (exit code ${exitCode})` : 'OpenSearch did not become healthy in time',
+      exitCode() !== null ? `OpenSearch exited during start-up (exit code ${exitCode()})` : 'OpenSearch did not become healthy in time',
       'read the log lines below; common causes: too little memory for the heap (--heap), a port taken, a data folder from another version (remove it)',
       startupLogTail(instanceDir, clusterName),
     );
@@ -204,7 +222,7 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
   return { state, started: true };
 }
 
-async function stopProcess(pid: number, graceMs: number): Promise<void> {
+export async function stopProcess(pid: number, graceMs: number): Promise<void> {
   signalTree(pid, 'SIGTERM');
   if (await waitUntil(() => !isOpenSearchAlive(pid), graceMs)) return;
   signalTree(pid, 'SIGKILL');
