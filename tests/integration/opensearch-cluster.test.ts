@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterState, startManagedCluster, stopManagedCluster } from '../../app/opensearch/managed-cluster.js';
 import { isOpenSearchAlive, signalTree, waitUntil } from '../../app/opensearch/process.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { countDocuments, metricSum, parseMetrics, sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 import { emsCorpus } from '../support/parser-corpus.js';
+
+const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;
+const fortiems = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 /**
  * Issue 17's acceptance for the OpenSearch tier: a real 3-node cluster, started by the code behind
@@ -103,5 +108,12 @@ describe('a pipeline writing to a 3-node OpenSearch cluster', () => {
         `all ${corpus.length} searchable ${((finishedAt - killedAt) / 1000).toFixed(1)} s after the kill; sink errors retried: ${retried}; sent ${sent}, deduplicated ${deduplicated}\n`,
     );
     await client.close();
+
+    // What an operator sees: the CLI lists every member, the killed one down, and exits 3.
+    const status = await fortiems('opensearch', 'status', '--dir', dir, '--json').catch((error: { code: number; stdout: string }) => error);
+    expect(status).toMatchObject({ code: 3 });
+    const members = (JSON.parse(status.stdout) as { nodes: { status: string; url?: string }[] }).nodes;
+    expect(members.map((member) => member.status).sort()).toEqual(['down', 'up', 'up']);
+    expect(members.filter((member) => member.status === 'up').map((member) => member.url)).not.toContain(victim?.url);
   }, 300_000);
 });
