@@ -82,13 +82,18 @@ export function registerOpenSearchCommand(program: Command): void {
     .option('--nodes <count>', 'cluster members: 1 is a single node; 3 survives losing one', nodesOption, 1)
     .option(
       '--port <port>',
-      `HTTP port; a cluster takes consecutive ports from here (default ${DEFAULT_CLUSTER_HTTP_PORT}) (0: any free port)`,
+      `HTTP port (0: any free port); a cluster's members take consecutive ports from it, ${DEFAULT_CLUSTER_HTTP_PORT} unless given`,
       parsePort,
       DEFAULT_HTTP_PORT,
     )
-    .option('--heap <size>', `JVM heap per node, e.g. 512m or 2g (a cluster's default: ${DEFAULT_CLUSTER_HEAP})`, parseHeap, DEFAULT_HEAP)
+    .option(
+      '--heap <size>',
+      `JVM heap per node, e.g. 512m or 2g (a cluster: ${DEFAULT_CLUSTER_HEAP} unless given)`,
+      parseHeap,
+      DEFAULT_HEAP,
+    )
     .option('--version <version>', 'an exact version or a release line', versionOption)
-    .option('--dir <folder>', `instance folder (config, data, logs; a cluster's default: ${defaultClusterDir()})`, defaultInstanceDir())
+    .option('--dir <folder>', `instance folder: config, data, logs (a cluster: ${defaultClusterDir()} unless given)`, defaultInstanceDir())
     .action(async (options: { nodes: number; port: number; heap: string; version?: VersionRequest; dir: string }, command: Command) => {
       if (options.nodes > 1) {
         const given = (name: string) => command.getOptionValueSource(name) !== 'default';
