@@ -16,7 +16,7 @@ import { defaultVersionRequest } from './versions.js';
 
 export const DEFAULT_HTTP_PORT = 9200;
 export const DEFAULT_HEAP = '1g';
-const STATE_FILE = 'fortiems-node.json';
+export const STATE_FILE = 'fortiems-node.json';
 
 export interface NodeState {
   pid: number;
@@ -51,7 +51,7 @@ export type NodeStatus =
   | { status: 'unresponsive'; state: NodeState }
   | { status: 'down' };
 
-function readState(instanceDir: string): Promise<NodeState | undefined> {
+export function readState(instanceDir: string): Promise<NodeState | undefined> {
   return readStateFile<NodeState>(instanceDir, STATE_FILE);
 }
 
@@ -67,12 +67,14 @@ export async function probeVersion(url: string, timeoutMs = 2000): Promise<strin
   }
 }
 
-async function isHealthy(url: string): Promise<boolean> {
+/** Cluster health yellow or green, and (for a cluster) every member joined. */
+export async function isHealthy(url: string, nodes = 1): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, { signal: AbortSignal.timeout(4000) });
+    const wait = nodes > 1 ? `&wait_for_nodes=${nodes}` : '';
+    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow${wait}&timeout=2s`, { signal: AbortSignal.timeout(4000) });
     if (!response.ok) return false;
-    const body = (await response.json()) as { status?: string };
-    return body.status === 'green' || body.status === 'yellow';
+    const body = (await response.json()) as { status?: string; number_of_nodes?: number };
+    return (body.status === 'green' || body.status === 'yellow') && (body.number_of_nodes ?? 1) >= nodes;
   } catch {
     return false;
   }
@@ -85,7 +87,7 @@ export async function statusOfManagedNode(instanceDir = defaultInstanceDir()): P
   return version ? { status: 'up', state, version } : { status: 'unresponsive', state };
 }
 
-function startupLogTail(instanceDir: string, clusterName: string): string {
+export function startupLogTail(instanceDir: string, clusterName: string): string {
   const parts: string[] = [];
   for (const file of ['console.log', `${clusterName}.log`]) {
     const path = join(instanceDir, 'logs', file);
@@ -94,7 +96,7 @@ function startupLogTail(instanceDir: string, clusterName: string): string {
   return parts.join('\n');
 }
 
-async function prepareInstance(instanceDir: string, distribution: Distribution, yml: string, heap: string): Promise<void> {
+export async function prepareInstance(instanceDir: string, distribution: Distribution, yml: string, heap: string): Promise<void> {
   const configDir = join(instanceDir, 'config');
   await mkdir(join(instanceDir, 'data'), { recursive: true });
   await mkdir(join(instanceDir, 'logs'), { recursive: true });
@@ -106,6 +108,37 @@ async function prepareInstance(instanceDir: string, distribution: Distribution, 
     join(configDir, 'jvm.options'),
     rewriteJvmOptions(jvmOptions, { heap, logsDir: join(instanceDir, 'logs'), dataDir: join(instanceDir, 'data') }),
   );
+}
+
+export interface LaunchedNode {
+  pid: number;
+  /** null while the process runs (as far as this process saw it start). */
+  exitCode(): number | null;
+}
+
+/** Spawns `bin/opensearch` for an instance folder: detached (its own process group), output to logs/console.log. */
+export function launchNode(
+  instanceDir: string,
+  home: string,
+  javaHome: string,
+  identity: ReturnType<typeof ensureServiceIdentity>,
+): LaunchedNode {
+  const child = spawnDetached({
+    command: join(home, 'bin', 'opensearch'),
+    args: [],
+    cwd: instanceDir,
+    consoleLog: join(instanceDir, 'logs', 'console.log'),
+    env: {
+      ...process.env,
+      OPENSEARCH_PATH_CONF: join(instanceDir, 'config'),
+      OPENSEARCH_JAVA_HOME: javaHome,
+      JAVA_HOME: javaHome,
+      HOME: instanceDir,
+    },
+    identity,
+  });
+  if (!child) throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
+  return child;
 }
 
 /** Starts a single-node OpenSearch bound to loopback and waits until its cluster health is yellow or green. */
@@ -151,35 +184,14 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
   const identity = ensureServiceIdentity();
   chownTree(instanceDir, identity);
 
-  const child = spawnDetached({
-    command: join(distribution.home, 'bin', 'opensearch'),
-    args: [],
-    cwd: instanceDir,
-    consoleLog: join(instanceDir, 'logs', 'console.log'),
-    env: {
-      ...process.env,
-      OPENSEARCH_PATH_CONF: join(instanceDir, 'config'),
-      OPENSEARCH_JAVA_HOME: java.home,
-      JAVA_HOME: java.home,
-      HOME: instanceDir,
-    },
-    identity,
-  });
-  if (!child) throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
-  const pid = child.pid;
-
+  const { pid, exitCode } = launchNode(instanceDir, distribution.home, java.home, identity);
   const url = `http://${host}:${httpPort}`;
   log(`starting OpenSearch ${distribution.version} (pid ${pid}${identity ? `, as user ${identity.name}` : ''}) on ${url} ...`);
-  const healthy = await waitUntil(
-    async () => child.exitCode() !== null || (await isHealthy(url)),
-    options.startupTimeoutMs ?? 180_000,
-    500,
-  );
-  const exitCode = child.exitCode();
-  if (exitCode !== null || !healthy) {
-    if (exitCode === null) await stopProcess(pid, 10_000, isOpenSearchAlive);
+  const healthy = await waitUntil(async () => exitCode() !== null || (await isHealthy(url)), options.startupTimeoutMs ?? 180_000, 500);
+  if (exitCode() !== null || !healthy) {
+    if (exitCode() === null) await stopProcess(pid, 10_000, isOpenSearchAlive);
     throw new ActionableError(
-      exitCode !== null ? `OpenSearch exited during start-up (exit code ${exitCode})` : 'OpenSearch did not become healthy in time',
+      exitCode() !== null ? `OpenSearch exited during start-up (exit code ${exitCode()})` : 'OpenSearch did not become healthy in time',
       'read the log lines below; common causes: too little memory for the heap (--heap), a port taken, a data folder from another version (remove it)',
       startupLogTail(instanceDir, clusterName),
     );

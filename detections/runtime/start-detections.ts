@@ -17,7 +17,7 @@ import { DetectionScheduler } from './scheduler.js';
 import { shippedRulesPath } from './shipped-rules.js';
 
 export interface DetectionDeps {
-  readonly target: Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'>;
+  readonly target: Pick<OpenSearchTarget, 'url' | 'urls' | 'username' | 'password' | 'caFile'>;
   /** The namespace of the events to search, unless the section names one. */
   readonly namespace: string;
   readonly dataDir: string;

@@ -107,8 +107,8 @@ export interface SinkFactory<C extends ComponentConfig = ComponentConfig> extend
    * The OpenSearch cluster this sink writes to, if the console and the detections can read it there (`undefined`: the
    * default cluster). The first sink with this decides.
    */
-  searchCluster?(config: C): Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'> | undefined;
-  /** True when this sink writes to the default cluster (it names no `url`), which must then be provided or started. */
+  searchCluster?(config: C): Pick<OpenSearchTarget, 'url' | 'urls' | 'username' | 'password' | 'caFile'> | undefined;
+  /** True when this sink writes to the default cluster (it names no `url` or `urls`), which must then be provided or started. */
   usesDefaultCluster?(config: C): boolean;
 }
 

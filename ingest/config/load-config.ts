@@ -138,6 +138,23 @@ function describeError(error: ErrorObject, components: ComponentRegistry): { pat
         fix: description ? `write it as ${description}` : `match ${params.pattern}`,
       };
     }
+    case 'minItems':
+      return {
+        path,
+        message: `must list at least ${params.limit}`,
+        fix: `add ${params.limit === 1 ? 'an entry' : 'entries'}, or leave the setting out`,
+      };
+    case 'not': {
+      // `not: { required: [a, b] }`: settings that exclude each other (a search sink's url and urls).
+      const both = (error.schema as { required?: string[] }).required;
+      if (both)
+        return {
+          path,
+          message: `${both.map((key) => `'${key}'`).join(' and ')} cannot be used together`,
+          fix: `keep one of ${both.join(', ')}`,
+        };
+      return { path, message: error.message ?? 'not allowed here', fix: 'see docs/configuration in the README' };
+    }
     case 'minLength':
       return { path, message: `must be at least ${params.limit} characters long`, fix: `use a longer value (${params.limit}+ characters)` };
     case 'discriminator':

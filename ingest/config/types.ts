@@ -38,6 +38,8 @@ export type SourceConfig = SyslogSourceConfig | HttpSourceConfig;
 export interface SearchSinkConfig {
   type: 'opensearch' | 'elasticsearch';
   url?: string;
+  /** Several nodes of one cluster (instead of `url`): requests are spread over them and fail over to the others. */
+  urls?: string[];
   username?: string;
   password?: string;
   ca_file?: string;

@@ -40,7 +40,7 @@ export function needsDefaultCluster(config: FortiemsConfig, components: Componen
   return Object.values(config.sinks ?? {}).some((sink) => sinkFactory(components, sink.type).usesDefaultCluster?.(sink) === true);
 }
 
-export type SearchCluster = Pick<OpenSearchTarget, 'url' | 'username' | 'password' | 'caFile'>;
+export type SearchCluster = Pick<OpenSearchTarget, 'url' | 'urls' | 'username' | 'password' | 'caFile'>;
 
 export class Topology {
   private pipeline: Pipeline | undefined;

@@ -3,6 +3,11 @@ import { ActionableError } from '../errors.js';
 /** Where the pipeline, the CLI and the tests find OpenSearch. */
 export interface OpenSearchTarget {
   url: string;
+  /**
+   * Every node, when the cluster is reached through several (`url` is the first): the client spreads requests over
+   * them, sets a node that fails aside and tries it again later.
+   */
+  urls?: string[];
   username?: string;
   password?: string;
   /** PEM file of the CA that signed the cluster's certificate. */
@@ -38,4 +43,9 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): OpenSearchT
   if (password) target.password = password;
   if (env.OPENSEARCH_CA_CERT) target.caFile = env.OPENSEARCH_CA_CERT;
   return target;
+}
+
+/** The node URLs a client should use: `urls` when several are given, else `url`. */
+export function nodeUrls(target: Pick<OpenSearchTarget, 'url' | 'urls'>): string[] {
+  return target.urls && target.urls.length > 0 ? [...target.urls] : [target.url];
 }

@@ -10,6 +10,8 @@ export { sendLines } from './send-lines.js';
 
 export interface HarnessOptions {
   opensearchUrl: string;
+  /** Every node of a cluster: the sink gets `urls` (and `opensearchUrl` is not used). */
+  opensearchUrls?: string[];
   namespace: string;
   /** Extra YAML under `sinks.opensearch` (indented by the caller is not needed: one flow mapping). */
   sinkExtra?: string;
@@ -31,7 +33,7 @@ sources:
 pipeline:
   enrich: { geoip: false }${options.workers === undefined ? '' : `\n  workers: ${options.workers}`}
 sinks:
-  opensearch: { type: opensearch, url: ${JSON.stringify(options.opensearchUrl)}, namespace: ${options.namespace}${options.sinkExtra ? `, ${options.sinkExtra}` : ''} }
+  opensearch: { type: opensearch, ${options.opensearchUrls ? `urls: ${JSON.stringify(options.opensearchUrls)}` : `url: ${JSON.stringify(options.opensearchUrl)}`}, namespace: ${options.namespace}${options.sinkExtra ? `, ${options.sinkExtra}` : ''} }
 http:
   address: "127.0.0.1:0"
 `,

@@ -95,6 +95,18 @@ describe('configuration', () => {
     expect(problems[0]?.fix).toMatch(/export OS_URL=/);
   });
 
+  it('takes several node URLs of one cluster as urls, and refuses url and urls together or an empty list', () => {
+    const config = parseConfig('sinks:\n  os: { type: opensearch, urls: ["http://a:9200", "http://b:9200"] }\n', 'x.yaml', {});
+    expect(config.sinks?.os).toMatchObject({ urls: ['http://a:9200', 'http://b:9200'] });
+    expect(problemsOf('sinks:\n  os: { type: opensearch, url: "http://a:9200", urls: ["http://b:9200"] }\n')).toEqual([
+      expect.objectContaining({ path: 'sinks.os', message: "'url' and 'urls' cannot be used together", fix: 'keep one of url, urls' }),
+    ]);
+    expect(problemsOf('sinks:\n  os: { type: elasticsearch, urls: [] }\n')).toEqual([
+      expect.objectContaining({ path: 'sinks.os.urls', message: 'must list at least 1' }),
+    ]);
+    expect(problemsOf('sinks:\n  os: { type: opensearch, urls: ["ftp://a:21"] }\n').length).toBeGreaterThan(0);
+  });
+
   it('never lets a variable inject structure', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: literal ${ENV} references are the input under test
     const config = parseConfig('sinks:\n  os: { type: opensearch, username: "${EVIL}" }\n', 'x.yaml', { EVIL: 'x\n  admin: true' });

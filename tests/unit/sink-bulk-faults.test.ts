@@ -240,6 +240,40 @@ describe.each(['opensearch', 'elasticsearch'] as const)('the %s bulk sink agains
     expect(await sink.ready()).toBe(false);
     await sink.stop(0);
   });
+
+  it('with several urls, fails over from a node that drops every connection: each event stored once, on the live node', async () => {
+    const dead = await startFakeBulkServer({ flavor, fallback: { destroy: true } });
+    const live = await startFakeBulkServer({ flavor });
+    cleanups.push(
+      () => dead.close(),
+      () => live.close(),
+    );
+    const registry = new MetricsRegistry();
+    const buffer = new MemoryBuffer(50_000_000);
+    const config: SearchSinkConfig = {
+      type: flavor,
+      urls: [dead.url, live.url],
+      namespace: NAMESPACE,
+      concurrency: 1,
+      batch: { max_events: 100, max_bytes: 5_000_000, timeout_ms: 10 },
+    };
+    const sink = createSearchSink('search', config, { buffer, registry, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+    cleanups.push(() => sink.stop(1000));
+    await sink.start();
+    const sent: ParsedEvent[] = [];
+    for (let round = 0; round < 4; round++) {
+      const events = sampleEvents(round);
+      sent.push(...events);
+      await sink.accept(events);
+      await until(() => buffer.depth().events === 0, `round ${round} settled`);
+    }
+    expect(dead.bulkRequests().length).toBeGreaterThan(0);
+    const stored = live.documents('logs-fortiems.*');
+    expect(stored).toHaveLength(sent.length);
+    expect(new Set(live.bulkRequests().flatMap(ids))).toEqual(new Set(sent.map(idOf)));
+    expect(registry.get(METRIC_NAMES.sentEvents)?.total({}) ?? 0).toBe(sent.length);
+    expect(registry.get(METRIC_NAMES.deadLettered)?.total({}) ?? 0).toBe(0);
+  });
 });
 
 describe('bulk encoding and item classification', () => {
@@ -307,6 +341,10 @@ describe('createSearchSink configuration', () => {
     [{ type: 'elasticsearch' }, /sinks\.bad has no url/],
     [{ type: 'opensearch', url: 'not a url' }, /is not a URL/],
     [{ type: 'opensearch', url: 'ftp://host:21' }, /is not http or https/],
+    [{ type: 'opensearch', url: 'http://a:9200', urls: ['http://b:9200'] }, /has both url and urls/],
+    [{ type: 'opensearch', urls: [] }, /sinks\.bad\.urls is empty/],
+    [{ type: 'opensearch', urls: ['http://a:9200', 'http://a:9200'] }, /names a node twice/],
+    [{ type: 'elasticsearch', urls: ['http://a:9200', 'ftp://b:21'] }, /sinks\.bad\.urls 'ftp:\/\/b:21' is not http or https/],
     [{ type: 'opensearch', url: 'http://h:9200', password: 'secret' }, /password but no username/],
     [{ type: 'opensearch', url: 'http://h:9200', ca_file: '/nonexistent/ca.pem' }, /ca_file '\/nonexistent\/ca\.pem' cannot be read/],
     [{ type: 'opensearch', url: 'http://h:9200', concurrency: 0 }, /concurrency is 0/],

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
+import { nodeUrls } from '../../../platform/opensearch/target.js';
 import { toBulkRequestError } from './bulk-response.js';
 import { BULK_FILTER_PATH, type SearchClient, SearchDriver, type SearchDriverSettings, type SearchTarget } from './search-driver.js';
 
@@ -61,7 +62,7 @@ export function createElasticsearchDriver(target: SearchTarget, settings: Search
   const client = lazyClient(async () => {
     const { Client } = await import('@elastic/elasticsearch');
     return new Client({
-      node: target.url,
+      nodes: nodeUrls(target),
       ...(target.username ? { auth: { username: target.username, password: target.password ?? '' } } : {}),
       ...(ca ? { tls: { ca } } : {}),
       maxRetries: 0,

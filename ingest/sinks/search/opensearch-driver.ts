@@ -15,7 +15,12 @@ async function abortable<T>(request: Promise<T> & { abort(): unknown }, signal: 
   }
 }
 
-/** `@opensearch-project/opensearch` as a SearchClient. Retries are the sink helper's, so the client makes none. */
+/**
+ * `@opensearch-project/opensearch` as a SearchClient. Retries are the sink helper's, so the client makes none: the
+ * helper alone knows whether a failed attempt may have stored its items (which decides how a later 409 is counted).
+ * With several nodes, failing over still happens: the client's pool marks the node that failed dead, so the helper's
+ * retry goes to a live one.
+ */
 export function openSearchClient(client: Client, requestTimeoutMs = 30_000): SearchClient {
   const options = { maxRetries: 0, requestTimeout: requestTimeoutMs };
   return {

@@ -5,6 +5,8 @@ import { DEAD_LETTER_INDEX_BODY, deadLetterEntry } from './dead-letter.js';
 
 export interface SearchTarget {
   url: string;
+  /** Every node when several are configured (`url` is the first); the client's pool spreads requests over them. */
+  urls?: string[];
   username?: string;
   password?: string;
   caFile?: string;

@@ -41,9 +41,18 @@ export const opensearchSinkFactory: SinkFactory<SearchSinkConfig> = {
       logger,
     }),
   namespace: (config) => config.namespace ?? 'default',
-  usesDefaultCluster: (config) => !config.url,
-  searchCluster: (config) =>
-    config.url ? { url: config.url, username: config.username, password: config.password, caFile: config.ca_file } : undefined,
+  usesDefaultCluster: (config) => !config.url && !config.urls,
+  searchCluster: (config) => {
+    const urls = config.urls ?? (config.url ? [config.url] : []);
+    if (urls.length === 0) return undefined;
+    return {
+      url: urls[0] as string,
+      ...(urls.length > 1 ? { urls } : {}),
+      username: config.username,
+      password: config.password,
+      caFile: config.ca_file,
+    };
+  },
 };
 
 export const elasticsearchSinkFactory: SinkFactory<SearchSinkConfig> = {
@@ -53,5 +62,5 @@ export const elasticsearchSinkFactory: SinkFactory<SearchSinkConfig> = {
   create: (id, config, { buffer, registry, target, logger }) =>
     createSearchSink(id, config, { buffer, registry, ...(target ? { target } : {}), logger }),
   namespace: (config) => config.namespace ?? 'default',
-  usesDefaultCluster: (config) => !config.url,
+  usesDefaultCluster: (config) => !config.url && !config.urls,
 };

@@ -6,9 +6,12 @@ export const searchSinkSchema = <T extends 'opensearch' | 'elasticsearch'>(type:
     type: 'object',
     additionalProperties: false,
     required: ['type'],
+    // One cluster, named either way: a single `url`, or `urls` for several of its nodes (Vector's `endpoints`).
+    not: { required: ['url', 'urls'] },
     properties: {
       type: { const: type },
       url: { type: 'string', pattern: '^https?://' },
+      urls: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^https?://' } },
       username: { type: 'string' },
       password: { type: 'string' },
       ca_file: { type: 'string' },

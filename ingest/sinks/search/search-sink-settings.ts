@@ -32,17 +32,23 @@ function integer(id: string, key: string, value: number, min: number, max: numbe
 
 /**
  * Checks a search sink's configuration (defaults applied here too, so a hand-built config works) and resolves its
- * target: its own `url`, or else the default cluster (`OPENSEARCH_URL` or the managed node) for an `opensearch` sink.
+ * target: its own `url` or `urls` (several nodes of one cluster), or else the default cluster (`OPENSEARCH_URL` or the managed node) for an `opensearch` sink.
  */
 export function searchSinkSettings(id: string, config: SearchSinkConfig, fallback: SearchTarget | undefined): SearchSinkSettings {
   const type = config.type as string;
   if (type !== 'opensearch' && type !== 'elasticsearch')
     throw new ActionableError(`sinks.${id}.type is '${type}'`, `set sinks.${id}.type to opensearch or elasticsearch`);
 
+  if (config.url !== undefined && config.urls !== undefined)
+    throw new ActionableError(`sinks.${id} has both url and urls`, `keep one: urls lists every node, url names one`);
+  if (config.urls !== undefined && (!Array.isArray(config.urls) || config.urls.length === 0))
+    throw new ActionableError(`sinks.${id}.urls is empty`, `list the cluster's nodes: urls: [http://node1:9200, http://node2:9200]`);
+  const configured = config.urls ?? (config.url ? [config.url] : []);
   let target: SearchTarget;
-  if (config.url) {
+  if (configured.length > 0) {
     target = {
-      url: config.url,
+      url: configured[0] as string,
+      ...(configured.length > 1 ? { urls: [...configured] } : {}),
       ...(config.username !== undefined ? { username: config.username } : {}),
       ...(config.password !== undefined ? { password: config.password } : {}),
       ...(config.ca_file !== undefined ? { caFile: config.ca_file } : {}),
@@ -52,19 +58,26 @@ export function searchSinkSettings(id: string, config: SearchSinkConfig, fallbac
     throw new ActionableError(
       `sinks.${id} has no url`,
       type === 'opensearch'
-        ? `set sinks.${id}.url, or OPENSEARCH_URL for the default cluster`
-        : `set sinks.${id}.url: the default cluster is an OpenSearch, an elasticsearch sink needs its own`,
+        ? `set sinks.${id}.url (or urls), or OPENSEARCH_URL for the default cluster`
+        : `set sinks.${id}.url (or urls): the default cluster is an OpenSearch, an elasticsearch sink needs its own`,
     );
 
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
-    throw new ActionableError(`sinks.${id}.url '${target.url}' is not a URL`, `write it as http(s)://host:port`);
+  const key = config.urls ? 'urls' : 'url';
+  const nodes = target.urls ?? [target.url];
+  if (new Set(nodes).size !== nodes.length) throw new ActionableError(`sinks.${id}.urls names a node twice`, 'list each node once');
+  let credentialsInUrl = false;
+  for (const node of nodes) {
+    let url: URL;
+    try {
+      url = new URL(node);
+    } catch {
+      throw new ActionableError(`sinks.${id}.${key} '${node}' is not a URL`, `write it as http(s)://host:port`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ActionableError(`sinks.${id}.${key} '${node}' is not http or https`, `write it as http(s)://host:port`);
+    if (url.username) credentialsInUrl = true;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ActionableError(`sinks.${id}.url '${target.url}' is not http or https`, `write it as http(s)://host:port`);
-  if (target.password !== undefined && !target.username && !url.username)
+  if (target.password !== undefined && !target.username && !credentialsInUrl)
     throw new ActionableError(`sinks.${id} has a password but no username`, `set sinks.${id}.username too`);
   if (target.caFile) {
     try {
