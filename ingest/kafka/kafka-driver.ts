@@ -18,6 +18,8 @@ export interface KafkaDriverOptions {
   deadLetterFile: string;
 }
 
+// Without serializers the client takes header keys and values as bytes.
+const FORMAT_KEY = Buffer.from(FORMAT_HEADER);
 const FORMAT = Buffer.from(String(KAFKA_FORMAT_VERSION));
 
 /** The broker refuses a record or a batch for its size: retrying it as it is cannot help. */
@@ -53,7 +55,7 @@ export function createKafkaDriver(options: KafkaDriverOptions): SinkDriver {
       topic: options.topic,
       ...(key.length > 0 ? { key } : {}),
       value,
-      headers: { [FORMAT_HEADER]: FORMAT },
+      headers: new Map([[FORMAT_KEY, FORMAT]]),
     };
   };
   const sendOne = async (record: BufferRecord): Promise<ItemOutcome> => {
