@@ -1,13 +1,22 @@
 /** The `kafka` source as a component: a consumer-group member reading a collector's lines (the indexer side of the Kafka tier). */
 import { type ComponentProblem, type ListenerSourceFactory, schemaDefaults } from '../components/contract.js';
-import type { KafkaSourceConfig } from '../config/types.js';
+import type { FortiemsConfig, KafkaSourceConfig } from '../config/types.js';
 import { DEFAULT_TOPIC, KAFKA_SOURCE_SCHEMA } from './kafka-schema.js';
 import { KafkaSource } from './kafka-source.js';
 
 const SCHEMA = KAFKA_SOURCE_SCHEMA.properties;
 
-function check(config: KafkaSourceConfig, path: readonly (string | number)[]): ComponentProblem[] {
+function check(config: KafkaSourceConfig, path: readonly (string | number)[], whole: FortiemsConfig): ComponentProblem[] {
   const problems: ComponentProblem[] = [];
+  // An offset is committed once the events are in every sink's buffer: a memory buffer would make that a promise a
+  // crash breaks (committed, then lost with the process).
+  for (const [id, sink] of Object.entries(whole.sinks ?? {}))
+    if ((sink as { buffer?: { type?: string } }).buffer?.type === 'memory')
+      problems.push({
+        path: ['sinks', id, 'buffer', 'type'],
+        message: `a kafka source commits offsets once events are in every sink's buffer, and sink ${id}'s memory buffer loses them in a crash`,
+        fix: 'use buffer type disk (the default) for every sink of an indexer',
+      });
   const seen = new Set<string>();
   (config.topics ?? []).forEach((topic, index) => {
     if (seen.has(topic))
@@ -22,7 +31,7 @@ export const kafkaSourceFactory: ListenerSourceFactory<KafkaSourceConfig> = {
   kind: 'listener',
   schema: KAFKA_SOURCE_SCHEMA,
   defaults: schemaDefaults(KAFKA_SOURCE_SCHEMA),
-  check: (config, context) => check(config, context.path),
+  check: (config, context) => check(config, context.path, context.config),
   start: async (id, config, context) => {
     const source = new KafkaSource({
       id,

@@ -86,6 +86,9 @@ describe('kafka factories', () => {
     expect(
       problems('sources:\n  k: { type: kafka, brokers: ["a:1"], start: middle }\nsinks:\n  kafka: { type: kafka, brokers: ["a:1"] }\n'),
     ).toMatch(/start/);
+    expect(
+      problems('sources:\n  k: { type: kafka, brokers: ["a:1"] }\nsinks:\n  os: { type: opensearch, buffer: { type: memory } }\n'),
+    ).toMatch(/sinks\.os\.buffer\.type: a kafka source commits offsets/);
     const zstd = problems('sinks:\n  kafka: { type: kafka, brokers: ["a:1"], compression: zstd }\n');
     if (zstdAvailable) expect(zstd).toBe('');
     else expect(zstd).toMatch(/zstd needs Node\.js 22\.15/);
