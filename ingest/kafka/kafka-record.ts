@@ -86,6 +86,11 @@ export function partitionKey(event: ParsedEvent, fallback: string): string {
     textAt(document, 'log.syslog.hostname') ??
     event.received?.sourceId ??
     fallback;
+  return keyText(key);
+}
+
+/** A partition key as the spool payload can carry it: no control characters (so no newline), at most 255 characters. */
+export function keyText(key: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
   return key.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_KEY_CHARS);
 }
