@@ -47,7 +47,7 @@ async function deleteTopic(topic: string): Promise<void> {
 const brokerList = JSON.stringify(brokers);
 
 /** A collector: syslog TCP → the `kafka` sink (disk spool). */
-async function startCollector(dir: string, topic: string): Promise<IngestService> {
+async function startCollector(dir: string, topic: string, brokersYaml = brokerList): Promise<IngestService> {
   const dataDir = join(dir, 'collector');
   const config = parseConfig(
     `data_dir: ${JSON.stringify(dataDir)}
@@ -57,7 +57,7 @@ pipeline:
   enrich: { geoip: false }
   workers: 1
 sinks:
-  kafka: { type: kafka, brokers: ${brokerList}, topic: ${topic}, batch: { timeout_ms: 100 } }
+  kafka: { type: kafka, brokers: ${brokersYaml}, topic: ${topic}, batch: { timeout_ms: 100 } }
 http:
   address: "127.0.0.1:0"
 `,
@@ -217,4 +217,38 @@ describe('collector → Kafka → indexer → OpenSearch', () => {
     second.child.kill('SIGTERM');
     await second.exited;
   }, 600_000);
+
+  it('spools in the collector while Kafka cannot be reached, then delivers every line once it can', async () => {
+    const { topic, group, namespace } = fresh();
+    const streams = `logs-fortiems.*-${namespace}`;
+    await createTopic(topic);
+    // A broker address nothing listens on: Kafka is "down" for this collector.
+    const down = await startCollector(join(dir, 'c'), topic, '["127.0.0.1:1"]');
+    const corpus = await emsCorpus({ seed: 29, count: 2000, start: Date.now() - 86_400_000 });
+    await sendLines(
+      `tcp://127.0.0.1:${down.ports().syslog_tcp}?framing=octet`,
+      corpus.map((entry) => entry.line),
+    );
+    let metrics = await metricsOf(down.httpUrl as string);
+    for (let i = 0; i < 60 && metricSum(metrics, 'fortiems_buffer_events', { component_id: 'kafka' }) < corpus.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      metrics = await metricsOf(down.httpUrl as string);
+    }
+    expect(metricSum(metrics, 'fortiems_buffer_events', { component_id: 'kafka' })).toBe(corpus.length);
+    expect(metricSum(metrics, 'fortiems_component_sent_events_total', { component_id: 'kafka' })).toBe(0);
+    expect(metricSum(metrics, 'fortiems_unaccounted_events')).toBe(0);
+    await down.stop();
+
+    // Kafka is back (the same spool, the right address): everything reaches the index, once.
+    const collector = await startCollector(join(dir, 'c'), topic);
+    services.push(collector);
+    const indexerDir = join(dir, 'c', 'indexer');
+    const indexer = new IngestService({ dataDir: indexerDir, logger: silentLogger(), drainTimeoutMs: 20_000 });
+    services.push(indexer);
+    await indexer.start(parseConfig(indexerYaml(indexerDir, topic, group, url, namespace), '<indexer>'));
+    expect(await waitForCount(client, streams, corpus.length, 120_000)).toBe(corpus.length);
+    expect(await countsByDataset(client, streams)).toEqual(expectedByDataset(corpus));
+    const after = await metricsOf(collector.httpUrl as string);
+    expect(metricSum(after, 'fortiems_component_recovered_events_total', { component_id: 'kafka' })).toBe(corpus.length);
+  }, 300_000);
 });
