@@ -48,6 +48,12 @@ const MAX_CHUNKS_IN_FLIGHT = 4;
 /** A partial chunk waits this long for more records. */
 const LINGER_MS = 50;
 
+/** Leaves the group and closes, forcefully (streams in flight included); never rejects. */
+function closeConsumer(consumer: Consumer): Promise<void> {
+  // The callback form: with `force` the typed promise overload is not selected.
+  return new Promise<void>((resolve) => consumer.close(true, () => resolve()));
+}
+
 export const CONSUMER_LAG_METRIC = 'fortiems_kafka_consumer_lag';
 
 /** A record that is not a line of our format still becomes an event (a pipeline_error carrying its value). */
@@ -91,6 +97,8 @@ export class KafkaSource implements RunningSource {
   private committing: Promise<void> = Promise.resolve();
   private stopped = false;
   private lagGauge: GaugeMetric | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
+  private reconnects = 0;
   private readonly lagSeries = new Set<string>();
 
   constructor(private readonly options: KafkaSourceOptions) {
@@ -98,7 +106,12 @@ export class KafkaSource implements RunningSource {
     this.description = `kafka ${options.topics.join(',')} group ${options.group} (${options.brokers.join(',')})`;
   }
 
+  /** Joins the group and starts reading; throws when the brokers cannot be reached (a wrong address says so at once). */
   async start(): Promise<void> {
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
     const { options } = this;
     const consumer = new Consumer({
       clientId: options.clientId,
@@ -110,20 +123,30 @@ export class KafkaSource implements RunningSource {
       autocommit: false,
     });
     this.consumer = consumer;
-    this.stream = await consumer.consume({
-      topics: options.topics,
-      mode: 'committed',
-      fallbackMode: options.start,
-      autocommit: false,
-      maxWaitTime: 500,
-      // The pipeline is the buffer: a small read-ahead keeps memory and re-reads after a crash small.
-      highWaterMark: Math.max(16, options.maxBatchEvents),
-    });
-    this.stream.on('data', (message: Message) => this.onMessage(message));
-    this.stream.on('error', (error: Error) => {
+    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    try {
+      stream = await consumer.consume({
+        topics: options.topics,
+        mode: 'committed',
+        fallbackMode: options.start,
+        autocommit: false,
+        maxWaitTime: 500,
+        // The pipeline is the buffer: a small read-ahead keeps memory and re-reads after a crash small.
+        highWaterMark: Math.max(16, options.maxBatchEvents),
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      await closeConsumer(consumer);
+      throw error;
+    }
+    this.stream = stream;
+    stream.on('data', (message: Message) => this.onMessage(message));
+    stream.on('error', (error: Error) => {
       this.options.telemetry.error('receive', 'kafka');
       this.options.onError?.(error);
     });
+    // The client ends a stream whose fetches keep failing (a broker down longer than its retries): start again.
+    stream.on('close', () => this.lost(stream));
     if (options.registry) {
       this.lagGauge = options.registry.gauge(
         CONSUMER_LAG_METRIC,
@@ -134,6 +157,36 @@ export class KafkaSource implements RunningSource {
       consumer.on('consumer:lag:error', () => this.options.telemetry.error('lag', 'kafka'));
       consumer.startLagMonitoring({ topics: options.topics }, options.lagIntervalMs);
     }
+  }
+
+  /**
+   * The stream ended without a stop: leave the group (nothing more is committed through the old consumer: its chunks in
+   * flight still reach the pipeline, their commits fail and are counted) and join again after a backoff, from the last
+   * commit. What is read twice has the same ids.
+   */
+  private lost(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined): void {
+    if (this.stopped || stream !== this.stream) return;
+    this.options.telemetry.error('receive', 'kafka_stream_lost');
+    this.flush();
+    const old = this.consumer;
+    this.stream = undefined;
+    this.consumer = undefined;
+    old?.stopLagMonitoring();
+    if (old) void closeConsumer(old);
+    const delay = Math.min(30_000, 1000 * 2 ** this.reconnects++);
+    this.reconnect = setTimeout(() => {
+      this.reconnect = undefined;
+      if (this.stopped) return;
+      this.connect().then(
+        () => {
+          this.reconnects = 0;
+        },
+        (error: Error) => {
+          this.options.onError?.(error);
+          this.lost(undefined);
+        },
+      );
+    }, delay);
   }
 
   /** Measures the lag now (the gauge is also refreshed every `lag_interval_ms`). */
@@ -268,13 +321,14 @@ export class KafkaSource implements RunningSource {
 
   private async close(): Promise<void> {
     if (this.linger) clearTimeout(this.linger);
+    if (this.reconnect) clearTimeout(this.reconnect);
     this.consumer?.stopLagMonitoring();
     try {
       await this.stream?.close();
     } catch {
       // Closing a stream whose connection is gone: nothing left to release.
     }
-    await this.consumer?.close(true);
+    if (this.consumer) await closeConsumer(this.consumer);
     for (const key of this.lagSeries) {
       const at = key.lastIndexOf(':');
       this.lagGauge?.remove({ topic: key.slice(0, at), partition: key.slice(at + 1) });

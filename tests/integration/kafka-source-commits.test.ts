@@ -143,4 +143,46 @@ describe('kafka source commits', () => {
     expect(second.durable).toEqual(expect.arrayContaining(first.held));
     await joined.stop();
   }, 180_000);
+
+  it('reopens a stream the client ended (fetches failing past its retries) and reads on from the last commit', async () => {
+    const { topic, ids } = await topicWithRecords();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // Five chunks durable at once; the next ones wait until after the stream is lost (their commits then fail).
+    const durable: string[] = [];
+    const waiting: (() => void)[] = [];
+    let chunks = 0;
+    let released = false;
+    const intake: PipelineIntake = {
+      deliver: () => undefined,
+      isFull: () => false,
+      submit(lines: RawLine[]) {
+        const done = () => durable.push(...lines.map((line) => line.id as string));
+        if (chunks++ < 5 || released) {
+          done();
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) =>
+          waiting.push(() => {
+            done();
+            resolve();
+          }),
+        );
+      },
+    };
+    const member = source('member', topic, group, intake);
+    running.push(member);
+    await member.start();
+    await until(() => chunks >= 6, 'the member to read past its durable chunks');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // What the client does when a broker stays away: it destroys the stream with the fetch's error.
+    (member as unknown as { stream: { destroy(error: Error): void } }).stream.destroy(new Error('fetch failed: broker gone'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    released = true;
+    for (const release of waiting.splice(0)) release();
+    await until(() => new Set(durable).size >= RECORDS, 'the reopened stream to read the rest', 90_000);
+    expect(new Set(durable)).toEqual(new Set(ids));
+    // The new consumer started from the last commit, before the chunks the lost one could not commit: read twice.
+    expect(durable.length).toBeGreaterThan(RECORDS);
+    await member.stop();
+  }, 180_000);
 });
