@@ -17,6 +17,20 @@ export interface ParseContext {
   namespace?: string;
 }
 
+/**
+ * The line as it was received, with what the receiver knew: set by the pipeline (`ingest/`), read by a sink that hands
+ * the line on unparsed (Kafka), so the next tier parses exactly what this one would have.
+ */
+export interface ReceivedLine {
+  line: string;
+  /** Epoch ms. */
+  receivedAt: number;
+  sourceId: string;
+  zone: string;
+  framingError?: string;
+  id?: string;
+}
+
 /** One normalized event, ready to enrich and index; `kind: 'pipeline_error'` carries the raw line and the reason. */
 export interface ParsedEvent {
   kind: 'event' | 'pipeline_error';
@@ -30,6 +44,8 @@ export interface ParsedEvent {
   document: Record<string, unknown>;
   /** Validation problems (collected, not thrown); also in `fortiems.problems`. */
   problems: string[];
+  /** The received line and its metadata, when it came through the pipeline. */
+  received?: ReceivedLine;
 }
 
 export const UNPARSED_DATASET = 'fortiems.unparsed';

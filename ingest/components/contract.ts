@@ -69,6 +69,8 @@ export interface SourceContext {
   /** Zone of zone-less times when the source sets none. */
   pipelineZone: string;
   dataDir: string;
+  /** The service's metrics, for a source with gauges of its own (the Kafka consumer lag). */
+  registry?: MetricsRegistry;
 }
 
 /** A source with its own socket: started, and on reload replaced, on its own. */

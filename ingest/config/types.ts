@@ -33,7 +33,23 @@ export interface HttpSourceConfig {
   timezone?: string;
 }
 
-export type SourceConfig = SyslogSourceConfig | HttpSourceConfig;
+/** A Kafka consumer (`ingest/kafka/`): the lines a collector's `kafka` sink wrote, with their receive metadata and ids. */
+export interface KafkaSourceConfig {
+  type: 'kafka';
+  brokers: string[];
+  topics?: string[];
+  group?: string;
+  start?: 'earliest' | 'latest';
+  client_id?: string;
+  /** Records handed to the pipeline together (and committed together once durable). */
+  max_batch_events?: number;
+  /** How often the consumer lag is measured (ms). */
+  lag_interval_ms?: number;
+  session_timeout_ms?: number;
+  timezone?: string;
+}
+
+export type SourceConfig = SyslogSourceConfig | HttpSourceConfig | KafkaSourceConfig;
 
 export interface SearchSinkConfig {
   type: 'opensearch' | 'elasticsearch';
@@ -65,7 +81,21 @@ export interface SyslogSinkConfig {
   buffer?: SearchSinkConfig['buffer'];
 }
 
-export type SinkConfig = SearchSinkConfig | SyslogSinkConfig;
+/** A Kafka producer (`ingest/kafka/`): each received line, unparsed, with its receive metadata and id. */
+export interface KafkaSinkConfig {
+  type: 'kafka';
+  brokers: string[];
+  topic?: string;
+  partition_key?: 'sender' | 'source' | 'none';
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  client_id?: string;
+  timeout_ms?: number;
+  concurrency?: number;
+  batch?: SearchSinkConfig['batch'];
+  buffer?: SearchSinkConfig['buffer'];
+}
+
+export type SinkConfig = SearchSinkConfig | SyslogSinkConfig | KafkaSinkConfig;
 
 /** Sigma levels an alert output can select from (lowest first); see mappings/opensearch/alerts.ts. */
 export type AlertLevelName = 'informational' | 'low' | 'medium' | 'high' | 'critical';

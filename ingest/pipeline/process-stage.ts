@@ -34,7 +34,9 @@ export function parseLines(lines: readonly RawLine[], namespace: string): Proces
     const event = raw.framingError ? pipelineError(raw.line, raw.framingError, context, 'framing_error') : parseLine(raw.line, context);
     if (event.kind === 'pipeline_error') failures++;
     // Lines that did not come through the pipeline's intake (tests, tools) get their id here.
-    setEventId(event.document, raw.id ?? receiveEventId());
+    raw.id ??= receiveEventId();
+    setEventId(event.document, raw.id);
+    event.received = raw;
     events[i] = event;
   }
   return { events, bytes, failures };

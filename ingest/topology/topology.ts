@@ -223,6 +223,7 @@ export class Topology {
       telemetry: this.telemetry(id, 'source', config.type),
       pipelineZone: this.config.pipeline?.timezone ?? 'UTC',
       dataDir: this.dataDir,
+      registry: this.options.registry,
     });
     if (!running) return;
     this.sources.set(id, { config: JSON.stringify([config, this.config.pipeline?.timezone]), running });

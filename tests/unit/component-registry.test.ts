@@ -102,10 +102,10 @@ describe('a sink type added through the registry', () => {
 
   it('is a known kind only where registered: the message lists the registry', () => {
     expect(problemsOf('sinks:\n  capture: { type: nope }\n', TEST_COMPONENTS)).toContain(
-      'fix: sources: syslog or http; sinks: opensearch, elasticsearch, syslog or memory',
+      'fix: sources: syslog, http or kafka; sinks: opensearch, elasticsearch, syslog, kafka or memory',
     );
     expect(problemsOf('sinks:\n  capture: { type: memory }\n')).toContain(
-      "sinks.capture.type: 'type' must name a known kind here (memory is not one)\n    fix: sources: syslog or http; sinks: opensearch, elasticsearch or syslog",
+      "sinks.capture.type: 'type' must name a known kind here (memory is not one)\n    fix: sources: syslog, http or kafka; sinks: opensearch, elasticsearch, syslog or kafka",
     );
   });
 

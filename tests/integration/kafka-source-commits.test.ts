@@ -1,0 +1,188 @@
+/**
+ * The `kafka` source's commits on a real broker, with a scripted pipeline: an offset is committed only once the chunk
+ * holding it is durable, so what a member read but could not make durable is read again by the next owner of its
+ * partitions — after a crash (the member leaves without committing) and after a rebalance (a second member joins).
+ */
+import { randomUUID } from 'node:crypto';
+import { Admin, Producer } from '@platformatic/kafka';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRecordValue } from '../../ingest/kafka/kafka-record.js';
+import { KafkaSource } from '../../ingest/kafka/kafka-source.js';
+import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
+import { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { sharedKafka } from '../support/kafka.js';
+import { until } from '../support/sample-events.js';
+
+const brokers = await sharedKafka();
+const RECORDS = 3000;
+
+/** An intake that makes chunks durable while `open()` says so, and holds the others forever (a stuck sink). */
+function scriptedIntake(open: (chunk: number) => boolean) {
+  const durable: string[] = [];
+  const held: string[] = [];
+  let chunks = 0;
+  const intake: PipelineIntake = {
+    deliver: () => undefined,
+    isFull: () => false,
+    submit(lines: RawLine[]) {
+      const ids = lines.map((line) => line.id as string);
+      if (open(chunks++)) {
+        durable.push(...ids);
+        return Promise.resolve();
+      }
+      held.push(...ids);
+      return new Promise<void>(() => undefined);
+    },
+  };
+  return { intake, durable, held, chunks: () => chunks };
+}
+
+function source(id: string, topic: string, group: string, intake: PipelineIntake): KafkaSource {
+  const registry = new MetricsRegistry();
+  return new KafkaSource({
+    id,
+    brokers,
+    topics: [topic],
+    group,
+    start: 'earliest',
+    clientId: id,
+    zone: 'UTC',
+    maxBatchEvents: 100,
+    lagIntervalMs: 1000,
+    sessionTimeoutMs: 6000,
+    intake,
+    telemetry: new ComponentTelemetry(registry, { id, kind: 'source', type: 'kafka' }),
+    registry,
+    stopGraceMs: 1000,
+  });
+}
+
+describe('kafka source commits', () => {
+  const topics: string[] = [];
+  const running: KafkaSource[] = [];
+
+  afterAll(async () => {
+    for (const each of running) await each.abandon().catch(() => undefined);
+    const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.close();
+  });
+
+  async function topicWithRecords(): Promise<{ topic: string; ids: string[] }> {
+    const topic = `fortiems-it-src-${randomUUID().slice(0, 8)}`;
+    topics.push(topic);
+    const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
+    await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
+    await admin.close();
+    const producer = new Producer({ clientId: 'fortiems-test', bootstrapBrokers: brokers, idempotent: true });
+    const ids = Array.from({ length: RECORDS }, (_, i) => `record-${i}`);
+    await producer.send({
+      messages: ids.map((id, i) => ({
+        topic,
+        key: Buffer.from(`ems0${i % 4}`),
+        value: Buffer.from(encodeRecordValue({ id, line: `line ${i}`, receivedAt: 1_795_000_000_000 + i, sourceId: 'tcp', zone: 'UTC' })),
+      })),
+    });
+    await producer.close();
+    return { topic, ids };
+  }
+
+  it('after a crash, the next member reads exactly what was not durable: nothing lost, nothing committed twice', async () => {
+    const { topic, ids } = await topicWithRecords();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // The first 8 chunks become durable; the rest are held, as by a sink that cannot write.
+    const first = scriptedIntake((chunk) => chunk < 8);
+    const crashed = source('first', topic, group, first.intake);
+    running.push(crashed);
+    await crashed.start();
+    await until(() => first.chunks() >= 10, 'the first member to read past its durable chunks');
+    // Its commits of the durable chunks reach the broker; the held ones are never committed.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await crashed.abandon();
+    expect(first.durable).toHaveLength(800);
+    expect(first.held.length).toBeGreaterThan(0);
+
+    const second = scriptedIntake(() => true);
+    const next = source('second', topic, group, second.intake);
+    running.push(next);
+    await next.start();
+    await until(() => first.durable.length + second.durable.length >= RECORDS, 'the second member to read the rest', 90_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Nothing lost: every record durable once; everything held by the first member was read again.
+    expect(new Set([...first.durable, ...second.durable])).toEqual(new Set(ids));
+    expect(second.durable).toEqual(expect.arrayContaining(first.held));
+    // Nothing committed past a durable chunk, nothing durable read again.
+    expect(second.durable.filter((id) => first.durable.includes(id))).toEqual([]);
+    expect(second.durable).toHaveLength(RECORDS - 800);
+    // At rest the lag of both partitions is 0.
+    const lag = await next.measureLag();
+    expect([...(lag.get(topic) ?? [])]).toEqual([0n, 0n]);
+    await next.stop();
+  }, 180_000);
+
+  it('when a second member joins, what the first read and could not make durable is read again by whoever owns it', async () => {
+    const { topic, ids } = await topicWithRecords();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // The first member makes 5 chunks durable and then holds everything (stuck), so its partitions stay uncommitted.
+    const first = scriptedIntake((chunk) => chunk < 5);
+    const stuck = source('first', topic, group, first.intake);
+    running.push(stuck);
+    await stuck.start();
+    await until(() => first.chunks() >= 6, 'the first member to read');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const second = scriptedIntake(() => true);
+    const joined = source('second', topic, group, second.intake);
+    running.push(joined);
+    await joined.start();
+    // The stuck member leaves (a stop whose grace period runs out commits nothing more): all partitions move.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await stuck.stop();
+    await until(() => new Set([...first.durable, ...second.durable]).size >= RECORDS, 'every record durable somewhere', 90_000);
+    expect(new Set([...first.durable, ...second.durable])).toEqual(new Set(ids));
+    expect(second.durable).toEqual(expect.arrayContaining(first.held));
+    await joined.stop();
+  }, 180_000);
+
+  it('reopens a stream the client ended (fetches failing past its retries) and reads on from the last commit', async () => {
+    const { topic, ids } = await topicWithRecords();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // Five chunks durable at once; the next ones wait until after the stream is lost (their commits then fail).
+    const durable: string[] = [];
+    const waiting: (() => void)[] = [];
+    let chunks = 0;
+    let released = false;
+    const intake: PipelineIntake = {
+      deliver: () => undefined,
+      isFull: () => false,
+      submit(lines: RawLine[]) {
+        const done = () => durable.push(...lines.map((line) => line.id as string));
+        if (chunks++ < 5 || released) {
+          done();
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) =>
+          waiting.push(() => {
+            done();
+            resolve();
+          }),
+        );
+      },
+    };
+    const member = source('member', topic, group, intake);
+    running.push(member);
+    await member.start();
+    await until(() => chunks >= 6, 'the member to read past its durable chunks');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // What the client does when a broker stays away: it destroys the stream with the fetch's error.
+    (member as unknown as { stream: { destroy(error: Error): void } }).stream.destroy(new Error('fetch failed: broker gone'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    released = true;
+    for (const release of waiting.splice(0)) release();
+    await until(() => new Set(durable).size >= RECORDS, 'the reopened stream to read the rest', 90_000);
+    expect(new Set(durable)).toEqual(new Set(ids));
+    // The new consumer started from the last commit, before the chunks the lost one could not commit: read twice.
+    expect(durable.length).toBeGreaterThan(RECORDS);
+    await member.stop();
+  }, 180_000);
+});
