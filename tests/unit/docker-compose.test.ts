@@ -74,3 +74,52 @@ describe('docker-compose.yml', () => {
     expect(validateCompose({ services: { opensearch: { image: 'x', ports: 'not-a-list', restart_policy: 1 } } })).not.toEqual([]);
   });
 });
+
+describe('docker-compose.scale.yml', () => {
+  // YAML merge keys (`<<: *opensearch-node`) are how Compose files share a service's shape.
+  const compose = parse(readFileSync(new URL('../../docker-compose.scale.yml', import.meta.url), 'utf8'), { merge: true });
+  const configOf = (service: string) => {
+    const command = (compose.services[service].command as string[]).join(' ');
+    const file = /--config \/app\/(\S+)/.exec(command)?.[1] as string;
+    return loadConfigFile(fileURLToPath(new URL(`../../${file}`, import.meta.url)), { FORTIEMS_INGEST_TOKEN: 'a-token-of-20-chars!' });
+  };
+
+  it('is valid against the Compose Specification schema', () => {
+    expect(validateCompose(compose)).toEqual([]);
+  });
+
+  it('runs Kafka, a 3-node OpenSearch, one collector, two indexers, Grafana and OpenSearch Dashboards, published on loopback only', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'collector',
+      'grafana',
+      'indexer-1',
+      'indexer-2',
+      'kafka',
+      'opensearch-1',
+      'opensearch-2',
+      'opensearch-3',
+      'opensearch-dashboards',
+      'opensearch-dashboards-import',
+    ]);
+    for (const service of Object.values(compose.services) as { ports?: string[] }[]) {
+      for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    }
+    const seeds = (compose.services['opensearch-2'].environment as Record<string, string>)['discovery.seed_hosts'];
+    expect(seeds?.split(',')).toEqual(['opensearch-1', 'opensearch-2', 'opensearch-3']);
+  });
+
+  it('wires the collector to Kafka and the indexers from Kafka to every OpenSearch node, with configurations that validate', () => {
+    const collector = configOf('collector');
+    expect(Object.values(collector.sinks ?? {}).map((sink) => sink.type)).toEqual(['kafka']);
+    expect(JSON.stringify(collector.sinks)).toContain('"kafka:9092"');
+    expect(collector.http?.address).toBe('0.0.0.0:8080');
+    for (const service of ['indexer-1', 'indexer-2']) {
+      const indexer = configOf(service);
+      expect(Object.values(indexer.sources ?? {}).map((source) => source.type)).toEqual(['kafka']);
+      const sink = Object.values(indexer.sinks ?? {})[0] as { type: string; urls?: string[] };
+      expect(sink.type).toBe('opensearch');
+      expect(sink.urls?.map((url) => new URL(url).hostname).sort()).toEqual(['opensearch-1', 'opensearch-2', 'opensearch-3']);
+    }
+    expect(configOf('indexer-1')).toEqual(configOf('indexer-2'));
+  });
+});
