@@ -20,13 +20,17 @@ export function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** The records of a JSON-lines file a receiver writes (none while the file does not exist). */
+/**
+ * The complete records of a JSON-lines file a receiver writes (none while the file does not exist). A receiver may be
+ * caught mid-write, so only lines ended by a newline count: the partial last one is read at the next poll.
+ */
 export function readJsonLines<T>(path: string): T[] {
   const text = readIfPresent(path);
-  return text === ''
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete === ''
     ? []
-    : text
-        .replace(/\n$/, '')
+    : complete
+        .slice(0, -1)
         .split('\n')
         .map((line) => JSON.parse(line) as T);
 }
