@@ -9,7 +9,9 @@
  * over the partitions); its rate into Kafka is printed. Then each run is a fresh consumer group and a fresh namespace:
  * `fortiems ingest` processes with the `kafka` source (start: earliest) and the `opensearch` sink. A run's rate is the
  * events over the time from the first record consumed (the source's received events, summed over the indexers' /metrics)
- * to the last acknowledged by OpenSearch (the sink's sent events), both polled every 250 ms.
+ * to the last acknowledged by OpenSearch (the sink's sent events), both polled every 250 ms. The lag series is, per
+ * partition, the smallest value any member reports, summed; at rest each run also prints the count indexed, the
+ * broker's committed offsets and `fortiems_unaccounted_events`.
  *
  * KAFKA_BROKERS selects a cluster; otherwise a broker is started in a temporary folder (port 0) and stopped at the end.
  * OPENSEARCH_URL selects OpenSearch (default http://127.0.0.1:9200); BENCH_CLUSTER=1 starts a 3-node cluster in a
