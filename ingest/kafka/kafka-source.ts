@@ -201,10 +201,14 @@ export class KafkaSource implements RunningSource {
     const gauge = this.lagGauge;
     if (!gauge) return;
     const now = new Set<string>();
+    // Only the partitions this member owns now: the client keeps offsets of partitions a rebalance took away and would
+    // report them too, so two members showed the same partition (twice the topic's lag) or a stale one forever.
+    const owned = this.consumer?.assignments ?? [];
     for (const [topic, partitions] of lag)
       partitions.forEach((value, partition) => {
         // -1: another member owns it and reports it.
         if (value < 0n) return;
+        if (!owned.some((assignment) => assignment.topic === topic && assignment.partitions.includes(partition))) return;
         const key = `${topic}:${partition}`;
         now.add(key);
         gauge.set({ topic, partition: String(partition) }, Number(value));
