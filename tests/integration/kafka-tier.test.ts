@@ -9,78 +9,31 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IngestService } from '../../app/service/ingest-service.js';
 import { parseConfig } from '../../ingest/config/load-config.js';
 import { categoryByName } from '../../mappings/index.js';
 import { silentLogger } from '../../platform/logging/logger.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
-import { countDocuments, countsByDataset, metricSum, parseMetrics, sendLines, waitForCount } from '../support/ingest-harness.js';
+import { countDocuments, countsByDataset, metricSum, sendLines, waitForCount } from '../support/ingest-harness.js';
 import { startIngestProcess } from '../support/ingest-process.js';
 import { sharedKafka } from '../support/kafka.js';
+import {
+  createTopic as createTopicOn,
+  deleteTopic as deleteTopicOn,
+  indexerYaml as indexerYamlOf,
+  metricsOf,
+  startCollector as startCollectorOn,
+} from '../support/kafka-tier.js';
 import { type CorpusLine, emsCorpus } from '../support/parser-corpus.js';
 
 const brokers = await sharedKafka();
 const PARTITIONS = 4;
-
-async function createTopic(topic: string): Promise<void> {
-  const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
-  try {
-    await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
-}
-
-async function deleteTopic(topic: string): Promise<void> {
-  const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
-  try {
-    await admin.deleteTopics({ topics: [topic] });
-  } catch {
-    // Already gone.
-  } finally {
-    await admin.close();
-  }
-}
-
-const brokerList = JSON.stringify(brokers);
-
-/** A collector: syslog TCP → the `kafka` sink (disk spool). */
-async function startCollector(dir: string, topic: string, brokersYaml = brokerList): Promise<IngestService> {
-  const dataDir = join(dir, 'collector');
-  const config = parseConfig(
-    `data_dir: ${JSON.stringify(dataDir)}
-sources:
-  syslog_tcp: { type: syslog, mode: tcp, address: "127.0.0.1:0" }
-pipeline:
-  enrich: { geoip: false }
-  workers: 1
-sinks:
-  kafka: { type: kafka, brokers: ${brokersYaml}, topic: ${topic}, batch: { timeout_ms: 100 } }
-http:
-  address: "127.0.0.1:0"
-`,
-    '<collector>',
-  );
-  const service = new IngestService({ dataDir, logger: silentLogger(), drainTimeoutMs: 20_000 });
-  await service.start(config);
-  return service;
-}
-
-function indexerYaml(dataDir: string, topic: string, group: string, url: string, namespace: string): string {
-  return `data_dir: ${JSON.stringify(dataDir)}
-sources:
-  kafka: { type: kafka, brokers: ${brokerList}, topics: [${topic}], group: ${group}, start: earliest, session_timeout_ms: 6000, lag_interval_ms: 1000 }
-pipeline:
-  enrich: { geoip: false }
-  workers: 1
-sinks:
-  opensearch: { type: opensearch, url: ${JSON.stringify(url)}, namespace: ${namespace} }
-http:
-  address: "127.0.0.1:0"
-`;
-}
+const createTopic = (topic: string) => createTopicOn(brokers, topic, PARTITIONS);
+const deleteTopic = (topic: string) => deleteTopicOn(brokers, topic);
+const startCollector = (dir: string, topic: string, on: readonly string[] = brokers) => startCollectorOn(dir, topic, on);
+const indexerYaml = (dataDir: string, topic: string, group: string, url: string, namespace: string) =>
+  indexerYamlOf({ dataDir, brokers, topic, group, opensearch: url, namespace });
 
 function expectedByDataset(corpus: readonly CorpusLine[]): Record<string, number> {
   const expected: Record<string, number> = {};
@@ -89,10 +42,6 @@ function expectedByDataset(corpus: readonly CorpusLine[]): Record<string, number
     expected[dataset] = (expected[dataset] ?? 0) + 1;
   }
   return expected;
-}
-
-async function metricsOf(httpUrl: string): Promise<Map<string, number>> {
-  return parseMetrics(await (await fetch(`${httpUrl}/metrics`)).text());
 }
 
 describe('collector → Kafka → indexer → OpenSearch', () => {
@@ -223,7 +172,7 @@ describe('collector → Kafka → indexer → OpenSearch', () => {
     const streams = `logs-fortiems.*-${namespace}`;
     await createTopic(topic);
     // A broker address nothing listens on: Kafka is "down" for this collector.
-    const down = await startCollector(join(dir, 'c'), topic, '["127.0.0.1:1"]');
+    const down = await startCollector(join(dir, 'c'), topic, ['127.0.0.1:1']);
     const corpus = await emsCorpus({ seed: 29, count: 2000, start: Date.now() - 86_400_000 });
     await sendLines(
       `tcp://127.0.0.1:${down.ports().syslog_tcp}?framing=octet`,

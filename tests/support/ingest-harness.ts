@@ -79,6 +79,25 @@ export async function countsByDataset(client: Client, index: string): Promise<Re
   return Object.fromEntries(buckets.map((bucket) => [bucket.key, bucket.doc_count]));
 }
 
+/**
+ * `event.id`s stored more than once (at most 10), and the approximate number of distinct ids (HyperLogLog: a
+ * cross-check only). A duplicate always lands in the same single-shard backing index (one id, one dataset), so the
+ * terms aggregation is exact: empty, with the count equal to what was sent, proves every event is there once.
+ */
+export async function eventIdDuplicates(client: Client, index: string): Promise<{ duplicates: unknown[]; distinct: number }> {
+  await client.indices.refresh({ index });
+  const body: Record<string, unknown> = {
+    size: 0,
+    aggs: {
+      distinct: { cardinality: { field: 'event.id', precision_threshold: 40_000 } },
+      twice: { terms: { field: 'event.id', min_doc_count: 2, size: 10 } },
+    },
+  };
+  const response = await client.search({ index, body });
+  const aggs = response.body.aggregations as { distinct: { value: number }; twice: { buckets: unknown[] } };
+  return { duplicates: aggs.twice.buckets, distinct: aggs.distinct.value };
+}
+
 /** Parses Prometheus text into `name{labels}` → value. */
 export function parseMetrics(text: string): Map<string, number> {
   const values = new Map<string, number>();
