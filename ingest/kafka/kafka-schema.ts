@@ -34,8 +34,10 @@ export const KAFKA_SINK_SCHEMA = {
     compression: { enum: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'lz4' },
     client_id: { type: 'string', minLength: 1, default: 'fortiems' },
     timeout_ms: { type: 'integer', minimum: 1000, maximum: 300_000, default: 30_000 },
-    // One batch in flight keeps each partition's order across retries.
-    concurrency: { type: 'integer', minimum: 1, maximum: 5, default: 1 },
+    // One batch in flight: the idempotent producer reads a partition's sequence number when it builds a request and
+    // advances it on success, so two batches in flight to one partition can carry the same sequence and the broker
+    // drops the second as a duplicate while answering success (a silent loss), and retries could reorder.
+    concurrency: { type: 'integer', minimum: 1, maximum: 1, default: 1 },
     batch,
     buffer,
   },

@@ -10,13 +10,22 @@ function check(config: KafkaSourceConfig, path: readonly (string | number)[], wh
   const problems: ComponentProblem[] = [];
   // An offset is committed once the events are in every sink's buffer: a memory buffer would make that a promise a
   // crash breaks (committed, then lost with the process).
-  for (const [id, sink] of Object.entries(whole.sinks ?? {}))
-    if ((sink as { buffer?: { type?: string } }).buffer?.type === 'memory')
+  for (const [id, sink] of Object.entries(whole.sinks ?? {})) {
+    const buffer = (sink as { buffer?: { type?: string; when_full?: string } }).buffer;
+    if (buffer?.type === 'memory')
       problems.push({
         path: ['sinks', id, 'buffer', 'type'],
         message: `a kafka source commits offsets once events are in every sink's buffer, and sink ${id}'s memory buffer loses them in a crash`,
         fix: 'use buffer type disk (the default) for every sink of an indexer',
       });
+    // A full buffer that drops would let the source commit offsets past events it never stored: Kafka still held them.
+    if (buffer?.when_full === 'drop_newest')
+      problems.push({
+        path: ['sinks', id, 'buffer', 'when_full'],
+        message: `a kafka source commits offsets once events are in every sink's buffer, and sink ${id} drops what a full buffer cannot take`,
+        fix: 'use when_full: block (the default): Kafka holds the backlog while the sink catches up',
+      });
+  }
   const seen = new Set<string>();
   (config.topics ?? []).forEach((topic, index) => {
     if (seen.has(topic))

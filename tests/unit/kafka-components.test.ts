@@ -89,6 +89,14 @@ describe('kafka factories', () => {
     expect(
       problems('sources:\n  k: { type: kafka, brokers: ["a:1"] }\nsinks:\n  os: { type: opensearch, buffer: { type: memory } }\n'),
     ).toMatch(/sinks\.os\.buffer\.type: a kafka source commits offsets/);
+    // Offsets committed past events a full buffer dropped would lose what Kafka still held.
+    expect(
+      problems(
+        'sources:\n  k: { type: kafka, brokers: ["a:1"] }\nsinks:\n  os: { type: opensearch, buffer: { when_full: drop_newest } }\n',
+      ),
+    ).toMatch(/sinks\.os\.buffer\.when_full: a kafka source commits offsets/);
+    // Two batches in flight to one partition can share an idempotent sequence number: the broker drops one as a duplicate.
+    expect(problems('sinks:\n  kafka: { type: kafka, brokers: ["a:1"], concurrency: 2 }\n')).toMatch(/concurrency/);
     const zstd = problems('sinks:\n  kafka: { type: kafka, brokers: ["a:1"], compression: zstd }\n');
     if (zstdAvailable) expect(zstd).toBe('');
     else expect(zstd).toMatch(/zstd needs Node\.js 22\.15/);
