@@ -140,7 +140,8 @@ export class Pipeline implements PipelineIntake {
   };
 
   submit(lines: RawLine[]): Promise<void> {
-    if (!this.accepting) return Promise.reject(new PipelineStoppedError());
+    // Thrown, not a rejected promise: the source learns at once that nothing entered, and counts nothing as received.
+    if (!this.accepting) throw new PipelineStoppedError();
     if (lines.length === 0) return Promise.resolve();
     identify(lines);
     return new Promise<void>((resolve, reject) => {

@@ -26,7 +26,10 @@ export interface PipelineIntake {
   deliver: LineSink;
   /**
    * Resolves once the lines' events are in every sink's buffer (for disk buffers: fsynced), so an acknowledgement sent
-   * afterwards survives a crash. Rejects when the pipeline is stopping.
+   * afterwards survives a crash. Throws (synchronously) when the pipeline is stopping: nothing entered. Once it returns,
+   * the lines are in the pipeline and their fate is accounted by the sinks (a buffer that cannot write rejects, and
+   * counts them as discarded), so a source counts them as received at once, not when the promise settles: counting
+   * late made `fortiems_unaccounted_events` dip below 0 while chunks were in flight.
    */
   submit(lines: RawLine[]): Promise<void>;
   /** True when the pipeline cannot take more right now: HTTP answers 429, UDP drops and counts. */

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineIntake, RawLine } from '../../ingest/pipeline/raw-line.js';
 import { type HttpSourceOptions, httpSource } from '../../ingest/sources/http-source.js';
 import { createHttpServer, type HttpServer } from '../../platform/http/http-server.js';
@@ -22,7 +22,7 @@ class FakeIntake implements PipelineIntake {
 
   submit(lines: RawLine[]): Promise<void> {
     this.submitted.push(lines);
-    if (this.refuse) return Promise.reject(new Error('the pipeline is stopping'));
+    if (this.refuse) throw new Error('the pipeline is stopping');
     if (this.held) return new Promise((resolve) => this.held?.push(resolve));
     return Promise.resolve();
   }
@@ -217,12 +217,27 @@ describe('the HTTP source: refusals', () => {
   });
 
   it('503 with Retry-After when the pipeline refuses a chunk, counting only what it acknowledged before', async () => {
-    const { intake, post } = setUp({ chunkLines: 2 });
+    const { intake, post, metric } = setUp({ chunkLines: 2 });
     intake.refuse = true;
     const response = await post('"a"\n"b"\n"c"\n');
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
     expect(response.json()).toMatchObject({ error: 'unavailable', accepted: 0 });
+    // Nothing entered the pipeline: nothing is received, so the accounting has nothing to explain.
+    expect(metric(METRIC_NAMES.receivedEvents)).toBe(0);
+  });
+
+  it('counts lines as received when the pipeline takes them, before they are durable', async () => {
+    const { intake, post, metric } = setUp({ chunkLines: 2 });
+    intake.hold();
+    const response = post('"a"\n"b"\n"c"\n');
+    await vi.waitFor(() => expect(intake.submitted.length).toBe(2));
+    // Received while the pipeline still works on them: the pipeline's own counters already include them, so a source
+    // that counted only on acknowledgement made fortiems_unaccounted_events dip below 0.
+    expect(metric(METRIC_NAMES.receivedEvents)).toBe(3);
+    intake.release();
+    expect((await response).json()).toEqual({ accepted: 3 });
+    expect(metric(METRIC_NAMES.receivedEvents)).toBe(3);
   });
 });
 

@@ -147,7 +147,7 @@ describe('the pipeline', () => {
     expect(seqs(first.accepted)).toEqual([1]);
     expect(seqs(second.accepted)).toEqual([2]);
     await pipeline.stop();
-    await expect(pipeline.submit([raw(3)])).rejects.toBeInstanceOf(PipelineStoppedError);
+    expect(() => pipeline.submit([raw(3)])).toThrow(PipelineStoppedError);
   });
 
   it('serializes overlapping sink swaps and routes lines that arrive during a swap to the new sinks', async () => {

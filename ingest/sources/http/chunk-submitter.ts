@@ -40,18 +40,20 @@ export class ChunkSubmitter {
     let submitted: Promise<void>;
     try {
       submitted = this.intake.submit(lines);
-    } catch (error) {
-      submitted = Promise.reject(error);
+    } catch {
+      // Stopping: nothing entered, so nothing is received; the sender is told and resends.
+      this.telemetry.error('submit', 'pipeline_stopping');
+      this.inFlight.push(Promise.resolve(-1));
+      return;
     }
+    // In the pipeline from here on: counted now (the sinks account for every line that entered, even if a buffer fails).
+    this.telemetry.received(lines.length, 0);
     // Settled into a number at once: a refusal must never surface as an unhandled rejection while it waits its turn.
     this.inFlight.push(
       submitted.then(
+        () => lines.length,
         () => {
-          this.telemetry.received(lines.length, 0);
-          return lines.length;
-        },
-        () => {
-          this.telemetry.error('submit', 'pipeline_stopping');
+          this.telemetry.error('submit', 'buffer_write_failed');
           return -1;
         },
       ),
