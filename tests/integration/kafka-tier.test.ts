@@ -6,15 +6,21 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IngestService } from '../../app/service/ingest-service.js';
+import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { parseConfig } from '../../ingest/config/load-config.js';
+import { createKafkaSink } from '../../ingest/kafka/kafka-sink-component.js';
+import { parseLines } from '../../ingest/pipeline/process-stage.js';
 import { categoryByName } from '../../mappings/index.js';
 import { silentLogger } from '../../platform/logging/logger.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { countDocuments, countsByDataset, metricSum, sendLines, waitForCount } from '../support/ingest-harness.js';
 import { startIngestProcess } from '../support/ingest-process.js';
 import { sharedKafka } from '../support/kafka.js';
@@ -200,4 +206,112 @@ describe('collector → Kafka → indexer → OpenSearch', () => {
     const after = await metricsOf(collector.httpUrl as string);
     expect(metricSum(after, 'fortiems_component_recovered_events_total', { component_id: 'kafka' })).toBe(corpus.length);
   }, 300_000);
+});
+
+/** The lines a topic holds, in partition order (one partition here), read from the start. */
+async function topicLines(topic: string, count: number): Promise<string[]> {
+  const consumer = new Consumer({
+    groupId: `${topic}-reader`,
+    clientId: 'fortiems-it',
+    bootstrapBrokers: brokers,
+    deserializers: stringDeserializers,
+  });
+  const lines: string[] = [];
+  try {
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
+    try {
+      for await (const message of stream) {
+        lines.push(JSON.parse(message.value as string).line as string);
+        if (lines.length >= count) break;
+      }
+    } finally {
+      await stream.close();
+    }
+  } finally {
+    await consumer.close();
+  }
+  return lines;
+}
+
+describe('the kafka sink against what a real broker refuses', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-ksink-'));
+  const topics: string[] = [];
+  afterAll(async () => {
+    for (const topic of topics) await deleteTopic(topic);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function topicWith(configs: Record<string, string>): Promise<string> {
+    const topic = `fortiems-it-ksink-${randomUUID().slice(0, 8)}`;
+    topics.push(topic);
+    const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
+    try {
+      await admin.createTopics({
+        topics: [topic],
+        partitions: 1,
+        replicas: 1,
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      });
+    } finally {
+      await admin.close();
+    }
+    return topic;
+  }
+
+  async function sinkOn(topic: string, name: string) {
+    const registry = new MetricsRegistry();
+    const sink = createKafkaSink(
+      'kafka',
+      { type: 'kafka', brokers, topic, partition_key: 'none', compression: 'none', batch: { timeout_ms: 50 } },
+      { buffer: new MemoryBuffer(50_000_000), registry, dataDir: join(dir, name), logger: silentLogger() },
+      { retry: { baseDelayMs: 10, maxDelayMs: 200 } },
+    );
+    await sink.start();
+    const metric = (key: keyof typeof METRIC_NAMES, labels: Record<string, string> = {}) =>
+      registry.get(METRIC_NAMES[key])?.total(labels) ?? 0;
+    const send = (lines: readonly string[]) =>
+      sink.accept(
+        parseLines(
+          lines.map((line) => ({ line, receivedAt: Date.now(), sourceId: 'tcp', zone: 'UTC' })),
+          'default',
+        ).events,
+      );
+    return { sink, metric, send };
+  }
+
+  it('dead-letters only the records too large for the topic; the others arrive, in order', async () => {
+    // A batch of the small lines is over the limit too: the sink goes record by record and keeps their order.
+    const topic = await topicWith({ 'max.message.bytes': '4096' });
+    const { sink, metric, send } = await sinkOn(topic, 'large');
+    const lines = Array.from({ length: 60 }, (_, i) => (i % 13 === 5 ? `big${i} ${'x'.repeat(6000)}` : `small${i}`));
+    await send(lines);
+    for (let i = 0; i < 600 && metric('sentEvents') + metric('deadLettered') < lines.length; i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const small = lines.filter((line) => line.startsWith('small'));
+    expect(metric('sentEvents')).toBe(small.length);
+    expect(metric('deadLettered')).toBe(lines.length - small.length);
+    expect(metric('errors', { stage: 'send', error_type: 'rejected' })).toBe(lines.length - small.length);
+    expect(metric('receivedEvents') - metric('sentEvents') - metric('deadLettered') - metric('bufferEvents')).toBe(0);
+    await sink.stop(5000);
+    expect(await topicLines(topic, small.length)).toEqual(small);
+  }, 120_000);
+
+  it('dead-letters with the broker’s reason what it refuses for good (a keyless record on a compacted topic)', async () => {
+    const topic = await topicWith({ 'cleanup.policy': 'compact' });
+    const { sink, metric, send } = await sinkOn(topic, 'compact');
+    await send(['one', 'two', 'three']);
+    for (let i = 0; i < 600 && metric('deadLettered') < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(metric('deadLettered')).toBe(3);
+    expect(metric('sentEvents')).toBe(0);
+    expect(metric('bufferEvents')).toBe(0);
+    await sink.stop(5000);
+    const letters = readFileSync(join(dir, 'compact', 'dead-letter', 'kafka.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(letters.map((row) => (JSON.parse(row) as { error: { type: string } }).error.type)).toEqual([
+      'invalid_record',
+      'invalid_record',
+      'invalid_record',
+    ]);
+  }, 120_000);
 });
