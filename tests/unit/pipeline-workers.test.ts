@@ -281,7 +281,8 @@ describe('parse workers', () => {
       queueEvents: 100_000,
       enrich: undefined,
       workers: 1,
-      workerBatchTimeoutMs: 500,
+      // Long enough that a healthy batch on a loaded machine (a fresh worker loading its tables) never reaches it: only the stuck one.
+      workerBatchTimeoutMs: 4000,
       onWorkerCrash: (error) => crashes.push(error),
       sinks: [sink],
       telemetry: new ComponentTelemetry(registry, { id: 'parse', kind: 'transform', type: 'parse' }),
