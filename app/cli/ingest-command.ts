@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { checkConfig, defaultConfig, loadConfigFile } from '../../ingest/config/load-config.js';
 import type { FortiemsConfig } from '../../ingest/config/types.js';
 import { withForwardSinks } from '../../ingest/forward/forward-url.js';
+import { nodeUrls } from '../../platform/opensearch/target.js';
 import { provideOpenSearch } from '../opensearch/target.js';
 import { needsProvidedOpenSearch, runIngest } from '../service/run-ingest.js';
 import { stderrLog } from './options.js';
@@ -26,7 +27,7 @@ export function registerIngestCommand(program: Command): void {
         options.forward.length > 0 ? checkConfig(withForwardSinks(base, options.forward), '--forward') : base;
       const config = extend(options.config ? loadConfigFile(options.config) : defaultConfig());
       const opensearch = needsProvidedOpenSearch(config) ? await provideOpenSearch({ log: stderrLog }) : undefined;
-      if (opensearch) stderrLog(`OpenSearch (${opensearch.source}): ${opensearch.url}`);
+      if (opensearch) stderrLog(`OpenSearch (${opensearch.source}): ${nodeUrls(opensearch).join(', ')}`);
       try {
         await runIngest({
           config,

@@ -13,7 +13,7 @@ import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { checkRetentionDays, DEFAULT_RETENTION_DAYS, exportFiles } from '../../mappings/opensearch/index.js';
 import { ActionableError } from '../../platform/errors.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
-import { type OpenSearchTarget, targetFromEnv } from '../../platform/opensearch/target.js';
+import { nodeUrls, type OpenSearchTarget, targetFromEnv } from '../../platform/opensearch/target.js';
 import { statusOfManagedNode } from '../opensearch/managed-node.js';
 import { defaultInstanceDir } from '../opensearch/paths.js';
 import { stderrLog } from './options.js';
@@ -72,7 +72,7 @@ export function registerMappingsCommand(program: Command): void {
     .option('--dir <folder>', 'instance folder of the managed OpenSearch, when OPENSEARCH_URL is not set', defaultInstanceDir())
     .action(async (options: { retentionDays: number; dir: string }) => {
       const target = await runningOpenSearchTarget(options.dir);
-      stderrLog(`installing fortiems mappings into ${target.url} (${target.source}) ...`);
+      stderrLog(`installing fortiems mappings into ${nodeUrls(target).join(', ')} (${target.source}) ...`);
       const result = await installMappings(createOpenSearchClient(target), { retentionDays: options.retentionDays, log: stderrLog });
       const created = result.dataStreams.filter((stream) => stream.created).length;
       process.stdout.write(

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startEmbeddedEms } from '../../ems-core/embedded-ems.js';
 import { defaultConfig, loadConfigFile } from '../../ingest/config/load-config.js';
+import { nodeUrls } from '../../platform/opensearch/target.js';
 import { stateRoot } from '../managed/paths.js';
 import { DEFAULT_HEAP, DEFAULT_HTTP_PORT } from '../opensearch/managed-node.js';
 import { defaultInstanceDir } from '../opensearch/paths.js';
@@ -41,7 +42,7 @@ export function registerStartCommand(program: Command): void {
         instanceDir: options.dir,
         log: stderrLog,
       });
-      process.stdout.write(`OpenSearch (${opensearch.source}): ${opensearch.url}\n`);
+      process.stdout.write(`OpenSearch (${opensearch.source}): ${nodeUrls(opensearch).join(', ')}\n`);
       try {
         const config = options.config ? loadConfigFile(options.config) : defaultConfig();
         const emsToken = process.env.FORTIEMS_EMS_TOKEN || randomBytes(24).toString('base64url');

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionableError } from '../../platform/errors.js';
-import { newestCached, resolverPom, runMaven, tailLines } from '../managed/maven.js';
+import { copyDependencies, ensureCached, type FetchOptions, findCached, type MavenCache, sha512Of, tailLines } from '../managed/maven.js';
 import { cacheRoot } from '../managed/paths.js';
-import { mavenVersionSpec, type VersionRequest } from '../managed/versions.js';
+import type { VersionRequest } from '../managed/versions.js';
 
 /**
  * Kafka publishes no server distribution on Maven Central, but the broker is a jar (`kafka_2.13`) whose runtime
@@ -30,72 +30,30 @@ export interface KafkaDistribution {
   sha512: string;
 }
 
-export interface FetchOptions {
-  request?: VersionRequest;
-  refresh?: boolean;
-  cacheDir?: string;
-  log?: (line: string) => void;
-}
-
-interface Manifest {
-  version: string;
-  sha512: string;
-  jars: Record<string, string>;
-  fetchedAt: string;
-}
-
-const MANIFEST = 'fortiems-manifest.json';
-
 /** The jars whose presence makes a libs folder a broker: the server, the KRaft storage tool, the client protocol. */
 export function essentialJars(version: string): string[] {
   return [`kafka_2.13-${version}.jar`, `kafka-server-${version}.jar`, `kafka-clients-${version}.jar`, `kafka-raft-${version}.jar`];
 }
 
-async function readManifest(versionDir: string): Promise<KafkaDistribution | undefined> {
-  try {
-    const manifest = JSON.parse(await readFile(join(versionDir, MANIFEST), 'utf8')) as Manifest;
+/** Kafka's jars in `<cache>/kafka/<version>/libs`, with every jar's sha512 in the manifest. */
+const KAFKA_CACHE: MavenCache<KafkaDistribution> = {
+  folder: 'kafka',
+  entry(versionDir, manifest) {
     const libs = join(versionDir, 'libs');
     if (!essentialJars(manifest.version).every((jar) => existsSync(join(libs, jar)))) return undefined;
     return { version: manifest.version, libs, sha512: manifest.sha512 };
-  } catch {
-    return undefined;
-  }
-}
-
-async function sha512Of(file: string): Promise<string> {
-  const hash = createHash('sha512');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-export function findCachedKafka(
-  request: VersionRequest = DEFAULT_KAFKA_VERSION,
-  cacheDir = cacheRoot(),
-): Promise<KafkaDistribution | undefined> {
-  return newestCached(join(cacheDir, 'kafka'), request, readManifest);
-}
-
-async function fetchWithMaven(request: VersionRequest, cacheDir: string, log: (line: string) => void): Promise<KafkaDistribution> {
-  const root = join(cacheDir, 'kafka');
-  await mkdir(root, { recursive: true, mode: 0o755 });
-  // The broker runs as an unprivileged user when we are root: it must be able to traverse the cache.
-  await chmod(cacheDir, 0o755).catch(() => undefined);
-  await chmod(root, 0o755).catch(() => undefined);
-  const work = await mkdtemp(join(root, '.fetch-'));
-  try {
-    const versionSpec = mavenVersionSpec(request);
+  },
+  async stage(work, versionSpec, log) {
     const coordinates = `${KAFKA_GROUP}:${KAFKA_ARTIFACT}:${versionSpec}`;
     log(`fetching ${coordinates} and its runtime dependencies from Maven Central with mvn ...`);
-    await writeFile(
-      join(work, 'pom.xml'),
-      resolverPom('kafka', [{ group: KAFKA_GROUP, artifact: KAFKA_ARTIFACT, version: versionSpec }, SLF4J_BINDING]),
-    );
     const staging = join(work, 'staged');
     const libs = join(staging, 'libs');
-    // -C: a checksum mismatch fails the download instead of warning.
-    const result = await runMaven(
-      ['-C', '-f', join(work, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
+    const result = await copyDependencies(
       work,
+      'kafka',
+      [{ group: KAFKA_GROUP, artifact: KAFKA_ARTIFACT, version: versionSpec }, SLF4J_BINDING],
+      libs,
+      ['-DincludeScope=runtime'],
     );
     const jarPattern = new RegExp(`^${KAFKA_ARTIFACT.replace('.', '\\.')}-(\\d+\\.\\d+\\.\\d+)\\.jar$`);
     const jars = existsSync(libs) ? (await readdir(libs)).filter((f) => f.endsWith('.jar')).sort() : [];
@@ -120,33 +78,24 @@ async function fetchWithMaven(request: VersionRequest, cacheDir: string, log: (l
     const sha512 = createHash('sha512')
       .update(jars.map((jar) => `${jar} ${hashes[jar]}`).join('\n'))
       .digest('hex');
-    await writeFile(
-      join(staging, MANIFEST),
-      `${JSON.stringify({ version, sha512, jars: hashes, fetchedAt: new Date().toISOString() } satisfies Manifest, null, 2)}\n`,
-    );
-    const target = join(root, version);
-    // Another process may have cached the same version meanwhile: keep its copy.
-    const already = await readManifest(target);
-    if (already) return already;
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
-    await chmod(target, 0o755);
-    log(`Kafka ${version} (${jars.length} jars, sha512 ${sha512.slice(0, 16)}...) cached in ${target}`);
-    const cached = await readManifest(target);
-    if (!cached) throw new Error(`cache entry ${target} is incomplete right after copying`);
-    return cached;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+    return {
+      folder: staging,
+      version,
+      sha512,
+      details: { jars: hashes },
+      summary: `Kafka ${version} (${jars.length} jars, sha512 ${sha512.slice(0, 16)}...)`,
+    };
+  },
+};
+
+export function findCachedKafka(
+  request: VersionRequest = DEFAULT_KAFKA_VERSION,
+  cacheDir = cacheRoot(),
+): Promise<KafkaDistribution | undefined> {
+  return findCached(KAFKA_CACHE, request, cacheDir);
 }
 
 /** Returns the cached broker jars satisfying the request, fetching them once if needed. */
-export async function ensureKafka(options: FetchOptions = {}): Promise<KafkaDistribution> {
-  const request = options.request ?? DEFAULT_KAFKA_VERSION;
-  const cacheDir = options.cacheDir ?? cacheRoot();
-  if (!options.refresh) {
-    const cached = await findCachedKafka(request, cacheDir);
-    if (cached) return cached;
-  }
-  return fetchWithMaven(request, cacheDir, options.log ?? (() => undefined));
+export function ensureKafka(options: Partial<FetchOptions> = {}): Promise<KafkaDistribution> {
+  return ensureCached(KAFKA_CACHE, { ...options, request: options.request ?? DEFAULT_KAFKA_VERSION });
 }

@@ -186,6 +186,7 @@ export async function startManagedBroker(options: BrokerStartOptions = {}): Prom
   const clusterId = formatted ?? formatStorage(java, distribution, instanceDir, identity);
 
   const child = spawnDetached({
+    name: 'Kafka',
     command: join(java.home, 'bin', 'java'),
     args: [
       ...jvmArguments({ heap: options.heap ?? DEFAULT_KAFKA_HEAP, configDir, logsDir }),
@@ -199,7 +200,6 @@ export async function startManagedBroker(options: BrokerStartOptions = {}): Prom
     env: { ...process.env, JAVA_HOME: java.home, HOME: instanceDir },
     identity,
   });
-  if (!child) throw new ActionableError('Kafka could not be spawned', `check that ${java.home}/bin/java runs`);
   const pid = child.pid;
   const bootstrap = `${host}:${port}`;
   log(`starting Kafka ${distribution.version} (pid ${pid}${identity ? `, as user ${identity.name}` : ''}) on ${bootstrap} ...`);

@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from '../../platform/concurrency/sleep.js';
+import { ActionableError } from '../../platform/errors.js';
 import type { ServiceIdentity } from './service-user.js';
 
 /**
@@ -63,16 +64,18 @@ export interface DetachedProcess {
 
 /**
  * Starts a server as the leader of its own process group (so stop reaches its children and it outlives the CLI),
- * stdout and stderr appended to `consoleLog`, as `identity` when given.
+ * stdout and stderr appended to `consoleLog`, as `identity` when given. Every managed server starts here.
  */
 export function spawnDetached(options: {
+  /** The server's name in the error when it cannot be spawned. */
+  name: string;
   command: string;
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   consoleLog: string;
   identity?: ServiceIdentity | undefined;
-}): DetachedProcess | undefined {
+}): DetachedProcess {
   const consoleLog = openSync(options.consoleLog, 'a');
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
@@ -91,7 +94,12 @@ export function spawnDetached(options: {
     exitCode ??= 127;
   });
   const pid = child.pid;
-  return pid === undefined ? undefined : { pid, exitCode: () => exitCode };
+  if (pid === undefined)
+    throw new ActionableError(
+      `${options.name} could not be spawned`,
+      `check that ${options.command} exists and is executable${options.identity ? ` by ${options.identity.name}` : ''}`,
+    );
+  return { pid, exitCode: () => exitCode };
 }
 
 /** The state file (pid, address, version) a running instance leaves in its folder for `status` and `stop`. */

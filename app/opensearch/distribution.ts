@@ -1,15 +1,13 @@
+import type { FetchOptions } from '../managed/maven.js';
 import { cacheRoot } from '../managed/paths.js';
 import type { VersionRequest } from '../managed/versions.js';
 import {
   type CachedDistribution,
   ensureZipDistribution,
-  type FetchOptions,
   findCachedZipDistribution,
   type ZipDistributionSpec,
 } from './maven-distribution.js';
 import { DISTRIBUTION_ARTIFACT, DISTRIBUTION_GROUP } from './versions.js';
-
-export type { FetchOptions } from './maven-distribution.js';
 
 /** A cached OpenSearch; `home` is OPENSEARCH_HOME. */
 export type Distribution = CachedDistribution;

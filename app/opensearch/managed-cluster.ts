@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { ActionableError } from '../../platform/errors.js';
 import { detectJava } from '../managed/java.js';
 import { findFreePort, isPortFree } from '../managed/ports.js';
-import { stopProcess, waitUntil } from '../managed/process.js';
+import { type DetachedProcess, spawnDetached, stopProcess, waitUntil } from '../managed/process.js';
 import { chownTree, ensureServiceIdentity } from '../managed/service-user.js';
 import { ensureDistribution } from './distribution.js';
 import {
   isHealthy,
-  type LaunchedNode,
-  launchNode,
   type NodeState,
   type NodeStatus,
+  openSearchCommand,
   prepareInstance,
   probeVersion,
   STATE_FILE,
@@ -214,11 +213,11 @@ export async function startManagedCluster(options: ClusterStartOptions): Promise
   const identity = ensureServiceIdentity();
   chownTree(dir, identity);
 
-  const launched: LaunchedNode[] = [];
+  const launched: DetachedProcess[] = [];
   const stopLaunched = () =>
     Promise.all(launched.map((node) => (node.exitCode() === null ? stopProcess(node.pid, 10_000, isOpenSearchAlive) : undefined)));
   try {
-    for (const node of plan) launched.push(launchNode(node.instanceDir, distribution.home, java.home, identity));
+    for (const node of plan) launched.push(spawnDetached(openSearchCommand(node.instanceDir, distribution.home, java.home, identity)));
   } catch (error) {
     await stopLaunched();
     throw error;
@@ -251,7 +250,7 @@ export async function startManagedCluster(options: ClusterStartOptions): Promise
   const version = (await probeVersion(urls[0] as string)) ?? distribution.version;
   const startedAt = new Date().toISOString();
   const nodes: NodeState[] = plan.map((node, i) => ({
-    pid: (launched[i] as LaunchedNode).pid,
+    pid: (launched[i] as DetachedProcess).pid,
     url: urls[i] as string,
     version,
     httpPort: node.settings.httpPort,

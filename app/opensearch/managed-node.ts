@@ -6,7 +6,7 @@ import { detectJava } from '../managed/java.js';
 import { tailLines } from '../managed/maven.js';
 import { findFreePort, isPortFree } from '../managed/ports.js';
 import { readStateFile, removeStateFile, spawnDetached, stopProcess, waitUntil, writeStateFile } from '../managed/process.js';
-import { chownTree, ensureServiceIdentity } from '../managed/service-user.js';
+import { chownTree, ensureServiceIdentity, type ServiceIdentity } from '../managed/service-user.js';
 import type { VersionRequest } from '../managed/versions.js';
 import { type Distribution, ensureDistribution } from './distribution.js';
 import { renderOpenSearchYml, rewriteJvmOptions } from './node-config.js';
@@ -110,20 +110,15 @@ export async function prepareInstance(instanceDir: string, distribution: Distrib
   );
 }
 
-export interface LaunchedNode {
-  pid: number;
-  /** null while the process runs (as far as this process saw it start). */
-  exitCode(): number | null;
-}
-
-/** Spawns `bin/opensearch` for an instance folder: detached (its own process group), output to logs/console.log. */
-export function launchNode(
+/** How `bin/opensearch` starts for an instance folder (through `spawnDetached`): its config, Java, output in logs/. */
+export function openSearchCommand(
   instanceDir: string,
   home: string,
   javaHome: string,
-  identity: ReturnType<typeof ensureServiceIdentity>,
-): LaunchedNode {
-  const child = spawnDetached({
+  identity: ServiceIdentity | undefined,
+): Parameters<typeof spawnDetached>[0] {
+  return {
+    name: 'OpenSearch',
     command: join(home, 'bin', 'opensearch'),
     args: [],
     cwd: instanceDir,
@@ -136,9 +131,7 @@ export function launchNode(
       HOME: instanceDir,
     },
     identity,
-  });
-  if (!child) throw new ActionableError('OpenSearch could not be spawned', 'check that the distribution in the cache is executable');
-  return child;
+  };
 }
 
 /** Starts a single-node OpenSearch bound to loopback and waits until its cluster health is yellow or green. */
@@ -184,7 +177,7 @@ export async function startManagedNode(options: StartOptions = {}): Promise<Star
   const identity = ensureServiceIdentity();
   chownTree(instanceDir, identity);
 
-  const { pid, exitCode } = launchNode(instanceDir, distribution.home, java.home, identity);
+  const { pid, exitCode } = spawnDetached(openSearchCommand(instanceDir, distribution.home, java.home, identity));
   const url = `http://${host}:${httpPort}`;
   log(`starting OpenSearch ${distribution.version} (pid ${pid}${identity ? `, as user ${identity.name}` : ''}) on ${url} ...`);
   const healthy = await waitUntil(async () => exitCode() !== null || (await isHealthy(url)), options.startupTimeoutMs ?? 180_000, 500);

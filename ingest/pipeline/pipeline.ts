@@ -6,14 +6,14 @@ import type { EncodedBatch, EncoderRecipe } from '../sinks/sink-encoder.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { receiveEventId } from './event-ids.js';
 import { parseAndEnrich, processBatch } from './process-stage.js';
-import type { PipelineIntake, RawLine } from './raw-line.js';
+import { lineBytes, type PipelineIntake, type RawLine } from './raw-line.js';
 import { ParseWorkerPool, type WorkerBatchResult, WorkerTimeoutError } from './worker-pool.js';
 import type { WorkerEnrichOptions } from './worker-protocol.js';
 
 /** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable. */
 interface LineBatch {
   lines: RawLine[];
-  /** The lines' characters (bytes for ASCII): what the queue's byte bound weighs. */
+  /** `lineBytes(lines)`, counted once on arrival: the queue's byte bound and the parse stage's counts both read it. */
   bytes: number;
   durable?: { resolve: () => void; reject: (error: Error) => void };
 }
@@ -63,12 +63,6 @@ export interface PipelineOptions {
 export const DEFAULT_QUEUE_EVENTS = 5000;
 export const DEFAULT_QUEUE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
-
-function lineBytes(lines: readonly RawLine[]): number {
-  let bytes = 0;
-  for (const raw of lines) bytes += raw.line.length;
-  return bytes;
-}
 
 /**
  * Where every received line gets its identity: once, here, before anything can retry or copy it. A line that already
@@ -225,6 +219,8 @@ export class Pipeline implements PipelineIntake {
 
   private async handle(batches: LineBatch[]): Promise<void> {
     const lines = batches.length === 1 ? (batches[0] as LineBatch).lines : batches.flatMap((batch) => batch.lines);
+    let bytes = 0;
+    for (const batch of batches) bytes += batch.bytes;
     // The sinks as they were when the batch was taken: a swap waits for this batch before changing them.
     const sinks = this.sinks;
     const previous = this.routed;
@@ -233,7 +229,7 @@ export class Pipeline implements PipelineIntake {
       handedOver = resolve;
     });
     try {
-      const { deliveries } = await this.process(lines, sinks, previous);
+      const { deliveries } = await this.process(lines, bytes, sinks, previous);
       // The next batch may now reach the sinks' buffers: its writes queue behind ours.
       handedOver();
       await deliveries;
@@ -255,11 +251,16 @@ export class Pipeline implements PipelineIntake {
    * once the previous batch was handed over (`previous`), hands this one to the sinks. Returns their writes, wrapped:
    * the caller lets the next batch through before they settle, so consecutive batches share a spool's group commit.
    */
-  private async process(lines: RawLine[], sinks: readonly Sink[], previous: Promise<void>): Promise<{ deliveries: Promise<unknown> }> {
+  private async process(
+    lines: RawLine[],
+    bytes: number,
+    sinks: readonly Sink[],
+    previous: Promise<void>,
+  ): Promise<{ deliveries: Promise<unknown> }> {
     const { telemetry } = this.options;
     const pool = this.pool;
     if (!pool?.usable || encoderRecipes(sinks) === undefined) {
-      const events = await processBatch(lines, {
+      const events = await processBatch(lines, bytes, {
         namespace: this.options.namespace,
         enrich: this.options.enrich,
         telemetry,
@@ -267,8 +268,6 @@ export class Pipeline implements PipelineIntake {
       await previous;
       return { deliveries: route(events, sinks) };
     }
-    let bytes = 0;
-    for (const raw of lines) bytes += raw.line.length;
     telemetry.received(lines.length, bytes);
     let result: WorkerBatchResult | undefined;
     try {

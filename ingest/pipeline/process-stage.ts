@@ -14,8 +14,6 @@ export interface ProcessStageOptions {
 /** A parsed and enriched batch, with what the parse transform's telemetry counts. */
 export interface ProcessedBatch {
   events: ParsedEvent[];
-  /** The lines' characters (bytes for ASCII), as the queue weighs them. */
-  bytes: number;
   /** Lines that became pipeline_error events. */
   failures: number;
   /** Set when enrichment threw: the events went on unenriched (`errors{stage="enrich"}`). */
@@ -25,11 +23,9 @@ export interface ProcessedBatch {
 /** parse (+ the line's id) for every line: exactly one event per line, whatever the line. */
 export function parseLines(lines: readonly RawLine[], namespace: string): ProcessedBatch {
   const events: ParsedEvent[] = new Array(lines.length);
-  let bytes = 0;
   let failures = 0;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as RawLine;
-    bytes += raw.line.length;
     const context = { receivedAt: raw.receivedAt, zone: raw.zone, namespace };
     const event = raw.framingError ? pipelineError(raw.line, raw.framingError, context, 'framing_error') : parseLine(raw.line, context);
     if (event.kind === 'pipeline_error') failures++;
@@ -39,7 +35,7 @@ export function parseLines(lines: readonly RawLine[], namespace: string): Proces
     event.received = raw;
     events[i] = event;
   }
-  return { events, bytes, failures };
+  return { events, failures };
 }
 
 /** parse → enrich, without telemetry: what a parse worker runs, and the pipeline when a worker's batch comes back here. */
@@ -68,14 +64,15 @@ export async function enrichSafely(enrich: EnrichStage, events: readonly ParsedE
 
 /**
  * parse → enrich for one batch: exactly one event per raw line, always, carrying the line's id (a framing error or an unparsable line becomes
- * a pipeline_error event with the raw text), so accounting downstream can match lines to events one for one.
+ * a pipeline_error event with the raw text), so accounting downstream can match lines to events one for one. `bytes` is
+ * `lineBytes(lines)`, counted once when the lines arrived.
  */
-export async function processBatch(lines: readonly RawLine[], options: ProcessStageOptions): Promise<ParsedEvent[]> {
+export async function processBatch(lines: readonly RawLine[], bytes: number, options: ProcessStageOptions): Promise<ParsedEvent[]> {
   const batch = parseLines(lines, options.namespace);
-  options.telemetry.received(lines.length, batch.bytes);
+  options.telemetry.received(lines.length, bytes);
   if (batch.failures > 0) options.telemetry.error('parse', 'pipeline_error', batch.failures);
   if (options.enrich && (await enrichSafely(options.enrich, batch.events)) !== undefined)
     options.telemetry.error('enrich', 'enrich_failed');
-  options.telemetry.sent(batch.events.length, batch.bytes);
+  options.telemetry.sent(batch.events.length, bytes);
   return batch.events;
 }

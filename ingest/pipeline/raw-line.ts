@@ -15,6 +15,13 @@ export interface RawLine {
   id?: string;
 }
 
+/** The lines' characters (bytes for ASCII): what the queue's byte bound and the parse stage's byte counts weigh. */
+export function lineBytes(lines: readonly RawLine[]): number {
+  let bytes = 0;
+  for (const raw of lines) bytes += raw.line.length;
+  return bytes;
+}
+
 /** Where a source delivers; a returned promise means "the pipeline is full: stop reading until it resolves". */
 export type LineSink = (lines: RawLine[]) => undefined | Promise<void>;
 

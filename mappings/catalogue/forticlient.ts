@@ -9,9 +9,10 @@
  * picks from the log id and the action.
  */
 import { emsClient } from './categories/ems-client.js';
+import { ENDPOINT_FIELDS, ENDPOINT_TAIL_FIELDS } from './common-fields.js';
 import type { EventDefinition } from './define-category.js';
 import { ENDPOINT_SECURITY_FIELDS, forticlientSecurityEvent } from './endpoint-security.js';
-import { type CatalogueField, IP, LEVEL, MAC, optional } from './fields.js';
+import { type CatalogueField, IP, LEVEL, optional } from './fields.js';
 
 /** A record schema that is not an EMS category (a neighbour's own lines): what the decoder and the document need. */
 export interface ProducerDefinition {
@@ -43,20 +44,16 @@ export const FORTICLIENT_FIELDS = [
   optional('subtype', 'string', { doc: 'Log subtype: antivirus, webfilter, appfirewall, system, ...' }),
   optional('eventtype', 'string', { doc: 'Event type within the subtype' }),
   optional('level', LEVEL, { doc: 'Severity word (FortiClient writes info)', ecs: 'log.level' }),
-  optional('uid', 'string', { doc: 'FortiClient UID', ecs: 'host.id', pattern: '^[0-9A-F]{32}$' }),
-  optional('devid', 'string', { doc: 'FortiClient device id (FCT serial)', ecs: 'device.serial_number' }),
-  optional('hostname', 'string', { doc: 'Endpoint host name', ecs: ['host.hostname', 'host.name'] }),
+  // The endpoint's identity, as EMS writes it about the same endpoint: uid devid hostname user deviceip devicemac, os.
+  ...ENDPOINT_FIELDS,
+  ...ENDPOINT_TAIL_FIELDS,
   optional('pcdomain', 'string', { doc: 'Windows domain the endpoint belongs to', ecs: 'host.domain' }),
-  optional('deviceip', IP, { doc: 'Endpoint IP address', ecs: 'host.ip' }),
-  optional('devicemac', MAC, { doc: 'Endpoint MAC', ecs: 'host.mac' }),
   optional('site', 'string', { doc: 'EMS site (multi-site EMS)' }),
   optional('vd', 'string', { doc: 'Virtual domain' }),
   optional('fctver', 'string', { doc: 'FortiClient version', ecs: 'agent.version' }),
   optional('fgtserial', 'string', { doc: 'Serial of the FortiGate the endpoint is registered to' }),
   optional('emsserial', 'string', { doc: 'Serial of the EMS managing the endpoint' }),
   optional('usingpolicy', 'string', { doc: 'Endpoint profile in force' }),
-  optional('os', 'string', { doc: 'Endpoint operating system', ecs: 'host.os.full' }),
-  optional('user', 'string', { doc: 'User logged on to the endpoint', ecs: 'user.name' }),
   optional('msg', 'string', { doc: 'The message, in words', ecs: 'message' }),
   optional('sessionid', 'string', { doc: 'FortiClient session id (no ECS field: kept raw)' }),
   optional('srcproduct', 'string', { doc: 'Producing FortiClient module, e.g. FortiClient, FortiClient VPN' }),

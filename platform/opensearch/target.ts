@@ -15,13 +15,8 @@ export interface OpenSearchTarget {
   source: 'OPENSEARCH_URL' | 'testcontainers' | 'managed';
 }
 
-/**
- * OPENSEARCH_URL (credentials inline or in OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD, CA in OPENSEARCH_CA_CERT)
- * selects an existing cluster.
- */
-export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): OpenSearchTarget | undefined {
-  const raw = env.OPENSEARCH_URL?.trim();
-  if (!raw) return undefined;
+/** One node of OPENSEARCH_URL: http(s), its inline credentials taken out. */
+function parseNodeUrl(raw: string): { url: string; username: string; password: string } {
   let parsed: URL;
   try {
     parsed = new URL(raw);
@@ -34,11 +29,38 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): OpenSearchT
       'set it like https://search.example.org:9200',
     );
   }
-  const username = decodeURIComponent(parsed.username) || env.OPENSEARCH_USERNAME || undefined;
-  const password = decodeURIComponent(parsed.password) || env.OPENSEARCH_PASSWORD || undefined;
+  const username = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
   parsed.username = '';
   parsed.password = '';
-  const target: OpenSearchTarget = { url: parsed.toString().replace(/\/$/, ''), source: 'OPENSEARCH_URL' };
+  return { url: parsed.toString().replace(/\/$/, ''), username, password };
+}
+
+/**
+ * OPENSEARCH_URL (one node, or several of one cluster separated by commas; credentials inline or in OPENSEARCH_USERNAME /
+ * OPENSEARCH_PASSWORD, CA in OPENSEARCH_CA_CERT) selects an existing cluster.
+ */
+export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): OpenSearchTarget | undefined {
+  const entries = (env.OPENSEARCH_URL ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) return undefined;
+  const nodes = entries.map(parseNodeUrl);
+  const urls = nodes.map((node) => node.url);
+  if (new Set(urls).size !== urls.length)
+    throw new ActionableError(`OPENSEARCH_URL names a node twice: '${env.OPENSEARCH_URL}'`, 'list each node once');
+  // One client, one login: nodes that carry credentials must carry the same.
+  const inline = nodes.filter((node) => node.username || node.password);
+  if (inline.some((node) => node.username !== inline[0]?.username || node.password !== inline[0]?.password))
+    throw new ActionableError(
+      'OPENSEARCH_URL gives different credentials for different nodes',
+      'give them once, in OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD (or the same in every URL)',
+    );
+  const username = inline[0]?.username || env.OPENSEARCH_USERNAME || undefined;
+  const password = inline[0]?.password || env.OPENSEARCH_PASSWORD || undefined;
+  const target: OpenSearchTarget = { url: urls[0] as string, source: 'OPENSEARCH_URL' };
+  if (urls.length > 1) target.urls = urls;
   if (username) target.username = username;
   if (password) target.password = password;
   if (env.OPENSEARCH_CA_CERT) target.caFile = env.OPENSEARCH_CA_CERT;

@@ -31,6 +31,7 @@ import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
+import { nodeUrls, targetFromEnv } from '../../platform/opensearch/target.js';
 import { formatLine } from '../../syslog/index.js';
 import { startIngestProcess } from '../support/ingest-process.js';
 import { type MetricSample, scrapeMetrics, sumMetric } from './bench-support.js';
@@ -345,7 +346,7 @@ async function main(): Promise<void> {
     console.log(`Kafka: a managed broker ${state.version} at ${state.bootstrap}`);
   }
 
-  let openSearchUrls = [process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200'];
+  let openSearchUrls = nodeUrls(targetFromEnv() ?? { url: 'http://127.0.0.1:9200' });
   if (process.env.BENCH_CLUSTER === '1') {
     const instanceDir = mkdtempSync(join(tmpdir(), 'fortiems-bench-opensearch-'));
     cleanups.push(async () => rmSync(instanceDir, { recursive: true, force: true }));
@@ -353,7 +354,7 @@ async function main(): Promise<void> {
     cleanups.push(async () => void (await stopManagedCluster(instanceDir)));
     openSearchUrls = state.urls;
     console.log(`OpenSearch: a managed 3-node cluster ${state.version} at ${state.urls.join(', ')}`);
-  } else console.log(`OpenSearch: ${openSearchUrls[0]}`);
+  } else console.log(`OpenSearch: ${openSearchUrls.join(', ')}`);
 
   const topic = `bench-scale-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const admin = new Admin({ clientId: 'fortiems-bench', bootstrapBrokers: brokers });

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,8 +7,8 @@ import { Consumer, Producer, stringDeserializers, stringSerializers } from '@pla
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureKafka } from '../../app/kafka/distribution.js';
 import { startManagedBroker } from '../../app/kafka/managed-broker.js';
-import { ActionableError } from '../../platform/errors.js';
 import { kafkaProcessesUsing, sharedKafka } from '../support/kafka.js';
+import { describeManagedServerErrors } from '../support/managed-server-errors.js';
 
 const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
@@ -125,47 +124,12 @@ describe('the shared test broker', () => {
   });
 });
 
-describe('managed broker errors name the fix', () => {
-  it('a busy port', async () => {
-    const blocker: Server = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-kafka-busy-'));
-    try {
-      const error = await startManagedBroker({ instanceDir: dir, port }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionableError);
-      expect((error as ActionableError).message).toContain(`port ${port}`);
-      expect((error as ActionableError).fix).toMatch(/--port/);
-    } finally {
-      blocker.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a start-up failure, with the tail of the broker’s own output', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-kafka-fail-'));
-    try {
-      // A heap too small for the JVM to initialise (a too large one is only reserved, and starts).
-      const error = await startManagedBroker({ instanceDir: dir, port: 0, heap: '1m' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionableError);
-      expect((error as ActionableError).message).toMatch(/exited during start-up/);
-      expect((error as ActionableError).details).toMatch(/console\.log/);
-      expect((error as ActionableError).details).toMatch(/heap|memory|reserve/i);
-      expect(kafkaProcessesUsing(dir)).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a version Maven cannot fetch', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'fortiems-it-kafka-cache-'));
-    try {
-      const error = await ensureKafka({ request: { kind: 'exact', version: '4.99.0' }, cacheDir }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionableError);
-      expect((error as ActionableError).message).toMatch(/Maven could not fetch org\.apache\.kafka:kafka_2\.13:4\.99\.0/);
-      expect((error as ActionableError).fix).toMatch(/KAFKA_BROKERS/);
-    } finally {
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+describeManagedServerErrors({
+  name: 'broker',
+  start: (options) => startManagedBroker(options),
+  // A too large heap is only reserved, and starts.
+  failingHeap: { heap: '1m', why: 'a heap too small for the JVM to initialise' },
+  processesUsing: kafkaProcessesUsing,
+  fetchUnknownVersion: (cacheDir) => ensureKafka({ request: { kind: 'exact', version: '4.99.0' }, cacheDir }),
+  unfetchable: { message: /Maven could not fetch org\.apache\.kafka:kafka_2\.13:4\.99\.0/, fix: /KAFKA_BROKERS/ },
 });

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDistribution } from '../../app/opensearch/distribution.js';
 import { startManagedNode } from '../../app/opensearch/managed-node.js';
-import { ActionableError } from '../../platform/errors.js';
+import { describeManagedServerErrors } from '../support/managed-server-errors.js';
 import { openSearchProcessesUsing } from '../support/opensearch-global-setup.js';
 
 const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;
@@ -46,47 +45,11 @@ describe('fortiems opensearch start | status | stop, as a new user runs them', (
   });
 });
 
-describe('managed node errors name the fix', () => {
-  it('a busy port', async () => {
-    const blocker: Server = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-busy-'));
-    try {
-      const error = await startManagedNode({ instanceDir: dir, port }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionableError);
-      expect((error as ActionableError).message).toContain(`port ${port}`);
-      expect((error as ActionableError).fix).toMatch(/--port/);
-    } finally {
-      blocker.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a start-up failure, with the tail of OpenSearch’s own log', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fortiems-it-fail-'));
-    try {
-      // A heap larger than the machine: the JVM refuses to start.
-      const error = await startManagedNode({ instanceDir: dir, port: 0, heap: '4000g' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionableError);
-      expect((error as ActionableError).message).toMatch(/exited during start-up/);
-      expect((error as ActionableError).details).toMatch(/console\.log/);
-      expect((error as ActionableError).details).toMatch(/heap|memory|reserve/i);
-      expect(openSearchProcessesUsing(dir)).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('an artifact Maven cannot fetch', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'fortiems-it-cache-'));
-    try {
-      const error = await ensureDistribution({ request: { kind: 'exact', version: '0.0.1' }, cacheDir }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionableError);
-      expect((error as ActionableError).message).toMatch(/Maven could not fetch .*opensearch:0\.0\.1:zip/);
-      expect((error as ActionableError).fix).toMatch(/Maven Central is reachable/);
-    } finally {
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+describeManagedServerErrors({
+  name: 'node',
+  start: (options) => startManagedNode(options),
+  failingHeap: { heap: '4000g', why: 'a heap larger than the machine' },
+  processesUsing: openSearchProcessesUsing,
+  fetchUnknownVersion: (cacheDir) => ensureDistribution({ request: { kind: 'exact', version: '0.0.1' }, cacheDir }),
+  unfetchable: { message: /Maven could not fetch .*opensearch:0\.0\.1:zip/, fix: /Maven Central is reachable/ },
 });

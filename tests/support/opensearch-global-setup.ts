@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { isOpenSearchAlive } from '../../app/opensearch/process.js';
 import { provideOpenSearch } from '../../app/opensearch/target.js';
+import { nodeUrls } from '../../platform/opensearch/target.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The first node: what tests that talk to one node use. */
     opensearchUrl: string;
+    /** Every node (OPENSEARCH_URL may list several of one cluster); `[opensearchUrl]` for a single node. */
+    opensearchUrls: string[];
     opensearchSource: string;
     /** The managed node's instance folder (tests that stop and restart OpenSearch need it); '' for other sources. */
     opensearchInstanceDir: string;
@@ -29,13 +33,14 @@ export function openSearchProcessesUsing(instanceDir: string): number[] {
 }
 
 /**
- * One real OpenSearch for the whole integration run: OPENSEARCH_URL if set, testcontainers when a Docker engine
+ * One real OpenSearch for the whole integration run: OPENSEARCH_URL (one node or a comma-separated list) if set, testcontainers when a Docker engine
  * answers, otherwise a managed local node on a free port in a throwaway folder, stopped at the end.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const instanceDir = mkdtempSync(join(tmpdir(), 'fortiems-it-opensearch-'));
   const opensearch = await provideOpenSearch({ instanceDir, port: 0, heap: '1g', allowTestcontainers: true, log: (l) => console.log(l) });
   project.provide('opensearchUrl', opensearch.url);
+  project.provide('opensearchUrls', nodeUrls(opensearch));
   project.provide('opensearchSource', opensearch.source);
   project.provide('opensearchInstanceDir', opensearch.source === 'managed' ? instanceDir : '');
   return async () => {

@@ -33,6 +33,24 @@ describe('OPENSEARCH_URL', () => {
     ).toEqual({ url: 'https://search:9200', username: 'u', password: 'p', caFile: '/etc/ca.pem', source: 'OPENSEARCH_URL' });
   });
 
+  it('takes several nodes of one cluster, separated by commas: the first is `url`, all are `urls`', () => {
+    expect(targetFromEnv({ OPENSEARCH_URL: 'http://127.0.0.1:9211, http://127.0.0.1:9212/,http://127.0.0.1:9213,' })).toEqual({
+      url: 'http://127.0.0.1:9211',
+      urls: ['http://127.0.0.1:9211', 'http://127.0.0.1:9212', 'http://127.0.0.1:9213'],
+      source: 'OPENSEARCH_URL',
+    });
+    // One login for the client: given inline once (or the same in each URL), or in the variables.
+    expect(targetFromEnv({ OPENSEARCH_URL: 'https://ops:pw@a:9200,https://b:9200' })).toMatchObject({
+      urls: ['https://a:9200', 'https://b:9200'],
+      username: 'ops',
+      password: 'pw',
+    });
+    expect(() => targetFromEnv({ OPENSEARCH_URL: 'https://ops:pw@a:9200,https://other:pw@b:9200' })).toThrow(/different credentials/);
+    expect(() => targetFromEnv({ OPENSEARCH_URL: 'http://a:9200,http://a:9200/' })).toThrow(/names a node twice/);
+    expect(() => targetFromEnv({ OPENSEARCH_URL: 'http://a:9200,b:9200' })).toThrow(/http or https|not a URL/);
+    expect(targetFromEnv({ OPENSEARCH_URL: ' , ' })).toBeUndefined();
+  });
+
   it('rejects a malformed URL or another scheme with the fix', () => {
     expect(() => targetFromEnv({ OPENSEARCH_URL: 'not a url' })).toThrow(/not a URL/);
     expect(() => targetFromEnv({ OPENSEARCH_URL: 'ftp://search:21' })).toThrow(/http or https/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEnrichStage } from '../../ingest/enrich/enrich-stage.js';
 import { processBatch } from '../../ingest/pipeline/process-stage.js';
-import type { RawLine } from '../../ingest/pipeline/raw-line.js';
+import { lineBytes, type RawLine } from '../../ingest/pipeline/raw-line.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
@@ -19,7 +19,11 @@ describe('the parse → enrich stage', () => {
       raw('not a log line at all'),
       raw('50 <13>cut short', { framingError: 'connection closed in the middle of an octet-counted frame' }),
     ];
-    const events = await processBatch(lines, { namespace: 'default', enrich: createEnrichStage({ geoip: false }), telemetry });
+    const events = await processBatch(lines, lineBytes(lines), {
+      namespace: 'default',
+      enrich: createEnrichStage({ geoip: false }),
+      telemetry,
+    });
     expect(events.map((event) => [event.kind, event.dataset])).toEqual([
       ['event', 'fortiems.event'],
       ['pipeline_error', 'fortiems.unparsed'],
@@ -31,6 +35,8 @@ describe('the parse → enrich stage', () => {
     expect(new Set(ids).size).toBe(3);
     expect(registry.get(METRIC_NAMES.receivedEvents)?.total()).toBe(3);
     expect(registry.get(METRIC_NAMES.sentEvents)?.total()).toBe(3);
+    const characters = lines.reduce((sum, line) => sum + line.line.length, 0);
+    expect(registry.get(METRIC_NAMES.receivedBytes)?.total()).toBe(characters);
     expect(registry.get(METRIC_NAMES.errors)?.total({ stage: 'parse' })).toBe(2);
   });
 });

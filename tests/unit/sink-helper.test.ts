@@ -528,8 +528,10 @@ describe('BufferedSink: a 409 (the id is already stored)', () => {
     await until(() => metric('sentEvents') === 4, 2000, 'sent after the retry');
     expect(metric('deduplicated')).toBe(0);
 
-    // Same after a whole-request 5xx (no item statuses: the server may have written some) and a timeout.
+    // Same after a connection reset (a node killed mid-request), a whole-request 5xx (no item statuses: the server may
+    // have written some) and a timeout.
     for (const failure of [
+      Object.assign(new Error('bulk request failed: read ECONNRESET'), { code: 'ECONNRESET' }),
       Object.assign(new Error('bulk failed (HTTP 502)'), { status: 502 }),
       new Error('TimeoutError: Request timed out'),
     ]) {
