@@ -1,10 +1,10 @@
 /**
  * Query → OpenSearch query DSL. Leaves prefer the cheapest exact form: term (case_insensitive where Sigma is),
- * prefix for `value*`, wildcard otherwise; query_string only for keyword (full-text) searches, which have no field.
+ * prefix for `value*`, wildcard otherwise. Keyword (full-text) searches are a match_phrase on the text field, or a
+ * case-insensitive wildcard on its tokens for `*word*`.
  */
 import type { Pattern, Query } from './query.js';
 import { hasWildcard, literalOf } from './query.js';
-import { luceneTerm } from './to-lucene.js';
 
 export type Dsl = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ export function toDsl(query: Query): Dsl {
     case 'value':
       return { term: { [query.field]: { value: query.value } } };
     case 'regexp':
-      return { regexp: { [query.field]: { value: query.regexp, flags: 'ALL', ...ci(query.caseInsensitive) } } };
+      return { regexp: { [query.field]: { value: query.regexp, flags: 'ALL' } } };
     case 'cidr':
       // A term query on an ip field accepts CIDR notation and matches every address in the block.
       return { term: { [query.field]: { value: query.cidr } } };
@@ -30,7 +30,9 @@ export function toDsl(query: Query): Dsl {
     case 'range':
       return { range: { [query.field]: { [query.op]: query.value } } };
     case 'keyword':
-      return { query_string: { query: luceneTerm(query.pattern) } };
+      return hasWildcard(query.pattern)
+        ? matchToDsl(query.field, query.pattern, true)
+        : { match_phrase: { [query.field]: { query: literalOf(query.pattern) } } };
   }
 }
 
@@ -52,6 +54,8 @@ function orToDsl(items: readonly Query[]): Dsl {
 }
 
 function matchToDsl(field: string, pattern: Pattern, caseInsensitive: boolean): Dsl {
+  // A case-insensitive term for '' never matches (OpenSearch builds an empty automaton); '' has no case anyway.
+  if (pattern.length === 0) return { term: { [field]: { value: '' } } };
   if (!hasWildcard(pattern)) return { term: { [field]: { value: literalOf(pattern), ...ci(caseInsensitive) } } };
   const last = pattern[pattern.length - 1];
   const head = pattern.slice(0, -1);
