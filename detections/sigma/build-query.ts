@@ -110,6 +110,11 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
     if (keyword) throw invalid(place, 'null keyword');
     return not({ kind: 'exists', field: field.name });
   }
+  if (field.type === 'text') {
+    // An analysed field holds words, not the value: a term, wildcard or regexp would compare against single
+    // lowercased words (and query_string would lowercase a regexp, the DSL not), so no value query is exact.
+    throw unsupported(place, `value on text field ${field.name} (search its words with keywords)`);
+  }
   for (const op of ['lt', 'lte', 'gt', 'gte'] as const) {
     if (!modifiers.has(op)) continue;
     if (typeof value !== 'number') throw invalid(place, `${op} needs a number`);

@@ -9,7 +9,7 @@ import { CATALOGUE, ECS_FIELDS, type RawFieldType, rawFieldInventory } from '../
 export interface MappedField {
   readonly name: string;
   /** keyword unless the catalogue types the field; decides case-insensitivity and numeric handling. */
-  readonly type: RawFieldType | 'date' | 'unknown';
+  readonly type: RawFieldType | 'date' | 'text' | 'unknown';
 }
 
 /** Whether string semantics (case-insensitive, wildcards, regexp) apply: keyword-like or unknown to us. */
@@ -19,7 +19,7 @@ export function isTextual(field: MappedField): boolean {
 
 const RAW_FIELDS = rawFieldInventory();
 const ECS_TYPES: Record<string, string> = ECS_FIELDS;
-const ECS_TYPE_MAP: Record<string, MappedField['type']> = { keyword: 'keyword', text: 'keyword', ip: 'ip', long: 'long', date: 'date' };
+const ECS_TYPE_MAP: Record<string, MappedField['type']> = { keyword: 'keyword', text: 'text', ip: 'ip', long: 'long', date: 'date' };
 
 /** Full-text (Sigma `keywords`) searches go to the ECS text field holding the log message. */
 export const KEYWORD_FIELD = 'message';

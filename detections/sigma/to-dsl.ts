@@ -40,11 +40,20 @@ function ci(caseInsensitive: boolean): Record<string, boolean> {
   return caseInsensitive ? { case_insensitive: true } : {};
 }
 
+/**
+ * Whether case_insensitive changes anything: OpenSearch folds ASCII letters only, so a value without one is the
+ * same query without the flag, which also works where the flag fails: a case-insensitive term for '' never matches,
+ * and ip/numeric fields refuse the flag (a rule's quoted `'4688'` or `'10.1.2.3'` on a field we do not know).
+ */
+function folds(pattern: Pattern, caseInsensitive: boolean): boolean {
+  return caseInsensitive && pattern.some((part) => 'literal' in part && /[A-Za-z]/.test(part.literal));
+}
+
 /** Exact case-sensitive values of one field collapse into one `terms`; everything else is a bool should. */
 function orToDsl(items: readonly Query[]): Dsl {
   const exact = items.filter(
     (item): item is Extract<Query, { kind: 'match' | 'value' }> =>
-      item.kind === 'value' || (item.kind === 'match' && !item.caseInsensitive && !hasWildcard(item.pattern)),
+      item.kind === 'value' || (item.kind === 'match' && !folds(item.pattern, item.caseInsensitive) && !hasWildcard(item.pattern)),
   );
   const field = exact[0]?.field;
   if (field !== undefined && exact.length === items.length && exact.every((item) => item.field === field)) {
@@ -53,9 +62,8 @@ function orToDsl(items: readonly Query[]): Dsl {
   return { bool: { should: items.map(toDsl), minimum_should_match: 1 } };
 }
 
-function matchToDsl(field: string, pattern: Pattern, caseInsensitive: boolean): Dsl {
-  // A case-insensitive term for '' never matches (OpenSearch builds an empty automaton); '' has no case anyway.
-  if (pattern.length === 0) return { term: { [field]: { value: '' } } };
+function matchToDsl(field: string, pattern: Pattern, insensitive: boolean): Dsl {
+  const caseInsensitive = folds(pattern, insensitive);
   if (!hasWildcard(pattern)) return { term: { [field]: { value: literalOf(pattern), ...ci(caseInsensitive) } } };
   const last = pattern[pattern.length - 1];
   const head = pattern.slice(0, -1);

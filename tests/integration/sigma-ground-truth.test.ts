@@ -207,6 +207,12 @@ const CASES: readonly Case[] = [
     },
     expected: ['inside', 'v4'],
   },
+  {
+    name: 'quoted numbers and addresses on fields the target types long and ip',
+    detection: "  sel:\n    num: ['50', '51']\n  other:\n    ip: '192.168.1.77'\n  condition: sel or other",
+    documents: { n: { num: 50 }, nnot: { num: 5 }, ip: { ip: '192.168.1.77' }, ipnot: { ip: '192.168.1.7' } },
+    expected: ['n', 'ip'],
+  },
   // The other modifiers and condition shapes (issue 18 item 2 continues here).
   {
     name: 'contains|all, exists, ranges',
@@ -282,6 +288,11 @@ const REFUSALS: readonly Refusal[] = [
     name: 'keyword wildcard between words',
     detection: "  keywords:\n    - 'rm *sh_history'\n  condition: keywords",
     reason: 'unsupported: keyword wildcard other than around one word',
+  },
+  {
+    name: 'a value on a text field',
+    detection: "  sel:\n    message|contains: 'evil'\n  condition: sel",
+    reason: 'unsupported: value on text field message',
   },
 ];
 

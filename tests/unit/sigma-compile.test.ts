@@ -203,6 +203,8 @@ describe('selections and values', () => {
     const empty = compile("  sel:\n    a: ''\n  condition: sel");
     expect(empty.dsl).toEqual({ term: { a: { value: '' } } });
     expect(empty.lucene).toBe('a:""');
+    // No ASCII letter, no case: the flag is dropped (ip and numeric fields refuse it), and values collapse to terms.
+    expect(compile("  sel:\n    a: ['4688', '10.1.2.3']\n  condition: sel").dsl).toEqual({ terms: { a: ['4688', '10.1.2.3'] } });
   });
 
   it('not, 1 of, all of', () => {
@@ -383,6 +385,14 @@ describe('typed fields', () => {
     expect(failure(rule("  sel:\n    srcip|re: '10\\..*'\n  condition: sel", EMS))).toBe(
       'bad.yml: detection.sel.srcip|re: unsupported: re on ip field ems.srcip',
     );
+  });
+
+  it('values on a text field are refused (it holds words); exists and null are fine', () => {
+    expect(failure(rule("  sel:\n    message|contains: 'evil'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.message|contains: unsupported: value on text field message (search its words with keywords)',
+    );
+    expect(compile('  sel:\n    message: null\n  condition: sel').lucene).toBe('NOT _exists_:message');
+    expect(compile('  sel:\n    error.message|exists: true\n  condition: sel').lucene).toBe('_exists_:error.message');
   });
 
   it('cidr on a keyword field: an octet-aligned IPv4 block is a text prefix, anything else is refused', () => {
