@@ -51,7 +51,7 @@ function render(query: Query, nested: boolean): string {
       return `${escapeLucene(query.field)}:${String(query.value)}`;
     case 'regexp':
       // Inside /…/ only an unescaped delimiter needs escaping; the body is already a Lucene regular expression.
-      return `${escapeLucene(query.field)}:/${query.regexp.replace(/\\.|\//g, (token) => (token === '/' ? '\\/' : token))}/`;
+      return `${escapeLucene(query.field)}:${delimited(query.regexp.replace(/\\.|\//g, (token) => (token === '/' ? '\\/' : token)))}`;
     case 'cidr':
       return `${escapeLucene(query.field)}:${escapeLucene(query.cidr)}`;
     case 'exists':
@@ -85,7 +85,7 @@ function caseInsensitiveTerm(pattern: Pattern): string {
   const body = pattern
     .map((part) => ('literal' in part ? [...part.literal].map(regexpChar).join('') : part.wildcard === '*' ? '.*' : '.'))
     .join('');
-  return `/${body}/`;
+  return delimited(body);
 }
 
 /** One literal character inside a Lucene regexp: letters of both cases; ASCII punctuation escaped. */
@@ -93,4 +93,12 @@ function regexpChar(char: string): string {
   if (/[A-Za-z]/.test(char)) return caseFoldChar(char);
   // A backslash before a digit or letter would be a class (`\d`) or an error; non-ASCII is no operator.
   return /[0-9]/.test(char) || char.charCodeAt(0) > 127 ? char : `\\${char}`;
+}
+
+/**
+ * `/body/` for the query string. Its tokenizer reads `\/` as an escaped delimiter even after an escaped backslash,
+ * so a body ending in `\\` would swallow the closing `/`: an empty group `()` (matching nothing more) ends it instead.
+ */
+function delimited(body: string): string {
+  return body.endsWith('\\') ? `/${body}()/` : `/${body}/`;
 }

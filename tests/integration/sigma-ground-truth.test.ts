@@ -182,6 +182,17 @@ const CASES: readonly Case[] = [
     },
     expected: ['literal'],
   },
+  {
+    name: 'a value ending in a backslash, beside other regexps',
+    detection: "  sel:\n    kw: 'C:\\Windows\\'\n    kw2|re: '\\\\$'\n  other:\n    kw3|endswith: '/x'\n  condition: sel or other",
+    documents: {
+      both: { kw: 'c:\\windows\\', kw2: 'a\\' },
+      nokw2: { kw: 'c:\\windows\\', kw2: 'a' },
+      longer: { kw: 'c:\\windows\\x', kw2: 'a\\' },
+      slash: { kw3: 'a/X' },
+    },
+    expected: ['both', 'slash'],
+  },
   // Issue 18: cidr on a keyword field is an exact text prefix, on an ip field a CIDR term.
   {
     name: 'cidr on a keyword field',

@@ -229,6 +229,10 @@ describe('modifiers', () => {
     expect(one('a|startswith', "'x/y?1é@'").lucene).toBe('a:/[xX]\\/[yY].1é\\@.*/');
     expect(one('Image|startswith', "'C:\\x'").dsl).toEqual({ prefix: { Image: { value: 'C:\\x', ...CI } } });
     expect(one('Image|endswith', "'\\cmd.exe'").dsl).toEqual({ wildcard: { Image: { value: '*\\\\cmd.exe', ...CI } } });
+    // A regexp ending in a backslash: `\\/` would read as an escaped delimiter, so an empty group closes it.
+    expect(one('a', "'C:\\x\\'").lucene).toBe('a:/[cC]\\:\\\\[xX]\\\\()/');
+    expect(one('a|re', "'x\\\\'").lucene).toBe('a:/.*x\\\\.*/');
+    expect(one('a|re', "'x\\\\$'").lucene).toBe('a:/.*x\\\\()/');
     expect(one('Image|endswith', "'\\cmd.exe'").lucene).toBe('Image:/.*\\\\[cC][mM][dD]\\.[eE][xX][eE]/');
     expect(one('a|contains|all', '[x, y]').dsl).toEqual({
       bool: { must: [{ wildcard: { a: { value: '*x*', ...CI } } }, { wildcard: { a: { value: '*y*', ...CI } } }] },
