@@ -258,6 +258,39 @@ const CASES: readonly Case[] = [
     expected: ['b', 'o0', 'o1', 'o2', 'wdash', 'wslash', 'wen'],
   },
   {
+    name: 'exists false, gt and lte, ? wildcard',
+    detection:
+      "  sel:\n    kw2|exists: false\n    num|gt: 1\n  cap:\n    num|lte: 3\n  w:\n    kw|startswith: 'a?c'\n  condition: sel and cap and w",
+    documents: {
+      ok: { kw: 'ABCd', num: 3 },
+      kw2: { kw: 'abc', kw2: 'x', num: 2 },
+      small: { kw: 'abc', num: 1 },
+      big: { kw: 'abc', num: 4 },
+      short: { kw: 'ac', num: 2 },
+    },
+    expected: ['ok'],
+  },
+  {
+    name: 're flags s and m (without anchors), anchors, alternation',
+    detection: "  s:\n    kw|re|s: 'a.b'\n  m:\n    kw2|re|m: 'x|yz'\n  anchored:\n    kw3|re: '^(ab|cd)$'\n  condition: 1 of them",
+    documents: {
+      dotnl: { kw: 'a\nb' },
+      y: { kw2: '-yz-' },
+      x: { kw2: 'x' },
+      no: { kw2: 'y z' },
+      cd: { kw3: 'cd' },
+      cdx: { kw3: 'cdx' },
+      upper: { kw3: 'AB' },
+    },
+    expected: ['dotnl', 'y', 'x', 'cd'],
+  },
+  {
+    name: 'keywords with all',
+    detection: "  keywords:\n    '|all':\n      - 'evil thing'\n      - other\n  condition: keywords",
+    documents: { both: { message: 'other: an evil thing' }, one: { message: 'an evil thing' }, none: { message: 'other' } },
+    expected: ['both'],
+  },
+  {
     name: 'precedence: or binds looser than and, not binds tightest; all of',
     detection: '  a:\n    kw: a\n  b:\n    kw2: b\n  c:\n    kw3: c\n  condition: a or b and not c',
     documents: {
