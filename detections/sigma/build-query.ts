@@ -4,7 +4,7 @@
  */
 import type { Condition } from './condition.js';
 import { invalid, unsupported } from './errors.js';
-import { isTextual, mapField } from './field-mapping.js';
+import { isTextual, KEYWORD_FIELD, type MappedField, mapField } from './field-mapping.js';
 import { literalPattern, parsePattern, withWildcards } from './pattern.js';
 import { and, hasWildcard, normalise, not, or, type Pattern, type PatternPart, type Query } from './query.js';
 import { toLuceneRegexp } from './regex.js';
@@ -46,28 +46,34 @@ const UNSUPPORTED_MODIFIERS = new Set([
   'year',
 ]);
 
-export function conditionToQuery(condition: Condition, selections: ReadonlyMap<string, Selection>): Query {
+/** What the rule's logsource decides for every field: whether raw Fortinet names are ours (`mapField`). */
+export interface QueryContext {
+  readonly fortinet: boolean;
+}
+
+export function conditionToQuery(condition: Condition, selections: ReadonlyMap<string, Selection>, context: QueryContext): Query {
+  const selection = (name: string): Query => selectionToQuery(selections.get(name) as Selection, context);
   switch (condition.kind) {
     case 'ref':
-      return selectionToQuery(selections.get(condition.name) as Selection);
+      return selection(condition.name);
     case 'and':
-      return and(condition.items.map((item) => conditionToQuery(item, selections)));
+      return and(condition.items.map((item) => conditionToQuery(item, selections, context)));
     case 'or':
-      return or(condition.items.map((item) => conditionToQuery(item, selections)));
+      return or(condition.items.map((item) => conditionToQuery(item, selections, context)));
     case 'not':
-      return not(conditionToQuery(condition.item, selections));
+      return not(conditionToQuery(condition.item, selections, context));
     case 'oneOf':
-      return or(condition.names.map((name) => selectionToQuery(selections.get(name) as Selection)));
+      return or(condition.names.map(selection));
     case 'allOf':
-      return and(condition.names.map((name) => selectionToQuery(selections.get(name) as Selection)));
+      return and(condition.names.map(selection));
   }
 }
 
-export function selectionToQuery(selection: Selection): Query {
-  return or(selection.alternatives.map((matches) => and(matches.map(fieldMatchToQuery))));
+export function selectionToQuery(selection: Selection, context: QueryContext): Query {
+  return or(selection.alternatives.map((matches) => and(matches.map((match) => fieldMatchToQuery(match, context)))));
 }
 
-function fieldMatchToQuery(match: FieldMatch): Query {
+function fieldMatchToQuery(match: FieldMatch, context: QueryContext): Query {
   const modifiers = new Set(match.modifiers);
   for (const modifier of match.modifiers) {
     if (UNSUPPORTED_MODIFIERS.has(modifier)) throw unsupported(match.place, `modifier ${modifier}`);
@@ -77,17 +83,17 @@ function fieldMatchToQuery(match: FieldMatch): Query {
     throw invalid(match.place, 'flags i/m/s need the re modifier');
   }
   const values = match.values.map((value, index) =>
-    valueToQuery(match, modifiers, value, match.values.length > 1 ? `${match.place}[${index}]` : match.place),
+    valueToQuery(match, modifiers, value, match.values.length > 1 ? `${match.place}[${index}]` : match.place, context),
   );
   return modifiers.has('all') ? and(values) : or(values);
 }
 
-function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: SigmaScalar, place: string): Query {
+function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: SigmaScalar, place: string, context: QueryContext): Query {
   const keyword = match.field === '';
-  const field = keyword ? { name: '', type: 'unknown' as const } : mapField(match.field);
+  const field: MappedField = keyword ? { name: KEYWORD_FIELD, type: 'unknown' } : mapField(match.field, context.fortinet);
   const textual = keyword || isTextual(field);
   const leaf = (pattern: Pattern, caseInsensitive: boolean): Query => {
-    if (keyword) return { kind: 'keyword', pattern };
+    if (keyword) return keywordQuery(pattern, caseInsensitive, place);
     if (textual) return { kind: 'match', field: field.name, pattern, caseInsensitive };
     // ip/numeric/date fields take exact values only, and OpenSearch rejects case_insensitive on them.
     if (hasWildcard(pattern)) throw unsupported(place, `wildcard on ${field.type} field ${field.name}`);
@@ -104,6 +110,11 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
     if (keyword) throw invalid(place, 'null keyword');
     return not({ kind: 'exists', field: field.name });
   }
+  if (field.type === 'text') {
+    // An analysed field holds words, not the value: a term, wildcard or regexp would compare against single
+    // lowercased words (and query_string would lowercase a regexp, the DSL not), so no value query is exact.
+    throw unsupported(place, `value on text field ${field.name} (search its words with keywords)`);
+  }
   for (const op of ['lt', 'lte', 'gt', 'gte'] as const) {
     if (!modifiers.has(op)) continue;
     if (typeof value !== 'number') throw invalid(place, `${op} needs a number`);
@@ -113,6 +124,9 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
   if (modifiers.has('cidr')) {
     if (typeof value !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(value)) throw invalid(place, 'cidr needs an address/prefix');
     if (keyword) throw invalid(place, 'cidr needs a field');
+    // A term with a CIDR block matches addresses only on an ip field; on a keyword field it would match nothing.
+    // Fields we do not know are taken to be ip fields, as other Sigma back ends for OpenSearch do.
+    if (field.type === 'keyword') return keywordCidr(field.name, value, place);
     return { kind: 'cidr', field: field.name, cidr: value };
   }
   if (modifiers.has('re')) {
@@ -120,11 +134,11 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
     if (!textual) throw unsupported(place, `re on ${field.type} field ${field.name}`);
     const flags = ['i', 'm', 's'].filter((flag) => modifiers.has(flag));
     const translated = toLuceneRegexp(String(value), flags, place);
-    return { kind: 'regexp', field: field.name, regexp: translated.regexp, caseInsensitive: translated.caseInsensitive };
+    return { kind: 'regexp', field: field.name, regexp: translated.regexp };
   }
   const stringModifiers = ['contains', 'startswith', 'endswith', 'base64', 'base64offset', 'windash'].some((name) => modifiers.has(name));
   if (typeof value !== 'string' && !stringModifiers) {
-    if (keyword) return leaf(literalPattern(String(value)), false);
+    if (keyword) return leaf(literalPattern(String(value)), true); // digits have no case
     // Numbers/booleans on string fields are compared as text (EMS keeps many numeric-looking values as keywords).
     if (textual) return leaf(literalPattern(String(value)), false);
     return { kind: 'value', field: field.name, value };
@@ -144,6 +158,49 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
   const pattern = withWildcards(parsePattern(text), leading, trailing);
   if (modifiers.has('windash')) return or(windashVariants(pattern, place).map((variant) => leaf(variant, caseInsensitive)));
   return leaf(pattern, caseInsensitive);
+}
+
+/**
+ * A CIDR block on a keyword field holding dotted-quad IPv4 text: octet-aligned blocks are a prefix of the text
+ * (`10.1.0.0/16` → `10.1.*`, a /32 the address itself); any other block has no exact keyword equivalent.
+ */
+function keywordCidr(field: string, cidr: string, place: string): Query {
+  const [address = '', bits = ''] = cidr.split('/');
+  const octets = address.split('.');
+  const prefix = Number(bits);
+  if (octets.length !== 4 || !octets.every((octet) => /^\d{1,3}$/.test(octet) && Number(octet) <= 255)) {
+    throw unsupported(place, `cidr ${cidr} on keyword field ${field} (only IPv4 blocks have a text prefix)`);
+  }
+  if (prefix === 0 || prefix > 32 || prefix % 8 !== 0) {
+    throw unsupported(place, `cidr ${cidr} on keyword field ${field} (only /8, /16, /24 and /32 are a text prefix)`);
+  }
+  const kept = octets.slice(0, prefix / 8).map((octet) => String(Number(octet)));
+  const pattern: Pattern = prefix === 32 ? [{ literal: kept.join('.') }] : [{ literal: `${kept.join('.')}.` }, { wildcard: '*' }];
+  return { kind: 'match', field, pattern, caseInsensitive: false };
+}
+
+/** Word characters of the standard analyser: a run of them is one token of the text field. */
+const WORD = /^[\p{L}\p{N}_]+$/u;
+
+/**
+ * A keyword on the analysed text field. Without wildcards it is a phrase (every word, in order); with them, only one
+ * word with a leading and/or trailing `*` has an exact token query: a `*` or `?` between words or inside a word
+ * may span a word boundary, which token queries cannot see.
+ */
+function keywordQuery(pattern: Pattern, caseInsensitive: boolean, place: string): Query {
+  if (!caseInsensitive) throw unsupported(place, 'cased keyword (the text field is lowercased)');
+  const literals = pattern.flatMap((part) => ('literal' in part ? [part.literal] : []));
+  if (!literals.some((literal) => /[\p{L}\p{N}]/u.test(literal))) {
+    throw unsupported(place, 'keyword without a letter or digit (the text field indexes words only)');
+  }
+  if (hasWildcard(pattern)) {
+    const inner = pattern.filter(
+      (part, index) => !('wildcard' in part && part.wildcard === '*' && (index === 0 || index === pattern.length - 1)),
+    );
+    const single = inner.length === 1 && inner[0] !== undefined && 'literal' in inner[0] && WORD.test(inner[0].literal);
+    if (!single) throw unsupported(place, 'keyword wildcard other than around one word');
+  }
+  return { kind: 'keyword', field: KEYWORD_FIELD, pattern };
 }
 
 /** The pySigma base64offset algorithm: encode at offsets 0, 1, 2 and trim the characters that depend on neighbours. */

@@ -71,7 +71,7 @@ const ECS_TYPES: Record<string, string> = ECS_FIELDS;
 
 /** A field to group or count by, as its index name; text fields cannot be aggregated (no doc values). */
 function aggregatable(field: string, place: string, known: boolean): string {
-  const mapped = mapField(field);
+  const mapped = mapField(field, known);
   if (known && mapped.type === 'unknown') throw invalid(place, `unknown field '${field}': no EMS category or ECS mapping has it`);
   if (ECS_TYPES[mapped.name] === 'text') throw unsupported(place, `aggregation on text field ${mapped.name}`);
   return mapped.name;

@@ -11,7 +11,7 @@ import { compileCorrelation, type ReferenceCandidate } from './compile-correlati
 import type { CompiledRule, CompileResult } from './compiled.js';
 import { parseCondition } from './condition.js';
 import { PlacedError, SigmaError } from './errors.js';
-import { indexPatternFor } from './field-mapping.js';
+import { indexPatternFor, isFortinetLogsource } from './field-mapping.js';
 import { documentPlace, type LoadedDocument, loadDocuments } from './load-documents.js';
 import { or } from './query.js';
 import { toDsl } from './to-dsl.js';
@@ -29,11 +29,13 @@ interface FileDocuments {
 
 function compileQuery(rule: SigmaRule, document: number): CompiledRule {
   const identifiers = [...rule.selections.keys()];
+  const context = { fortinet: isFortinetLogsource(rule.logsource) };
   const query = or(
     rule.conditions.map((condition, index) =>
       conditionToQuery(
         parseCondition(condition, identifiers, rule.conditions.length > 1 ? `detection.condition[${index}]` : 'detection.condition'),
         rule.selections,
+        context,
       ),
     ),
   );

@@ -12,12 +12,16 @@ export type Query =
   | { readonly kind: 'not'; readonly item: Query }
   | { readonly kind: 'match'; readonly field: string; readonly pattern: Pattern; readonly caseInsensitive: boolean }
   | { readonly kind: 'value'; readonly field: string; readonly value: number | boolean }
-  | { readonly kind: 'regexp'; readonly field: string; readonly regexp: string; readonly caseInsensitive: boolean }
+  /** A Lucene regular expression; case-insensitivity is already spelled out in it (`regex.ts`). */
+  | { readonly kind: 'regexp'; readonly field: string; readonly regexp: string }
   | { readonly kind: 'cidr'; readonly field: string; readonly cidr: string }
   | { readonly kind: 'exists'; readonly field: string }
   | { readonly kind: 'range'; readonly field: string; readonly op: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number }
-  /** Full-text search of a Sigma `keywords` value over all fields. */
-  | { readonly kind: 'keyword'; readonly pattern: Pattern };
+  /**
+   * Full-text search of a Sigma `keywords` value on an analysed text field: a phrase (the words, in order, adjacent),
+   * or one word with a leading and/or trailing `*`. Case-insensitive, as the field's analyser lowercases.
+   */
+  | { readonly kind: 'keyword'; readonly field: string; readonly pattern: Pattern };
 
 export function and(items: Query[]): Query {
   const flat = items.flatMap((item) => (item.kind === 'and' ? item.items : [item]));

@@ -1,10 +1,10 @@
 /**
  * Query → OpenSearch query DSL. Leaves prefer the cheapest exact form: term (case_insensitive where Sigma is),
- * prefix for `value*`, wildcard otherwise; query_string only for keyword (full-text) searches, which have no field.
+ * prefix for `value*`, wildcard otherwise. Keyword (full-text) searches are a match_phrase on the text field, or a
+ * case-insensitive wildcard on its tokens for `*word*`.
  */
 import type { Pattern, Query } from './query.js';
 import { hasWildcard, literalOf } from './query.js';
-import { luceneTerm } from './to-lucene.js';
 
 export type Dsl = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ export function toDsl(query: Query): Dsl {
     case 'value':
       return { term: { [query.field]: { value: query.value } } };
     case 'regexp':
-      return { regexp: { [query.field]: { value: query.regexp, flags: 'ALL', ...ci(query.caseInsensitive) } } };
+      return { regexp: { [query.field]: { value: query.regexp, flags: 'ALL' } } };
     case 'cidr':
       // A term query on an ip field accepts CIDR notation and matches every address in the block.
       return { term: { [query.field]: { value: query.cidr } } };
@@ -30,7 +30,9 @@ export function toDsl(query: Query): Dsl {
     case 'range':
       return { range: { [query.field]: { [query.op]: query.value } } };
     case 'keyword':
-      return { query_string: { query: luceneTerm(query.pattern) } };
+      return hasWildcard(query.pattern)
+        ? matchToDsl(query.field, query.pattern, true)
+        : { match_phrase: { [query.field]: { query: literalOf(query.pattern) } } };
   }
 }
 
@@ -38,11 +40,20 @@ function ci(caseInsensitive: boolean): Record<string, boolean> {
   return caseInsensitive ? { case_insensitive: true } : {};
 }
 
+/**
+ * Whether case_insensitive changes anything: OpenSearch folds ASCII letters only, so a value without one is the
+ * same query without the flag, which also works where the flag fails: a case-insensitive term for '' never matches,
+ * and ip/numeric fields refuse the flag (a rule's quoted `'4688'` or `'10.1.2.3'` on a field we do not know).
+ */
+function folds(pattern: Pattern, caseInsensitive: boolean): boolean {
+  return caseInsensitive && pattern.some((part) => 'literal' in part && /[A-Za-z]/.test(part.literal));
+}
+
 /** Exact case-sensitive values of one field collapse into one `terms`; everything else is a bool should. */
 function orToDsl(items: readonly Query[]): Dsl {
   const exact = items.filter(
     (item): item is Extract<Query, { kind: 'match' | 'value' }> =>
-      item.kind === 'value' || (item.kind === 'match' && !item.caseInsensitive && !hasWildcard(item.pattern)),
+      item.kind === 'value' || (item.kind === 'match' && !folds(item.pattern, item.caseInsensitive) && !hasWildcard(item.pattern)),
   );
   const field = exact[0]?.field;
   if (field !== undefined && exact.length === items.length && exact.every((item) => item.field === field)) {
@@ -51,7 +62,8 @@ function orToDsl(items: readonly Query[]): Dsl {
   return { bool: { should: items.map(toDsl), minimum_should_match: 1 } };
 }
 
-function matchToDsl(field: string, pattern: Pattern, caseInsensitive: boolean): Dsl {
+function matchToDsl(field: string, pattern: Pattern, insensitive: boolean): Dsl {
+  const caseInsensitive = folds(pattern, insensitive);
   if (!hasWildcard(pattern)) return { term: { [field]: { value: literalOf(pattern), ...ci(caseInsensitive) } } };
   const last = pattern[pattern.length - 1];
   const head = pattern.slice(0, -1);

@@ -32,6 +32,13 @@ function compile(detection: string): CompiledRule {
   return ok(compileRule(rule(detection), 'test.yml'));
 }
 
+const EMS = 'product: fortiems\n  service: ems-authentication';
+
+/** A rule whose logsource is EMS, so raw Fortinet names map to `ems.<raw>`. */
+function compileEms(detection: string): CompiledRule {
+  return ok(compileRule(rule(detection, EMS), 'test.yml'));
+}
+
 function failure(text: string): string {
   const result = compileRule(text, 'bad.yml');
   if (isCompiled(result)) throw new Error('compiled');
@@ -70,7 +77,7 @@ describe('loading', () => {
   });
 
   it('keeps numbers as written when YAML would rewrite them', () => {
-    expect(compile('  sel:\n    a: 0x10\n    b: 1.10\n    c: 4688\n  condition: sel').lucene).toBe('a:0x10 AND b:1.10 AND c:4688');
+    expect(compile('  sel:\n    a: 0x10\n    b: 1.10\n    c: 4688\n  condition: sel').lucene).toBe('a:/0[xX]10/ AND b:1.10 AND c:4688');
   });
 
   it('YAML syntax errors name the line', () => {
@@ -139,15 +146,35 @@ describe('selections and values', () => {
         minimum_should_match: 1,
       },
     });
-    expect(compiled.lucene).toBe('(Image:a.exe AND (User:x OR User:y)) OR Image:b.exe');
+    // Sigma is case-insensitive: on a keyword field, Lucene needs per-letter classes for that.
+    expect(compiled.lucene).toBe('(Image:/[aA]\\.[eE][xX][eE]/ AND (User:/[xX]/ OR User:/[yY]/)) OR Image:/[bB]\\.[eE][xX][eE]/');
   });
 
-  it('keywords are full-text query_string searches', () => {
-    const compiled = compile('  keywords:\n    - "evil thing"\n    - "*wild*"\n  condition: keywords');
+  it('keywords are phrases on the message text field; a wildcard only around one word', () => {
+    const compiled = compile('  keywords:\n    - \'evil "thing\'\n    - "*wild*"\n    - 4688\n  condition: keywords');
     expect(compiled.dsl).toEqual({
-      bool: { should: [{ query_string: { query: 'evil\\ thing' } }, { query_string: { query: '*wild*' } }], minimum_should_match: 1 },
+      bool: {
+        should: [
+          { match_phrase: { message: { query: 'evil "thing' } } },
+          { wildcard: { message: { value: '*wild*', ...CI } } },
+          { match_phrase: { message: { query: '4688' } } },
+        ],
+        minimum_should_match: 1,
+      },
     });
-    expect(compiled.lucene).toBe('evil\\ thing OR *wild*');
+    expect(compiled.lucene).toBe('message:"evil \\"thing" OR message:*wild* OR message:"4688"');
+    expect(compile('  keywords: "word*"\n  condition: keywords').dsl).toEqual({ prefix: { message: { value: 'word', ...CI } } });
+    for (const [value, why] of [
+      ["'a * b'", 'keyword wildcard other than around one word'],
+      ["'Trojan*FOUND'", 'keyword wildcard other than around one word'],
+      ["'*a.b*'", 'keyword wildcard other than around one word'],
+      ["'/../..'", 'keyword without a letter or digit (the text field indexes words only)'],
+    ]) {
+      expect(failure(rule(`  keywords: ${value}\n  condition: keywords`))).toBe(`bad.yml: detection.keywords: unsupported: ${why}`);
+    }
+    expect(failure(rule("  sel:\n    '|base64': 'abc'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.|base64: unsupported: cased keyword (the text field is lowercased)',
+    );
   });
 
   it('wildcards, Sigma escapes and null', () => {
@@ -157,10 +184,27 @@ describe('selections and values', () => {
     // `\*` is a literal star: a term, not a wildcard.
     const literal = compile('  sel:\n    a: "a\\\\*b"\n  condition: sel');
     expect(literal.dsl).toEqual({ term: { a: { value: 'a*b', ...CI } } });
-    expect(literal.lucene).toBe('a:a\\*b');
+    expect(literal.lucene).toBe('a:/[aA]\\*[bB]/');
+    expect(compile('  sel:\n    a|cased: "a\\\\*b"\n  condition: sel').lucene).toBe('a:a\\*b');
     const absent = compile('  sel:\n    a: null\n  condition: sel');
     expect(absent.dsl).toEqual({ bool: { must_not: [{ exists: { field: 'a' } }] } });
     expect(absent.lucene).toBe('NOT _exists_:a');
+  });
+
+  it('null among alternatives: the classic parser would read `a OR NOT b` as a AND NOT b', () => {
+    const compiled = compile('  sel:\n    a: [x, null]\n  filter:\n    b: [1, null]\n  condition: not sel and not filter');
+    expect(compiled.lucene).toBe('NOT (a:/[xX]/ OR (*:* AND NOT _exists_:a)) AND NOT (b:1 OR (*:* AND NOT _exists_:b))');
+    // A nested group of negations only gets its own match-all: an all-negative sub-query matches nothing in Lucene.
+    const nested = compile('  sel1:\n    a: null\n    b: null\n  sel2:\n    c: 1\n  condition: sel1 or sel2');
+    expect(nested.lucene).toBe('(*:* AND NOT _exists_:a AND NOT _exists_:b) OR c:1');
+  });
+
+  it('an empty string is a term without case_insensitive (which never matches)', () => {
+    const empty = compile("  sel:\n    a: ''\n  condition: sel");
+    expect(empty.dsl).toEqual({ term: { a: { value: '' } } });
+    expect(empty.lucene).toBe('a:""');
+    // No ASCII letter, no case: the flag is dropped (ip and numeric fields refuse it), and values collapse to terms.
+    expect(compile("  sel:\n    a: ['4688', '10.1.2.3']\n  condition: sel").dsl).toEqual({ terms: { a: ['4688', '10.1.2.3'] } });
   });
 
   it('not, 1 of, all of', () => {
@@ -179,10 +223,17 @@ describe('modifiers', () => {
 
   it('contains, startswith, endswith, all, cased', () => {
     expect(one('CommandLine|contains', "'-enc '").dsl).toEqual({ wildcard: { CommandLine: { value: '*-enc *', ...CI } } });
-    expect(one('CommandLine|contains', "'-enc '").lucene).toBe('CommandLine:*\\-enc\\ *');
+    expect(one('CommandLine|contains', "'-enc '").lucene).toBe('CommandLine:/.*\\-[eE][nN][cC]\\ .*/');
+    expect(one('CommandLine|contains|cased', "'-enc '").lucene).toBe('CommandLine:*\\-enc\\ *');
+    // Regexp operators and the `/` delimiter are escaped; `?` is one character; digits and non-ASCII stay bare.
+    expect(one('a|startswith', "'x/y?1é@'").lucene).toBe('a:/[xX]\\/[yY].1é\\@.*/');
     expect(one('Image|startswith', "'C:\\x'").dsl).toEqual({ prefix: { Image: { value: 'C:\\x', ...CI } } });
     expect(one('Image|endswith', "'\\cmd.exe'").dsl).toEqual({ wildcard: { Image: { value: '*\\\\cmd.exe', ...CI } } });
-    expect(one('Image|endswith', "'\\cmd.exe'").lucene).toBe('Image:*\\\\cmd.exe');
+    // A regexp ending in a backslash: `\\/` would read as an escaped delimiter, so an empty group closes it.
+    expect(one('a', "'C:\\x\\'").lucene).toBe('a:/[cC]\\:\\\\[xX]\\\\()/');
+    expect(one('a|re', "'x\\\\'").lucene).toBe('a:/.*x\\\\.*/');
+    expect(one('a|re', "'x\\\\$'").lucene).toBe('a:/.*x\\\\()/');
+    expect(one('Image|endswith', "'\\cmd.exe'").lucene).toBe('Image:/.*\\\\[cC][mM][dD]\\.[eE][xX][eE]/');
     expect(one('a|contains|all', '[x, y]').dsl).toEqual({
       bool: { must: [{ wildcard: { a: { value: '*x*', ...CI } } }, { wildcard: { a: { value: '*y*', ...CI } } }] },
     });
@@ -193,12 +244,21 @@ describe('modifiers', () => {
     const re = one('a|re', "'^foo\\d+(bar|baz)'");
     expect(re.dsl).toEqual({ regexp: { a: { value: 'foo[0-9]+(bar|baz).*', flags: 'ALL' } } });
     expect(re.lucene).toBe('a:/foo[0-9]+(bar|baz).*/');
-    expect(one('a|re|i', "'x/y@z'").dsl).toEqual({ regexp: { a: { value: '.*x/y\\@z.*', flags: 'ALL', ...CI } } });
-    expect(one('a|re|i', "'x/y'").lucene).toBe('a:/.*x\\/y.*/');
+    // Case-insensitive regexps spell both cases out (ASCII, as case_insensitive), so Lucene means the same.
+    expect(one('a|re|i', "'x/y@z'").dsl).toEqual({ regexp: { a: { value: '.*[xX]/[yY]\\@[zZ].*', flags: 'ALL' } } });
+    expect(one('a|re|i', "'x/y'").lucene).toBe('a:/.*[xX]\\/[yY].*/');
+    expect(one('a|re|i', "'[^a-c_]\\x41'").lucene).toBe('a:/.*[^a-cA-C_][aA].*/');
     // PCRE literals that are Lucene operators or errors are escaped; lazy quantifiers become greedy.
     expect(one('a|re', "'a]b{c}d{2,3}?e<f'").dsl).toEqual({ regexp: { a: { value: '.*a\\]b\\{c\\}d{2,3}e\\<f.*', flags: 'ALL' } } });
-    expect(one('a|re', "'x(?:\\s|)y(|z)'").dsl).toEqual({ regexp: { a: { value: '.*x([ \t\n\r\f\v]|())y(()|z).*', flags: 'ALL' } } });
-    expect(one('a|re', "'(?i)x.*?y$'").dsl).toEqual({ regexp: { a: { value: '.*x.*y', flags: 'ALL', ...CI } } });
+    // PCRE \s is Lucene's \s ([ \t\n\r]) plus form feed and vertical tab, written raw: no line break in the query.
+    expect(one('a|re', "'x(?:\\s|)y(|z)\\S'").dsl).toEqual({
+      regexp: { a: { value: '.*x([\\s\f\v]|())y(()|z)[^\\s\f\v].*', flags: 'ALL' } },
+    });
+    expect(one('a|re', "'x\\sy'").lucene).not.toMatch(/[\t\n\r]/);
+    expect(one('a|re', "'(?i)x.*?y$'").dsl).toEqual({ regexp: { a: { value: '.*[xX].*[yY]', flags: 'ALL' } } });
+    expect(failure(rule("  sel:\n    a|re: 'x\\ty'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.a|re: unsupported: re escape \\t (tab): Lucene regexp can only write it raw',
+    );
     expect(failure(rule("  sel:\n    a|re: '(?=x)'\n  condition: sel"))).toBe(
       "bad.yml: detection.sel.a|re: unsupported: re group '(?=' (lookaround or inline flag)",
     );
@@ -208,13 +268,13 @@ describe('modifiers', () => {
   });
 
   it('cidr on an ip field, exists, ranges', () => {
-    const cidr = one('srcip|cidr', "'10.0.0.0/8'");
+    const cidr = compileEms("  sel:\n    srcip|cidr: '10.0.0.0/8'\n  condition: sel");
     expect(cidr.dsl).toEqual({ term: { 'ems.srcip': { value: '10.0.0.0/8' } } });
     expect(cidr.lucene).toBe('ems.srcip:10.0.0.0\\/8');
     expect(one('a|exists', 'true').dsl).toEqual({ exists: { field: 'a' } });
     expect(one('a|gte', '5').dsl).toEqual({ range: { a: { gte: 5 } } });
     expect(one('a|lt', '5').lucene).toBe('a:<5');
-    expect(one('a', 'OR').lucene).toBe('a:\\OR');
+    expect(one('a|cased', 'OR').lucene).toBe('a:\\OR');
   });
 
   it('base64, base64offset, windash', () => {
@@ -230,7 +290,9 @@ describe('modifiers', () => {
       },
     });
     const windash = one('a|windash|contains', "' -f '");
-    expect(windash.lucene).toBe('a:*\\ \\-f\\ * OR a:*\\ \\/f\\ * OR a:*\\ –f\\ * OR a:*\\ —f\\ * OR a:*\\ ―f\\ *');
+    expect(windash.lucene).toBe(
+      'a:/.*\\ \\-[fF]\\ .*/ OR a:/.*\\ \\/[fF]\\ .*/ OR a:/.*\\ –[fF]\\ .*/ OR a:/.*\\ —[fF]\\ .*/ OR a:/.*\\ ―[fF]\\ .*/',
+    );
     // Every combination, as pySigma: 2 dashes → 25 variants; a dash inside a word is not a switch.
     expect(one('a|windash', "'-a /b x-y'").dsl).toMatchObject({ bool: { should: expect.any(Array) } });
     const variants = (one('a|windash', "'-a /b x-y'").dsl as { bool: { should: { term: { a: { value: string } } }[] } }).bool.should;
@@ -253,11 +315,22 @@ describe('modifiers', () => {
 
 describe('field and logsource mapping', () => {
   it('raw Fortinet names go to ems.<raw>, ECS and unknown names pass through', () => {
-    expect(mapField('hostname')).toEqual({ name: 'ems.hostname', type: 'keyword' });
-    expect(mapField('srcip').name).toBe('ems.srcip');
-    expect(mapField('user').name).toBe('ems.user');
-    expect(mapField('host.name').name).toBe('host.name');
-    expect(mapField('CommandLine')).toEqual({ name: 'CommandLine', type: 'unknown' });
+    expect(mapField('hostname', true)).toEqual({ name: 'ems.hostname', type: 'keyword' });
+    expect(mapField('srcip', true).name).toBe('ems.srcip');
+    expect(mapField('user', true).name).toBe('ems.user');
+    expect(mapField('host.name', true).name).toBe('host.name');
+    expect(mapField('CommandLine', true)).toEqual({ name: 'CommandLine', type: 'unknown' });
+  });
+  it('the raw-name rename is for Fortinet logsources only: a DNS rule keeps its own `query`', () => {
+    expect(mapField('query', true).name).toBe('ems.query');
+    expect(mapField('query', false)).toEqual({ name: 'query', type: 'unknown' });
+    expect(mapField('ems.query', false).name).toBe('ems.query');
+    expect(mapField('source.ip', false)).toEqual({ name: 'source.ip', type: 'ip' });
+    const dns = ok(compileRule(rule("  sel:\n    query|endswith: '.onion'\n  condition: sel", 'category: dns'), 'dns.yml'));
+    expect(dns.dsl).toEqual({ wildcard: { query: { value: '*.onion', ...CI } } });
+    expect(compileEms("  sel:\n    query|endswith: '.onion'\n  condition: sel").dsl).toEqual({
+      wildcard: { 'ems.query': { value: '*.onion', ...CI } },
+    });
   });
   it('EMS logsources pick one data stream', () => {
     expect(indexPatternFor({ product: 'fortiems', service: 'ems-authentication' })).toBe('logs-fortiems.authentication-*');
@@ -299,7 +372,7 @@ describe('compileRules and the CLI', () => {
       process.exitCode = undefined;
     }
     expect(out).toEqual([
-      `${join(folder, 'a.yml')}\tlogs-fortiems.authentication-*\tems.hostname:pc1\n`,
+      `${join(folder, 'a.yml')}\tlogs-fortiems.authentication-*\tems.hostname:/[pP][cC]1/\n`,
       `${join(folder, 'sub', 'b.yml')}: detection.sel.a|expand: unsupported: modifier expand\n`,
       `${join(folder, 'sub', 'c.yml')}: detection: missing or not a map\n`,
     ]);
@@ -309,12 +382,34 @@ describe('compileRules and the CLI', () => {
 
 describe('typed fields', () => {
   it('exact values on ip fields drop case_insensitive; wildcards and re on them are unsupported', () => {
-    expect(compile("  sel:\n    srcip: '10.1.2.3'\n  condition: sel").dsl).toEqual({ term: { 'ems.srcip': { value: '10.1.2.3' } } });
-    expect(failure(rule("  sel:\n    srcip|startswith: '10.'\n  condition: sel"))).toBe(
+    expect(compileEms("  sel:\n    srcip: '10.1.2.3'\n  condition: sel").dsl).toEqual({ term: { 'ems.srcip': { value: '10.1.2.3' } } });
+    expect(failure(rule("  sel:\n    srcip|startswith: '10.'\n  condition: sel", EMS))).toBe(
       'bad.yml: detection.sel.srcip|startswith: unsupported: wildcard on ip field ems.srcip',
     );
-    expect(failure(rule("  sel:\n    srcip|re: '10\\..*'\n  condition: sel"))).toBe(
+    expect(failure(rule("  sel:\n    srcip|re: '10\\..*'\n  condition: sel", EMS))).toBe(
       'bad.yml: detection.sel.srcip|re: unsupported: re on ip field ems.srcip',
+    );
+  });
+
+  it('values on a text field are refused (it holds words); exists and null are fine', () => {
+    expect(failure(rule("  sel:\n    message|contains: 'evil'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.message|contains: unsupported: value on text field message (search its words with keywords)',
+    );
+    expect(compile('  sel:\n    message: null\n  condition: sel').lucene).toBe('NOT _exists_:message');
+    expect(compile('  sel:\n    error.message|exists: true\n  condition: sel').lucene).toBe('_exists_:error.message');
+  });
+
+  it('cidr on a keyword field: an octet-aligned IPv4 block is a text prefix, anything else is refused', () => {
+    const keyword = (cidr: string) => compileEms(`  sel:\n    hostname|cidr: '${cidr}'\n  condition: sel`);
+    expect(keyword('10.1.0.0/16').dsl).toEqual({ prefix: { 'ems.hostname': { value: '10.1.' } } });
+    expect(keyword('10.1.0.0/16').lucene).toBe('ems.hostname:10.1.*');
+    expect(keyword('10.1.2.3/32').dsl).toEqual({ term: { 'ems.hostname': { value: '10.1.2.3' } } });
+    expect(keyword('192.168.7.0/24').lucene).toBe('ems.hostname:192.168.7.*');
+    expect(failure(rule("  sel:\n    hostname|cidr: '10.0.0.0/12'\n  condition: sel", EMS))).toBe(
+      'bad.yml: detection.sel.hostname|cidr: unsupported: cidr 10.0.0.0/12 on keyword field ems.hostname (only /8, /16, /24 and /32 are a text prefix)',
+    );
+    expect(failure(rule("  sel:\n    hostname|cidr: 'fe80::/64'\n  condition: sel", EMS))).toBe(
+      'bad.yml: detection.sel.hostname|cidr: unsupported: cidr fe80::/64 on keyword field ems.hostname (only IPv4 blocks have a text prefix)',
     );
   });
 });

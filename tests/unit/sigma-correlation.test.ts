@@ -224,7 +224,7 @@ describe('compiling correlation rules', () => {
       index: 'logs-fortiems.authentication-*',
       groupBy: ['ems.srcip'],
       query: { term: { 'event.action': { value: 'admin-login-failed', case_insensitive: true } } },
-      lucene: 'event.action:admin\\-login\\-failed',
+      lucene: 'event.action:/[aA][dD][mM][iI][nN]\\-[lL][oO][gG][iI][nN]\\-[fF][aA][iI][lL][eE][dD]/',
     });
     expect(result.valueField).toBeUndefined();
     expect(result.referenced.map((base) => base.rule.title)).toEqual(['Admin login failed']);
@@ -281,8 +281,8 @@ describe('compiling correlation rules', () => {
     ]);
     expect(result.query).toEqual({ bool: { should: result.branches, minimum_should_match: 1 } });
     expect(result.lucene).toBe(
-      '((_index:logs\\-fortiems.authentication\\-* OR _index:.ds\\-logs\\-fortiems.authentication\\-*) AND (event.action:admin\\-login\\-failed)) OR ' +
-        '((_index:logs\\-fortiems.vpn\\-* OR _index:.ds\\-logs\\-fortiems.vpn\\-*) AND (event.action:vpn\\-auth\\-failure))',
+      '((_index:logs\\-fortiems.authentication\\-* OR _index:.ds\\-logs\\-fortiems.authentication\\-*) AND (event.action:/[aA][dD][mM][iI][nN]\\-[lL][oO][gG][iI][nN]\\-[fF][aA][iI][lL][eE][dD]/)) OR ' +
+        '((_index:logs\\-fortiems.vpn\\-* OR _index:.ds\\-logs\\-fortiems.vpn\\-*) AND (event.action:/[vV][pP][nN]\\-[aA][uU][tT][hH]\\-[fF][aA][iI][lL][uU][rR][eE]/))',
     );
     expect(describeCorrelation(result)).toBe('temporal(admin_login_failed, vpn_failure) by user.name in 1h');
   });
@@ -555,7 +555,7 @@ describe('rule files with a correlation', () => {
     };
     const lucene = await run('lucene');
     expect(lucene[1]).toBe(
-      `${file}\tlogs-fortiems.authentication-*\tevent.action:admin\\-login\\-failed\t| event_count by ems.srcip >= 5 in 5m\n`,
+      `${file}\tlogs-fortiems.authentication-*\tevent.action:/[aA][dD][mM][iI][nN]\\-[lL][oO][gG][iI][nN]\\-[fF][aA][iI][lL][eE][dD]/\t| event_count by ems.srcip >= 5 in 5m\n`,
     );
     const dsl = await run('dsl');
     const [name, json] = (dsl[1] ?? '').trimEnd().split('\t');
