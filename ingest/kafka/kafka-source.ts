@@ -294,7 +294,6 @@ export class KafkaSource implements RunningSource {
    * and, unless it is stopping, joins again after a backoff and reads from the last commit.
    */
   private refused(): void {
-    this.options.telemetry.error('submit', 'pipeline_refused');
     if (this.stopped) {
       this.halt();
       return;
@@ -407,6 +406,7 @@ export class KafkaSource implements RunningSource {
     // Every record of a chunk was read through one consumer.
     const session = chunk.last.values().next().value?.session;
     if (!durable) {
+      this.options.telemetry.error('submit', 'pipeline_refused');
       // Read through a consumer already left behind: its records are read again from the last commit.
       if (session !== this.session) return;
       this.refused();

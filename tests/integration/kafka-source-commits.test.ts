@@ -206,6 +206,39 @@ describe('kafka source commits', () => {
     await kept.stop();
   }, 180_000);
 
+  it('after a refused chunk, leaves the group, rejoins and reads on from the last commit', async () => {
+    const { topic, ids } = await topicWithRecords();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // The third chunk is refused (a sink buffer that cannot write); the pipeline takes everything after it.
+    const durable: string[] = [];
+    const refused: string[] = [];
+    let chunks = 0;
+    const intake: PipelineIntake = {
+      deliver: () => undefined,
+      isFull: () => false,
+      submit(lines: RawLine[]) {
+        const chunkIds = lines.map((line) => line.id as string);
+        if (chunks++ === 2) {
+          refused.push(...chunkIds);
+          return Promise.reject(new Error('buffer cannot write'));
+        }
+        durable.push(...chunkIds);
+        return Promise.resolve();
+      },
+    };
+    const member = source('member', topic, group, intake);
+    running.push(member);
+    await member.start();
+    await until(() => new Set(durable).size >= RECORDS, 'the member to rejoin and read the rest', 90_000);
+    expect(new Set(durable)).toEqual(new Set(ids));
+    expect(durable).toEqual(expect.arrayContaining(refused));
+    // Committed to the end once the rest is durable.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const lag = await member.measureLag();
+    expect([...(lag.get(topic) ?? [])]).toEqual([0n, 0n]);
+    await member.stop();
+  }, 180_000);
+
   it('reopens a stream the client ended (fetches failing past its retries) and reads on from the last commit', async () => {
     const { topic, ids } = await topicWithRecords();
     const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
