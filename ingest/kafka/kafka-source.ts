@@ -212,6 +212,13 @@ export class KafkaSource implements RunningSource {
     });
     // The client ends a stream whose fetches keep failing (a broker down longer than its retries): start again.
     stream.on('close', () => this.lost(stream));
+    // A rejoin that failed past its retries (after a heartbeat the group refused): no longer a member, so start again.
+    // Unheard, the client's 'error' event would throw out of its timer and end the process.
+    consumer.on('error', (error: Error) => {
+      this.options.telemetry.error('receive', 'kafka_group');
+      this.options.onError?.(error);
+      this.lost(stream);
+    });
     if (options.registry) {
       this.lagGauge = options.registry.gauge(
         CONSUMER_LAG_METRIC,
@@ -472,8 +479,16 @@ export class KafkaSource implements RunningSource {
   private async close(): Promise<void> {
     if (this.linger) clearTimeout(this.linger);
     if (this.reconnect) clearTimeout(this.reconnect);
-    // A reconnect joining now sees `stopped` once it has joined and closes what it made.
-    await this.connecting?.catch(() => undefined);
+    // A reconnect joining now sees `stopped` once it has joined and closes what it made; waited for within the grace
+    // period (a join against brokers that are away retries for a while, and closes what it made when it ends).
+    if (this.connecting) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.stopGraceMs ?? 10_000);
+      });
+      await Promise.race([this.connecting.catch(() => undefined), waited]);
+      clearTimeout(timer);
+    }
     this.consumer?.stopLagMonitoring();
     try {
       await this.stream?.close();

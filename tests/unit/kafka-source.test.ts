@@ -323,6 +323,20 @@ describe('kafka source when the pipeline refuses a chunk', () => {
   });
 });
 
+describe('kafka source when its group membership fails', () => {
+  it('rejoins with a new consumer when the client reports a failed rejoin, instead of ending the process', async () => {
+    const held = heldIntake();
+    const consumers: FakeConsumer[] = [];
+    const { source, errors } = makeSource(held.intake, consumers, () => new FakeConsumer([0]));
+    await source.start();
+    const first = consumers[0] as FakeConsumer;
+    first.emit('error', new Error('rejoin failed'));
+    await until(() => consumers.length === 2 && consumers[1]?.stream !== undefined, 'a new consumer');
+    expect(first.closed).toBe(true);
+    expect(errors).toContain('receive:kafka_group');
+  });
+});
+
 describe('kafka source stop during a reconnect', () => {
   it('closes the consumer a reconnect was joining with when the stop came', async () => {
     const held = heldIntake();
