@@ -52,7 +52,12 @@ export const KAFKA_SOURCE_SCHEMA = {
     brokers,
     topics: { type: 'array', minItems: 1, items: topicName, default: [DEFAULT_TOPIC] },
     group: { type: 'string', minLength: 1, default: 'fortiems-indexers', description: 'consumer group: its members share the partitions' },
-    start: { enum: ['earliest', 'latest'], default: 'earliest', description: 'where a group with no committed offset starts' },
+    start: {
+      enum: ['earliest', 'latest'],
+      default: 'earliest',
+      description:
+        'where a partition with no committed offset starts; latest skips what a member read and never committed before a crash, so keep earliest for indexers',
+    },
     client_id: { type: 'string', minLength: 1, default: 'fortiems' },
     max_batch_events: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
     lag_interval_ms: { type: 'integer', minimum: 1000, maximum: 300_000, default: 5000 },

@@ -9,7 +9,7 @@
  * ids, the index stores them once. A commit never moves past a record that is not durable here.
  */
 import { hash } from 'node:crypto';
-import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
+import { Consumer, type ConsumerOptions, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { GaugeMetric, MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import type { RunningSource } from '../components/contract.js';
@@ -34,13 +34,17 @@ export interface KafkaSourceOptions {
   /** How long `stop` waits for the chunks in flight to become durable (and be committed) before leaving (default 10 s). */
   stopGraceMs?: number;
   onError?: (error: Error) => void;
+  /** The first rejoin's delay after a lost stream or a refused chunk, doubling to 30 s (default 1 s). */
+  reconnectBackoffMs?: number;
+  /** Makes the consumer (tests give a scripted one). */
+  createConsumer?: (options: ConsumerOptions<Buffer, Buffer, Buffer, Buffer>) => Consumer;
 }
 
 /** A chunk handed to the pipeline, and for each partition in it, the message whose commit covers it. */
 interface Chunk {
   durable: Promise<boolean>;
   lines: number;
-  last: Map<string, Message>;
+  last: Map<string, Handed>;
 }
 
 /** Chunks in flight at once: one parsed while the next is read, as the HTTP source does. */
@@ -83,6 +87,36 @@ export function recordToLine(message: Pick<Message, 'value' | 'topic' | 'partiti
   }
 }
 
+/** What this member knows of a partition it owns, from when it got it until a rebalance takes it away. */
+interface Ownership {
+  /** Names this stretch of ownership: a chunk read under another one commits nothing here. */
+  epoch: number;
+  /** The group generation it began in: a record fetched under an earlier one belongs to an earlier owner's stretch. */
+  since: number;
+  /** The first offset handed to the pipeline in this stretch, and the offset after the highest one. */
+  first?: bigint;
+  next?: bigint;
+  /** The highest offset this member committed in this stretch (-1: none). */
+  committed: bigint;
+}
+
+/** A record handed to the pipeline, with the ownership (and consumer session) it was read under. */
+interface Handed {
+  message: Message;
+  epoch: number;
+  session: number;
+}
+
+function owns(consumer: Consumer | undefined, topic: string, partition: number): boolean {
+  return consumer?.assignments?.some((assignment) => assignment.topic === topic && assignment.partitions.includes(partition)) ?? false;
+}
+
+/** The group generation a record was fetched under (the client stamps it on each message). */
+function fetchedUnder(message: Message): number | undefined {
+  const generation = (message.metadata?.consumer as { generationId?: unknown } | undefined)?.generationId;
+  return typeof generation === 'number' ? generation : undefined;
+}
+
 export class KafkaSource implements RunningSource {
   readonly id: string;
   /** No listening socket: the source connects out. */
@@ -91,7 +125,7 @@ export class KafkaSource implements RunningSource {
   private consumer: Consumer | undefined;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   private lines: RawLine[] = [];
-  private last = new Map<string, Message>();
+  private last = new Map<string, Handed>();
   private linger: NodeJS.Timeout | undefined;
   private readonly inFlight: Chunk[] = [];
   private committing: Promise<void> = Promise.resolve();
@@ -99,7 +133,17 @@ export class KafkaSource implements RunningSource {
   private lagGauge: GaugeMetric | undefined;
   private reconnect: NodeJS.Timeout | undefined;
   private reconnects = 0;
+  private refusals = 0;
   private readonly lagSeries = new Set<string>();
+  /** One per consumer: a chunk read through an earlier one commits nothing (that consumer left the group). */
+  private session = 0;
+  private readonly owned = new Map<string, Ownership>();
+  private epochs = 0;
+  private generation = -1;
+  private member: string | null = null;
+  /** A reconnect's `connect()` in flight, and closes of consumers left behind: `close()` waits for both. */
+  private connecting: Promise<void> | undefined;
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.id = options.id;
@@ -108,12 +152,18 @@ export class KafkaSource implements RunningSource {
 
   /** Joins the group and starts reading; throws when the brokers cannot be reached (a wrong address says so at once). */
   async start(): Promise<void> {
-    await this.connect();
+    const connecting = this.connect();
+    this.connecting = connecting;
+    try {
+      await connecting;
+    } finally {
+      if (this.connecting === connecting) this.connecting = undefined;
+    }
   }
 
   private async connect(): Promise<void> {
     const { options } = this;
-    const consumer = new Consumer({
+    const consumerOptions: ConsumerOptions<Buffer, Buffer, Buffer, Buffer> = {
       clientId: options.clientId,
       groupId: options.group,
       bootstrapBrokers: options.brokers,
@@ -121,8 +171,8 @@ export class KafkaSource implements RunningSource {
       heartbeatInterval: Math.min(3000, Math.floor(options.sessionTimeoutMs / 3)),
       rebalanceTimeout: options.sessionTimeoutMs,
       autocommit: false,
-    });
-    this.consumer = consumer;
+    };
+    const consumer = options.createConsumer ? options.createConsumer(consumerOptions) : new Consumer(consumerOptions);
     let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
     try {
       stream = await consumer.consume({
@@ -135,18 +185,40 @@ export class KafkaSource implements RunningSource {
         highWaterMark: Math.max(16, options.maxBatchEvents),
       });
     } catch (error) {
-      this.consumer = undefined;
       await closeConsumer(consumer);
       throw error;
     }
+    if (this.stopped) {
+      // Stopped while joining: `close()` could not see this consumer, so it is closed here (it waits for this).
+      try {
+        await stream.close();
+      } catch {
+        // Its connection is gone: nothing left to release.
+      }
+      await closeConsumer(consumer);
+      return;
+    }
+    this.consumer = consumer;
     this.stream = stream;
-    stream.on('data', (message: Message) => this.onMessage(message));
+    this.session++;
+    this.owned.clear();
+    this.generation = consumer.generationId;
+    this.member = consumer.memberId;
+    consumer.on('consumer:group:join', () => this.rebalanced(consumer));
+    stream.on('data', (message: Message) => this.onMessage(message, stream));
     stream.on('error', (error: Error) => {
       this.options.telemetry.error('receive', 'kafka');
       this.options.onError?.(error);
     });
     // The client ends a stream whose fetches keep failing (a broker down longer than its retries): start again.
     stream.on('close', () => this.lost(stream));
+    // A rejoin that failed past its retries (after a heartbeat the group refused): no longer a member, so start again.
+    // Unheard, the client's 'error' event would throw out of its timer and end the process.
+    consumer.on('error', (error: Error) => {
+      this.options.telemetry.error('receive', 'kafka_group');
+      this.options.onError?.(error);
+      this.lost(stream);
+    });
     if (options.registry) {
       this.lagGauge = options.registry.gauge(
         CONSUMER_LAG_METRIC,
@@ -160,24 +232,42 @@ export class KafkaSource implements RunningSource {
   }
 
   /**
-   * The stream ended without a stop: leave the group (nothing more is committed through the old consumer: its chunks in
-   * flight still reach the pipeline, their commits fail and are counted) and join again after a backoff, from the last
-   * commit. What is read twice has the same ids.
+   * After each rebalance the client reads the partitions it kept again from their last commit. What this member kept
+   * through consecutive generations it still knows (what it handed over, what it committed); a partition taken away,
+   * or every partition after a gap in its membership (it missed a generation: someone else may have owned them), is
+   * forgotten and starts a new stretch of ownership.
    */
-  private lost(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined): void {
-    if (this.stopped || stream !== this.stream) return;
-    this.options.telemetry.error('receive', 'kafka_stream_lost');
-    this.flush();
+  private rebalanced(consumer: Consumer): void {
+    if (consumer !== this.consumer) return;
+    const continuous = consumer.memberId === this.member && consumer.generationId === this.generation + 1;
+    this.generation = consumer.generationId;
+    this.member = consumer.memberId;
+    for (const key of this.owned.keys()) {
+      const at = key.lastIndexOf(':');
+      if (!continuous || !owns(consumer, key.slice(0, at), Number(key.slice(at + 1)))) this.owned.delete(key);
+    }
+  }
+
+  /** Leaves the group (its partitions go to the others at once) and joins again after a backoff, from the last commit. */
+  private rejoin(attempt: number): void {
     const old = this.consumer;
+    // Chunks read through the old consumer commit nothing from now on: their records are read again from the last commit.
+    this.session++;
+    this.owned.clear();
+    this.stream?.pause();
     this.stream = undefined;
     this.consumer = undefined;
-    old?.stopLagMonitoring();
-    if (old) void closeConsumer(old);
-    const delay = Math.min(30_000, 1000 * 2 ** this.reconnects++);
+    if (old) {
+      old.stopLagMonitoring();
+      const closed = closeConsumer(old);
+      this.closing.add(closed);
+      void closed.then(() => this.closing.delete(closed));
+    }
+    const delay = Math.min(30_000, (this.options.reconnectBackoffMs ?? 1000) * 2 ** attempt);
     this.reconnect = setTimeout(() => {
       this.reconnect = undefined;
       if (this.stopped) return;
-      this.connect().then(
+      const connecting = this.connect().then(
         () => {
           this.reconnects = 0;
         },
@@ -186,7 +276,41 @@ export class KafkaSource implements RunningSource {
           this.lost(undefined);
         },
       );
+      this.connecting = connecting;
+      void connecting.finally(() => {
+        if (this.connecting === connecting) this.connecting = undefined;
+      });
     }, delay);
+  }
+
+  /**
+   * The stream ended without a stop: leave the group (nothing more is committed through the old consumer: its chunks in
+   * flight still reach the pipeline and are read again) and join again after a backoff, from the last commit. What is
+   * read twice has the same ids.
+   */
+  private lost(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined): void {
+    if (this.stopped || stream !== this.stream) return;
+    this.options.telemetry.error('receive', 'kafka_stream_lost');
+    this.flush();
+    this.rejoin(this.reconnects++);
+  }
+
+  /**
+   * The pipeline refused a chunk (a buffer that cannot write): nothing read after it may be committed, and keeping the
+   * partitions unread would stall them for the whole group. So this member leaves (the others take its partitions)
+   * and, unless it is stopping, joins again after a backoff and reads from the last commit.
+   */
+  private refused(): void {
+    if (this.stopped) {
+      this.halt();
+      return;
+    }
+    // Not handed over: read again after the rejoin.
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = undefined;
+    this.lines = [];
+    this.last = new Map();
+    this.rejoin(this.refusals++);
   }
 
   /** Measures the lag now (the gauge is also refreshed every `lag_interval_ms`). */
@@ -222,10 +346,29 @@ export class KafkaSource implements RunningSource {
     for (const key of now) this.lagSeries.add(key);
   }
 
-  private onMessage(message: Message): void {
-    if (this.stopped) return;
+  private onMessage(message: Message, stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    if (this.stopped || stream !== this.stream) return;
+    const consumer = this.consumer;
+    const key = `${message.topic}:${message.partition}`;
+    // Still in the stream's read-ahead from before a rebalance took the partition: its new owner reads it from the
+    // last commit (never handed over here, so never committed past).
+    if (!owns(consumer, message.topic, message.partition)) return;
+    let ownership = this.owned.get(key);
+    if (!ownership) {
+      ownership = { epoch: ++this.epochs, since: this.generation, committed: -1n };
+      this.owned.set(key, ownership);
+    }
+    const generation = fetchedUnder(message);
+    // Fetched while an earlier stretch of ownership ran: the stream reads it again from the last commit.
+    if (generation !== undefined && generation < ownership.since) return;
+    const { offset } = message;
+    // Read again after a rebalance that left the partition here: it is already in a chunk of this stretch, which
+    // commits it once durable (or, refused, makes this member rejoin and read it again).
+    if (ownership.first !== undefined && ownership.next !== undefined && offset >= ownership.first && offset < ownership.next) return;
+    ownership.first ??= offset;
+    if (ownership.next === undefined || offset >= ownership.next) ownership.next = offset + 1n;
     this.lines.push(recordToLine(message, this.options.id, this.options.zone));
-    this.last.set(`${message.topic}:${message.partition}`, message);
+    this.last.set(key, { message, epoch: ownership.epoch, session: this.session });
     if (this.lines.length >= this.options.maxBatchEvents) this.flush();
     else this.linger ??= setTimeout(() => this.flush(), LINGER_MS);
   }
@@ -267,22 +410,32 @@ export class KafkaSource implements RunningSource {
     const durable = await chunk.durable;
     this.inFlight.shift();
     if (!this.stopped && this.inFlight.length < MAX_CHUNKS_IN_FLIGHT) this.stream?.resume();
+    // Every record of a chunk was read through one consumer.
+    const session = chunk.last.values().next().value?.session;
     if (!durable) {
-      // The pipeline refused the chunk (stopping, or a buffer that cannot write): nothing after it may be committed
-      // either, so this member stops reading; its records stay uncommitted and are read again.
       this.options.telemetry.error('submit', 'pipeline_refused');
-      this.halt();
+      // Read through a consumer already left behind: its records are read again from the last commit.
+      if (session !== this.session) return;
+      this.refused();
       return;
     }
-    if (this.stopped && this.haltedWithoutCommit) return;
-    const owned = this.consumer?.assignments ?? [];
-    for (const message of chunk.last.values()) {
-      // A partition given to another member meanwhile is its to commit: ours would only move its offset back.
-      if (!owned.some(({ topic, partitions }) => topic === message.topic && partitions.includes(message.partition))) continue;
+    this.refusals = 0;
+    if (this.haltedWithoutCommit || session !== this.session) return;
+    for (const { message, epoch } of chunk.last.values()) {
+      const key = `${message.topic}:${message.partition}`;
+      const ownership = this.owned.get(key);
+      // Checked before each commit, since each await lets a rebalance run: a partition given to another member
+      // meanwhile (or taken and given back) is not this stretch's to commit; ours would only move its offset back.
+      if (ownership?.epoch !== epoch || !owns(this.consumer, message.topic, message.partition)) continue;
+      const offset = message.offset + 1n;
+      // Never back: a re-read record of a stretch can close a later chunk than a higher one.
+      if (offset <= ownership.committed) continue;
       try {
         await message.commit();
+        if (offset > ownership.committed) ownership.committed = offset;
       } catch (error) {
-        // A rebalance took the partition meanwhile: its new owner reads from the last commit (re-reads, never losses).
+        // The group moved on meanwhile (a new generation): counted, not retried; the partition's owner reads on from
+        // its last commit (re-reads, never losses).
         this.options.telemetry.error('commit', 'kafka');
         this.options.onError?.(error as Error);
       }
@@ -326,6 +479,16 @@ export class KafkaSource implements RunningSource {
   private async close(): Promise<void> {
     if (this.linger) clearTimeout(this.linger);
     if (this.reconnect) clearTimeout(this.reconnect);
+    // A reconnect joining now sees `stopped` once it has joined and closes what it made; waited for within the grace
+    // period (a join against brokers that are away retries for a while, and closes what it made when it ends).
+    if (this.connecting) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.stopGraceMs ?? 10_000);
+      });
+      await Promise.race([this.connecting.catch(() => undefined), waited]);
+      clearTimeout(timer);
+    }
     this.consumer?.stopLagMonitoring();
     try {
       await this.stream?.close();
@@ -333,6 +496,8 @@ export class KafkaSource implements RunningSource {
       // Closing a stream whose connection is gone: nothing left to release.
     }
     if (this.consumer) await closeConsumer(this.consumer);
+    // Consumers left behind by a lost stream or a refused chunk: their leave is part of this stop.
+    await Promise.all(this.closing);
     for (const key of this.lagSeries) {
       const at = key.lastIndexOf(':');
       this.lagGauge?.remove({ topic: key.slice(0, at), partition: key.slice(at + 1) });

@@ -144,6 +144,101 @@ describe('kafka source commits', () => {
     await joined.stop();
   }, 180_000);
 
+  it('a member that keeps a partition through a rebalance hands none of its records over twice', async () => {
+    const topic = `fortiems-it-src-${randomUUID().slice(0, 8)}`;
+    topics.push(topic);
+    const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
+    await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
+    await admin.close();
+    // Produced in waves while the members read, so each fetch brings a few records and the client's re-read of a kept
+    // partition after the rebalance fetches records this member already handed over.
+    const ids = Array.from({ length: RECORDS }, (_, i) => `record-${i}`);
+    const producer = new Producer({ clientId: 'fortiems-test', bootstrapBrokers: brokers, idempotent: true });
+    const producing = (async () => {
+      for (let wave = 0; wave < RECORDS / 100; wave++) {
+        await producer.send({
+          messages: ids.slice(wave * 100, wave * 100 + 100).map((id, i) => ({
+            topic,
+            key: Buffer.from(`ems0${i % 4}`),
+            value: Buffer.from(
+              encodeRecordValue({ id, line: `line ${i}`, receivedAt: 1_795_000_000_000 + i, sourceId: 'tcp', zone: 'UTC' }),
+            ),
+          })),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      await producer.close();
+    })();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // A slow pipeline: every chunk durable after a while, so chunks are in flight (read, not yet committed) when the
+    // second member joins and the client re-reads the partitions the first keeps from their last commit.
+    function slowIntake(delayMs: number) {
+      const durable: string[] = [];
+      const intake: PipelineIntake = {
+        deliver: () => undefined,
+        isFull: () => false,
+        submit: (lines: RawLine[]) =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              durable.push(...lines.map((line) => line.id as string));
+              resolve();
+            }, delayMs),
+          ),
+      };
+      return { intake, durable };
+    }
+    const first = slowIntake(1000);
+    const kept = source('first', topic, group, first.intake);
+    running.push(kept);
+    await kept.start();
+    await until(() => first.durable.length >= 300, 'the first member to read');
+    const second = slowIntake(1000);
+    const joined = source('second', topic, group, second.intake);
+    running.push(joined);
+    await joined.start();
+    await until(() => new Set([...first.durable, ...second.durable]).size >= RECORDS, 'every record durable somewhere', 120_000);
+    // Each member handed each record over once; across members, the moved partition's uncommitted records may repeat.
+    expect(first.durable.length).toBe(new Set(first.durable).size);
+    expect(second.durable.length).toBe(new Set(second.durable).size);
+    expect(new Set([...first.durable, ...second.durable])).toEqual(new Set(ids));
+    await producing;
+    await joined.stop();
+    await kept.stop();
+  }, 180_000);
+
+  it('after a refused chunk, leaves the group, rejoins and reads on from the last commit', async () => {
+    const { topic, ids } = await topicWithRecords();
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // The third chunk is refused (a sink buffer that cannot write); the pipeline takes everything after it.
+    const durable: string[] = [];
+    const refused: string[] = [];
+    let chunks = 0;
+    const intake: PipelineIntake = {
+      deliver: () => undefined,
+      isFull: () => false,
+      submit(lines: RawLine[]) {
+        const chunkIds = lines.map((line) => line.id as string);
+        if (chunks++ === 2) {
+          refused.push(...chunkIds);
+          return Promise.reject(new Error('buffer cannot write'));
+        }
+        durable.push(...chunkIds);
+        return Promise.resolve();
+      },
+    };
+    const member = source('member', topic, group, intake);
+    running.push(member);
+    await member.start();
+    await until(() => new Set(durable).size >= RECORDS, 'the member to rejoin and read the rest', 90_000);
+    expect(new Set(durable)).toEqual(new Set(ids));
+    expect(durable).toEqual(expect.arrayContaining(refused));
+    // Committed to the end once the rest is durable.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const lag = await member.measureLag();
+    expect([...(lag.get(topic) ?? [])]).toEqual([0n, 0n]);
+    await member.stop();
+  }, 180_000);
+
   it('reopens a stream the client ended (fetches failing past its retries) and reads on from the last commit', async () => {
     const { topic, ids } = await topicWithRecords();
     const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
