@@ -3,7 +3,8 @@
  * lines to the pipeline with their first receiver's metadata and event ids.
  *
  * At-least-once: records go to the pipeline in chunks through `intake.submit`, which resolves once their events are
- * durable in every sink's buffer (the HTTP source's acknowledgement); only then, chunk after chunk in read order, is
+ * delivered by every sink (`commitAfter: 'delivered'`: end-to-end, Kafka is the buffer) or durable in every sink's
+ * buffer (`'buffered'`, the HTTP source's acknowledgement); only then, chunk after chunk in read order, is
  * each partition's offset committed. A crash, a stop past its grace period or a lost partition leaves the
  * uncommitted records to be read again — by this member or the partition's new owner — and since they carry their
  * ids, the index stores them once. A commit never moves past a record that is not durable here.
@@ -26,6 +27,10 @@ export interface KafkaSourceOptions {
   /** Zone of zone-less times for records that carry none. */
   zone: string;
   maxBatchEvents: number;
+  /** `delivered`: commit once every sink delivered the chunk's events; `buffered`: once they are in every sink's buffer. */
+  commitAfter?: 'delivered' | 'buffered';
+  /** Records read and not yet committable, at most: reading pauses beyond it (default 4 chunks). */
+  maxInFlightEvents?: number;
   lagIntervalMs: number;
   sessionTimeoutMs: number;
   intake: PipelineIntake;
@@ -43,7 +48,7 @@ interface Chunk {
   last: Map<string, Message>;
 }
 
-/** Chunks in flight at once: one parsed while the next is read, as the HTTP source does. */
+/** Chunks in flight at once by default: one parsed while the next is read, as the HTTP source does. */
 const MAX_CHUNKS_IN_FLIGHT = 4;
 /** A partial chunk waits this long for more records. */
 const LINGER_MS = 50;
@@ -94,6 +99,7 @@ export class KafkaSource implements RunningSource {
   private last = new Map<string, Message>();
   private linger: NodeJS.Timeout | undefined;
   private readonly inFlight: Chunk[] = [];
+  private inFlightEvents = 0;
   private committing: Promise<void> = Promise.resolve();
   private stopped = false;
   private lagGauge: GaugeMetric | undefined;
@@ -238,9 +244,18 @@ export class KafkaSource implements RunningSource {
     const last = this.last;
     this.lines = [];
     this.last = new Map();
+    // Received once in every sink's buffer, whether the commit waits for that or for the delivery.
+    let counted = false;
+    const count = () => {
+      if (counted) return;
+      counted = true;
+      let bytes = 0;
+      for (const line of lines) bytes += line.line.length;
+      this.options.telemetry.received(lines.length, bytes);
+    };
     let submitted: Promise<void>;
     try {
-      submitted = this.options.intake.submit(lines);
+      submitted = this.options.intake.submit(lines, { until: this.options.commitAfter ?? 'buffered', onBuffered: count });
     } catch (error) {
       submitted = Promise.reject(error);
     }
@@ -249,24 +264,28 @@ export class KafkaSource implements RunningSource {
       last,
       durable: submitted.then(
         () => {
-          let bytes = 0;
-          for (const line of lines) bytes += line.line.length;
-          this.options.telemetry.received(lines.length, bytes);
+          count();
           return true;
         },
         () => false,
       ),
     };
     this.inFlight.push(chunk);
+    this.inFlightEvents += chunk.lines;
     // Commits follow read order: a chunk's offsets are committed only after every earlier chunk's.
     this.committing = this.committing.then(() => this.settle(chunk));
-    if (this.inFlight.length >= MAX_CHUNKS_IN_FLIGHT) this.stream?.pause();
+    if (this.inFlightEvents >= this.maxInFlightEvents) this.stream?.pause();
+  }
+
+  private get maxInFlightEvents(): number {
+    return this.options.maxInFlightEvents ?? MAX_CHUNKS_IN_FLIGHT * this.options.maxBatchEvents;
   }
 
   private async settle(chunk: Chunk): Promise<void> {
     const durable = await chunk.durable;
     this.inFlight.shift();
-    if (!this.stopped && this.inFlight.length < MAX_CHUNKS_IN_FLIGHT) this.stream?.resume();
+    this.inFlightEvents -= chunk.lines;
+    if (!this.stopped && this.inFlightEvents < this.maxInFlightEvents) this.stream?.resume();
     if (!durable) {
       // The pipeline refused the chunk (stopping, or a buffer that cannot write): nothing after it may be committed
       // either, so this member stops reading; its records stay uncommitted and are read again.
