@@ -152,7 +152,7 @@ export class DiskSpool implements EventBuffer {
     if (this.closed) throw new BufferWriteError(this.closedError().message, 0);
     const failure = this.groupCommit.failure;
     if (failure) throw new BufferWriteError(failure.message, 0, { cause: failure });
-    if (payloads.length === 0) return { written: 0, dropped: 0 };
+    if (payloads.length === 0) return { written: 0, dropped: 0, end: 0 };
     const frames = encodeFrames(payloads);
     // Copied: the encoder's slab space serves the next batch instead of becoming garbage (platform/bytes/utf8-slab.ts).
     releaseUtf8Bytes(payloads);
@@ -185,6 +185,10 @@ export class DiskSpool implements EventBuffer {
 
   read(maxEvents: number, maxBytes: number, signal?: AbortSignal): Promise<BufferRecord[]> {
     return this.reader.read(Math.max(1, maxEvents), maxBytes, signal);
+  }
+
+  get ackWatermark(): number {
+    return this.acks.watermark;
   }
 
   ack(records: readonly BufferRecord[]): void {
@@ -259,11 +263,12 @@ export class DiskSpool implements EventBuffer {
         i = j;
         continue;
       }
-      if (this.options.whenFull === 'drop_newest') return { written: i, dropped: payloads.length - i };
+      if (this.options.whenFull === 'drop_newest') return { written: i, dropped: payloads.length - i, end: i > 0 ? this.nextSeq : 0 };
       if (this.closed) throw this.closedError();
       await new Promise<void>((wake) => this.spaceWaiters.push(wake));
     }
-    return { written: payloads.length, dropped: 0 };
+    // Admissions run one at a time, so this write's records are the last ones numbered.
+    return { written: payloads.length, dropped: 0, end: this.nextSeq };
   }
 
   /** Makes records of the `count` frames in `frames`; their payloads are views of the frames, so the caller's buffers can go. */

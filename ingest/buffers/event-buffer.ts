@@ -27,6 +27,11 @@ export interface WriteResult {
   written: number;
   /** How many it refused because it was full and the policy is `drop_newest` (the caller counts them as discarded). */
   dropped: number;
+  /**
+   * The seq after the last record this write kept (0 when it kept none): once `ackWatermark` reaches it, every record
+   * of this write, and of every earlier one, is acked.
+   */
+  end: number;
 }
 
 /**
@@ -59,6 +64,11 @@ export interface EventBuffer {
    * earlier opening of the same spool) and may have been sent already.
    */
   readonly firstOwnSeq: number;
+  /**
+   * The lowest seq not yet acked: every record below it is settled (acked, or found unreadable and given up). It only
+   * grows; end-to-end acknowledgements compare a write's `end` with it.
+   */
+  readonly ackWatermark: number;
   /**
    * Appends payloads in order. Resolves once they are durable (disk: written and fsynced, group-committed with
    * concurrent writes; memory: at once). When full: `block` waits for space; `drop_newest` keeps what fits and

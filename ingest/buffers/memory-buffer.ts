@@ -1,4 +1,5 @@
 import { releaseUtf8Bytes } from '../../platform/bytes/utf8-slab.js';
+import { AckTracker } from './ack-tracker.js';
 import { type BufferRecord, BufferWriteError, type EventBuffer, type WhenFull, type WriteResult } from './event-buffer.js';
 import { waitForWake } from './wait-for-wake.js';
 
@@ -14,6 +15,8 @@ export class MemoryBuffer implements EventBuffer {
   private nextSeq = 0;
   private unackedEvents = 0;
   private unackedBytes = 0;
+  /** Acks come in any order (batches in flight at once); the tracker keeps the lowest unacked seq. */
+  private readonly acks = new AckTracker(0);
   private closed = false;
   private readonly readers: (() => void)[] = [];
   private readonly spaceWaiters: (() => void)[] = [];
@@ -45,7 +48,7 @@ export class MemoryBuffer implements EventBuffer {
       while (this.unackedBytes > 0 && this.unackedBytes + bytes > this.maxBytes && !this.closed) {
         if (this.whenFull === 'drop_newest') {
           this.wakeReaders();
-          return { written, dropped: payloads.length - i };
+          return { written, dropped: payloads.length - i, end: written > 0 ? this.nextSeq : 0 };
         }
         this.wakeReaders();
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
@@ -57,7 +60,11 @@ export class MemoryBuffer implements EventBuffer {
       written++;
     }
     this.wakeReaders();
-    return { written, dropped: 0 };
+    return { written, dropped: 0, end: written > 0 ? this.nextSeq : 0 };
+  }
+
+  get ackWatermark(): number {
+    return this.acks.watermark;
   }
 
   async read(maxEvents: number, maxBytes: number, signal?: AbortSignal): Promise<BufferRecord[]> {
@@ -87,9 +94,12 @@ export class MemoryBuffer implements EventBuffer {
 
   ack(records: readonly BufferRecord[]): void {
     for (const record of records) {
+      // A repeated ack must not be counted twice.
+      if (!this.acks.add(record.seq, 0)) continue;
       this.unackedEvents--;
       this.unackedBytes -= record.bytes;
     }
+    this.acks.advance();
     for (const wake of this.spaceWaiters.splice(0)) wake();
   }
 

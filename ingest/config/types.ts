@@ -41,8 +41,12 @@ export interface KafkaSourceConfig {
   group?: string;
   start?: 'earliest' | 'latest';
   client_id?: string;
-  /** Records handed to the pipeline together (and committed together once durable). */
+  /** When an offset is committed: once its events are delivered by every sink (default), or in every sink's buffer. */
+  commit_after?: 'delivered' | 'buffered';
+  /** Records handed to the pipeline together (and committed together once delivered or durable). */
   max_batch_events?: number;
+  /** With `commit_after: delivered`: records read and not yet delivered, at most (the read-ahead). */
+  max_in_flight_events?: number;
   /** How often the consumer lag is measured (ms). */
   lag_interval_ms?: number;
   session_timeout_ms?: number;

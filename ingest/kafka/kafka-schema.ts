@@ -59,7 +59,21 @@ export const KAFKA_SOURCE_SCHEMA = {
         'where a partition with no committed offset starts; latest skips what a member read and never committed before a crash, so keep earliest for indexers',
     },
     client_id: { type: 'string', minLength: 1, default: 'fortiems' },
+    commit_after: {
+      enum: ['delivered', 'buffered'],
+      default: 'delivered',
+      description:
+        "delivered: an offset is committed once every sink has sent (or dead-lettered) its events, so Kafka is the indexer's buffer; buffered: once they are in every sink's buffer (a disk spool then holds what a crash leaves)",
+    },
     max_batch_events: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
+    max_in_flight_events: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 20_000,
+      description:
+        'commit_after delivered: records read and not yet delivered, at most (enough to keep the sinks busy while a bulk request is out)',
+    },
     lag_interval_ms: { type: 'integer', minimum: 1000, maximum: 300_000, default: 5000 },
     session_timeout_ms: { type: 'integer', minimum: 6000, maximum: 300_000, default: 30_000 },
     timezone: { ...zone, description: 'zone of zone-less times for records that carry none (records from a kafka sink carry theirs)' },

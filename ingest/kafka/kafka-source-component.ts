@@ -6,23 +6,27 @@ import { KafkaSource } from './kafka-source.js';
 
 const SCHEMA = KAFKA_SOURCE_SCHEMA.properties;
 
+/** Chunks in flight with `commit_after: buffered`: one parsed while the next is read, as the HTTP source does. */
+const BUFFERED_CHUNKS_IN_FLIGHT = 4;
+
 function check(config: KafkaSourceConfig, path: readonly (string | number)[], whole: FortiemsConfig): ComponentProblem[] {
   const problems: ComponentProblem[] = [];
-  // An offset is committed once the events are in every sink's buffer: a memory buffer would make that a promise a
-  // crash breaks (committed, then lost with the process).
+  const buffered = (config.commit_after ?? SCHEMA.commit_after.default) === 'buffered';
   for (const [id, sink] of Object.entries(whole.sinks ?? {})) {
     const buffer = (sink as { buffer?: { type?: string; when_full?: string } }).buffer;
-    if (buffer?.type === 'memory')
+    // Committed once in the buffer: a memory buffer would make that a promise a crash breaks (committed, then lost with
+    // the process). Committed once delivered, the memory buffer is enough: Kafka keeps what it held.
+    if (buffered && buffer?.type === 'memory')
       problems.push({
         path: ['sinks', id, 'buffer', 'type'],
-        message: `a kafka source commits offsets once events are in every sink's buffer, and sink ${id}'s memory buffer loses them in a crash`,
-        fix: 'use buffer type disk (the default) for every sink of an indexer',
+        message: `a kafka source with commit_after: buffered commits offsets once events are in every sink's buffer, and sink ${id}'s memory buffer loses them in a crash`,
+        fix: 'use commit_after: delivered (the default), or buffer type disk for every sink of an indexer',
       });
     // A full buffer that drops would let the source commit offsets past events it never stored: Kafka still held them.
     if (buffer?.when_full === 'drop_newest')
       problems.push({
         path: ['sinks', id, 'buffer', 'when_full'],
-        message: `a kafka source commits offsets once events are in every sink's buffer, and sink ${id} drops what a full buffer cannot take`,
+        message: `a kafka source commits offsets past what sink ${id} drops when its buffer is full`,
         fix: 'use when_full: block (the default): Kafka holds the backlog while the sink catches up',
       });
   }
@@ -42,6 +46,8 @@ export const kafkaSourceFactory: ListenerSourceFactory<KafkaSourceConfig> = {
   defaults: schemaDefaults(KAFKA_SOURCE_SCHEMA),
   check: (config, context) => check(config, context.path, context.config),
   start: async (id, config, context) => {
+    const commitAfter = config.commit_after ?? SCHEMA.commit_after.default;
+    const maxBatchEvents = config.max_batch_events ?? SCHEMA.max_batch_events.default;
     const source = new KafkaSource({
       id,
       brokers: config.brokers,
@@ -50,7 +56,14 @@ export const kafkaSourceFactory: ListenerSourceFactory<KafkaSourceConfig> = {
       start: config.start ?? SCHEMA.start.default,
       clientId: config.client_id ?? SCHEMA.client_id.default,
       zone: config.timezone ?? context.pipelineZone,
-      maxBatchEvents: config.max_batch_events ?? SCHEMA.max_batch_events.default,
+      maxBatchEvents,
+      commitAfter,
+      // Delivery takes a bulk round trip (or a whole outage) longer than buffering: the read-ahead must cover the sinks'
+      // batches in flight and the next ones, or the sinks would wait on the commits.
+      maxInFlightEvents:
+        commitAfter === 'delivered'
+          ? Math.max(config.max_in_flight_events ?? SCHEMA.max_in_flight_events.default, maxBatchEvents)
+          : BUFFERED_CHUNKS_IN_FLIGHT * maxBatchEvents,
       lagIntervalMs: config.lag_interval_ms ?? SCHEMA.lag_interval_ms.default,
       sessionTimeoutMs: config.session_timeout_ms ?? SCHEMA.session_timeout_ms.default,
       intake: context.intake,

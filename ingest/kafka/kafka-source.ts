@@ -3,7 +3,8 @@
  * lines to the pipeline with their first receiver's metadata and event ids.
  *
  * At-least-once: records go to the pipeline in chunks through `intake.submit`, which resolves once their events are
- * durable in every sink's buffer (the HTTP source's acknowledgement); only then, chunk after chunk in read order, is
+ * delivered by every sink (`commitAfter: 'delivered'`: end-to-end, Kafka is the buffer) or durable in every sink's
+ * buffer (`'buffered'`, the HTTP source's acknowledgement); only then, chunk after chunk in read order, is
  * each partition's offset committed. A crash, a stop past its grace period or a lost partition leaves the
  * uncommitted records to be read again — by this member or the partition's new owner — and since they carry their
  * ids, the index stores them once. A commit never moves past a record that is not durable here.
@@ -13,7 +14,7 @@ import { Consumer, type ConsumerOptions, type Message, type MessagesStream } fro
 import type { ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import type { GaugeMetric, MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import type { RunningSource } from '../components/contract.js';
-import type { PipelineIntake, RawLine } from '../pipeline/raw-line.js';
+import { lineBytes, type PipelineIntake, type RawLine } from '../pipeline/raw-line.js';
 import { decodeRecordValue, KafkaRecordError } from './kafka-record.js';
 
 export interface KafkaSourceOptions {
@@ -26,6 +27,10 @@ export interface KafkaSourceOptions {
   /** Zone of zone-less times for records that carry none. */
   zone: string;
   maxBatchEvents: number;
+  /** `delivered`: commit once every sink delivered the chunk's events; `buffered`: once they are in every sink's buffer. */
+  commitAfter?: 'delivered' | 'buffered';
+  /** Records read and not yet committable, at most: reading pauses beyond it (default 4 chunks). */
+  maxInFlightEvents?: number;
   lagIntervalMs: number;
   sessionTimeoutMs: number;
   intake: PipelineIntake;
@@ -47,7 +52,7 @@ interface Chunk {
   last: Map<string, Handed>;
 }
 
-/** Chunks in flight at once: one parsed while the next is read, as the HTTP source does. */
+/** Chunks in flight at once by default: one parsed while the next is read, as the HTTP source does. */
 const MAX_CHUNKS_IN_FLIGHT = 4;
 /** A partial chunk waits this long for more records. */
 const LINGER_MS = 50;
@@ -128,6 +133,7 @@ export class KafkaSource implements RunningSource {
   private last = new Map<string, Handed>();
   private linger: NodeJS.Timeout | undefined;
   private readonly inFlight: Chunk[] = [];
+  private inFlightEvents = 0;
   private committing: Promise<void> = Promise.resolve();
   private stopped = false;
   private lagGauge: GaugeMetric | undefined;
@@ -383,11 +389,10 @@ export class KafkaSource implements RunningSource {
     this.last = new Map();
     let submitted: Promise<void>;
     try {
-      submitted = this.options.intake.submit(lines);
-      // In the pipeline from here on: received now, whatever the sinks make of it (they account for every line).
-      let bytes = 0;
-      for (const line of lines) bytes += line.line.length;
-      this.options.telemetry.received(lines.length, bytes);
+      submitted = this.options.intake.submit(lines, { until: this.options.commitAfter ?? 'buffered' });
+      // In the pipeline from here on: received now, whatever the sinks make of it (they account for every line), and
+      // whether the commit waits for the buffers or for the delivery.
+      this.options.telemetry.received(lines.length, lineBytes(lines));
     } catch (error) {
       // Stopping: nothing entered, nothing is received; the records stay uncommitted and are read again.
       submitted = Promise.reject(error);
@@ -401,15 +406,21 @@ export class KafkaSource implements RunningSource {
       ),
     };
     this.inFlight.push(chunk);
+    this.inFlightEvents += chunk.lines;
     // Commits follow read order: a chunk's offsets are committed only after every earlier chunk's.
     this.committing = this.committing.then(() => this.settle(chunk));
-    if (this.inFlight.length >= MAX_CHUNKS_IN_FLIGHT) this.stream?.pause();
+    if (this.inFlightEvents >= this.maxInFlightEvents) this.stream?.pause();
+  }
+
+  private get maxInFlightEvents(): number {
+    return this.options.maxInFlightEvents ?? MAX_CHUNKS_IN_FLIGHT * this.options.maxBatchEvents;
   }
 
   private async settle(chunk: Chunk): Promise<void> {
     const durable = await chunk.durable;
     this.inFlight.shift();
-    if (!this.stopped && this.inFlight.length < MAX_CHUNKS_IN_FLIGHT) this.stream?.resume();
+    this.inFlightEvents -= chunk.lines;
+    if (!this.stopped && this.inFlightEvents < this.maxInFlightEvents) this.stream?.resume();
     // Every record of a chunk was read through one consumer.
     const session = chunk.last.values().next().value?.session;
     if (!durable) {

@@ -6,16 +6,16 @@ import type { EncodedBatch, EncoderRecipe } from '../sinks/sink-encoder.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { receiveEventId } from './event-ids.js';
 import { parseAndEnrich, processBatch } from './process-stage.js';
-import { lineBytes, type PipelineIntake, type RawLine } from './raw-line.js';
+import { lineBytes, type PipelineIntake, type RawLine, type SubmitOptions } from './raw-line.js';
 import { ParseWorkerPool, type WorkerBatchResult, WorkerTimeoutError } from './worker-pool.js';
 import type { WorkerEnrichOptions } from './worker-protocol.js';
 
-/** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable. */
+/** A source's delivery: lines, and for acknowledging sources the promise to settle once they are durable or delivered. */
 interface LineBatch {
   lines: RawLine[];
   /** `lineBytes(lines)`, counted once on arrival: the queue's byte bound and the parse stage's counts both read it. */
   bytes: number;
-  durable?: { resolve: () => void; reject: (error: Error) => void };
+  ack?: { until: 'buffered' | 'delivered'; onBuffered?: (() => void) | undefined; resolve: () => void; reject: (error: Error) => void };
 }
 
 export interface PipelineOptions {
@@ -82,9 +82,25 @@ function encoderRecipes(sinks: readonly Sink[]): EncoderRecipe[] | undefined {
   return recipes;
 }
 
-function route(events: readonly ParsedEvent[], sinks: readonly Sink[]): Promise<unknown> {
-  if (sinks.length === 1) return (sinks[0] as Sink).accept(events);
+/** Each sink's buffer position after the batch's write (a number; anything else from a sink that does not track delivery). */
+type Positions = readonly unknown[];
+
+function route(events: readonly ParsedEvent[], sinks: readonly Sink[]): Promise<Positions> {
+  if (sinks.length === 1) return (sinks[0] as Sink).accept(events).then((position) => [position]);
   return Promise.all(sinks.map((sink) => sink.accept(events)));
+}
+
+/**
+ * Settles once every sink has settled what it took up to its position: one promise per sink and batch, whatever the
+ * number of events (each sink compares its buffer's ack watermark with the waiting positions as it acks).
+ */
+function deliveredEverywhere(sinks: readonly Sink[], positions: Positions): Promise<unknown> {
+  const waits: Promise<void>[] = [];
+  sinks.forEach((sink, i) => {
+    const position = positions[i];
+    if (typeof position === 'number' && position > 0 && sink.delivered) waits.push(sink.delivered(position));
+  });
+  return waits.length === 1 ? (waits[0] as Promise<void>) : Promise.all(waits);
 }
 
 export class PipelineStoppedError extends Error {
@@ -133,14 +149,19 @@ export class Pipeline implements PipelineIntake {
     return this.queue.push([{ lines, bytes: lineBytes(lines) }]);
   };
 
-  submit(lines: RawLine[]): Promise<void> {
+  submit(lines: RawLine[], options?: SubmitOptions): Promise<void> {
     // Thrown, not a rejected promise: the source learns at once that nothing entered, and counts nothing as received.
     if (!this.accepting) throw new PipelineStoppedError();
-    if (lines.length === 0) return Promise.resolve();
+    if (lines.length === 0) {
+      options?.onBuffered?.();
+      return Promise.resolve();
+    }
     identify(lines);
+    const until = options?.until ?? 'buffered';
+    const onBuffered = options?.onBuffered;
     return new Promise<void>((resolve, reject) => {
       // The sender waits for this promise: its own request is the backpressure, so the queue's push promise is not awaited.
-      void this.queue.push([{ lines, bytes: lineBytes(lines), durable: { resolve, reject } }]);
+      void this.queue.push([{ lines, bytes: lineBytes(lines), ack: { until, onBuffered, resolve, reject } }]);
     });
   }
 
@@ -232,15 +253,26 @@ export class Pipeline implements PipelineIntake {
       const { deliveries } = await this.process(lines, bytes, sinks, previous);
       // The next batch may now reach the sinks' buffers: its writes queue behind ours.
       handedOver();
-      await deliveries;
-      for (const batch of batches) batch.durable?.resolve();
+      const positions = await deliveries;
+      let delivered: Promise<unknown> | undefined;
+      for (const batch of batches) {
+        const ack = batch.ack;
+        if (!ack) continue;
+        ack.onBuffered?.();
+        if (ack.until === 'buffered') ack.resolve();
+        else {
+          // Not awaited: the parse stage moves on while the sinks deliver.
+          delivered ??= deliveredEverywhere(sinks, positions);
+          delivered.then(ack.resolve, ack.reject);
+        }
+      }
     } catch (error) {
       // Only a sink buffer that cannot write (disk failure, closed) gets here: say so to the sender and the operator.
       const failure = error instanceof Error ? error : new Error(String(error));
       // The failing sink counted the events as discarded (each sink keeps its own accounting); here only the error.
       this.options.telemetry.error('route', 'buffer_write_failed');
       this.options.onError?.(failure);
-      for (const batch of batches) batch.durable?.reject(failure);
+      for (const batch of batches) batch.ack?.reject(failure);
       // Not before the previous batch is handed over: the next one must not overtake it.
       void previous.then(handedOver, handedOver);
     }
@@ -256,7 +288,7 @@ export class Pipeline implements PipelineIntake {
     bytes: number,
     sinks: readonly Sink[],
     previous: Promise<void>,
-  ): Promise<{ deliveries: Promise<unknown> }> {
+  ): Promise<{ deliveries: Promise<Positions> }> {
     const { telemetry } = this.options;
     const pool = this.pool;
     if (!pool?.usable || encoderRecipes(sinks) === undefined) {

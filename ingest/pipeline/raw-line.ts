@@ -22,6 +22,14 @@ export function lineBytes(lines: readonly RawLine[]): number {
   return bytes;
 }
 
+/** What `submit` waits for. */
+export interface SubmitOptions {
+  /** `buffered` (the default): in every sink's buffer; `delivered`: a final fate in every sink (end-to-end). */
+  until?: 'buffered' | 'delivered';
+  /** Called once the events are in every sink's buffer (with `delivered`, before the promise resolves). */
+  onBuffered?: () => void;
+}
+
 /** Where a source delivers; a returned promise means "the pipeline is full: stop reading until it resolves". */
 export type LineSink = (lines: RawLine[]) => undefined | Promise<void>;
 
@@ -33,12 +41,14 @@ export interface PipelineIntake {
   deliver: LineSink;
   /**
    * Resolves once the lines' events are in every sink's buffer (for disk buffers: fsynced), so an acknowledgement sent
-   * afterwards survives a crash. Throws (synchronously) when the pipeline is stopping: nothing entered. Once it returns,
-   * the lines are in the pipeline and their fate is accounted by the sinks (a buffer that cannot write rejects, and
-   * counts them as discarded), so a source counts them as received at once, not when the promise settles: counting
-   * late made `fortiems_unaccounted_events` dip below 0 while chunks were in flight.
+   * afterwards survives a crash; with `until: 'delivered'`, once they have a final fate in every sink (sent,
+   * deduplicated, dead-lettered, or discarded by a policy). Throws (synchronously) when the pipeline is stopping:
+   * nothing entered. Once it returns, the lines are in the pipeline and their fate is accounted by the sinks, so a
+   * source counts them as received at once, not when the promise settles (counting late made
+   * `fortiems_unaccounted_events` dip below 0 while chunks were in flight). Rejects when a buffer cannot write, or
+   * (delivered) a sink stopped with them undelivered in a memory buffer.
    */
-  submit(lines: RawLine[]): Promise<void>;
+  submit(lines: RawLine[], options?: SubmitOptions): Promise<void>;
   /** True when the pipeline cannot take more right now: HTTP answers 429, UDP drops and counts. */
   isFull(): boolean;
 }

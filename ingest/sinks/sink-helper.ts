@@ -40,6 +40,13 @@ export interface BufferedSinkOptions {
   random?: () => number;
 }
 
+/** A caller of `delivered`, waiting for the buffer's ack watermark to reach `position`. */
+interface DeliveryWaiter {
+  position: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /** A record on its way, with what happened to it so far. */
 interface Item {
   record: BufferRecord;
@@ -91,7 +98,10 @@ export class BufferedSink implements Sink {
   private reader: Promise<void> | undefined;
   private readonly batches: BatchReader;
   private stopping: Promise<void> | undefined;
+  private stopped = false;
   private targetDown = false;
+  /** `delivered` callers, in increasing position (writes reach the buffer in order, so appending mostly keeps it sorted). */
+  private readonly waiters: DeliveryWaiter[] = [];
 
   constructor(private readonly options: BufferedSinkOptions) {
     this.id = options.id;
@@ -108,13 +118,16 @@ export class BufferedSink implements Sink {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new Error(`sink ${this.id}: batch timeout_ms must be ≥ 0`);
   }
 
-  async accept(events: readonly ParsedEvent[]): Promise<void> {
+  async accept(events: readonly ParsedEvent[]): Promise<number> {
     if (this.stopping) return this.refuse(events.length);
     return this.acceptEncoded(encodeEvents(this.encoder, events));
   }
 
-  /** Payloads already encoded with this sink's encoder (by a parse worker, from `encoderRecipe`), with their counts. */
-  async acceptEncoded(batch: EncodedBatch): Promise<void> {
+  /**
+   * Payloads already encoded with this sink's encoder (by a parse worker, from `encoderRecipe`), with their counts.
+   * Resolves with the buffer position after them (see `delivered`).
+   */
+  async acceptEncoded(batch: EncodedBatch): Promise<number> {
     const { telemetry, buffer } = this.options;
     if (this.stopping) return this.refuse(batch.events);
     const { payloads, filtered, unencodable } = batch;
@@ -126,7 +139,8 @@ export class BufferedSink implements Sink {
       telemetry.error('encode', 'encode_error', unencodable);
       telemetry.discarded('encode_error', unencodable);
     }
-    if (payloads.length === 0) return;
+    // Filtered or unencodable: final already, nothing to wait for.
+    if (payloads.length === 0) return 0;
     let result: Awaited<ReturnType<typeof buffer.write>>;
     try {
       result = await buffer.write(payloads);
@@ -139,6 +153,33 @@ export class BufferedSink implements Sink {
     }
     if (result.dropped > 0) telemetry.discarded('buffer_full', result.dropped);
     this.updateGauge();
+    return result.end;
+  }
+
+  delivered(position: number): Promise<void> {
+    if (position <= this.options.buffer.ackWatermark) return Promise.resolve();
+    if (this.stopped) return this.options.buffer.durable ? Promise.resolve() : Promise.reject(this.undeliveredError());
+    return new Promise<void>((resolve, reject) => {
+      const waiters = this.waiters;
+      let at = waiters.length;
+      while (at > 0 && (waiters[at - 1] as DeliveryWaiter).position > position) at--;
+      waiters.splice(at, 0, { position, resolve, reject });
+    });
+  }
+
+  /** Wakes the `delivered` callers the ack watermark has passed: one comparison when none has. */
+  private settleWaiters(): void {
+    const waiters = this.waiters;
+    if (waiters.length === 0) return;
+    const watermark = this.options.buffer.ackWatermark;
+    let passed = 0;
+    while (passed < waiters.length && (waiters[passed] as DeliveryWaiter).position <= watermark) passed++;
+    if (passed === 0) return;
+    for (const waiter of waiters.splice(0, passed)) waiter.resolve();
+  }
+
+  private undeliveredError(): Error {
+    return new Error(`sink ${this.id} stopped before delivering every event of its memory buffer`);
   }
 
   private refuse(events: number): Promise<never> {
@@ -210,6 +251,14 @@ export class BufferedSink implements Sink {
       this.options.telemetry.discarded('memory_buffer_at_shutdown', left.events);
       this.options.logger?.warn({ sink: this.id, events: left.events }, 'stopped with undelivered events in a memory buffer: discarded');
     }
+    this.stopped = true;
+    this.settleWaiters();
+    // A disk spool keeps the rest for its next opening (a reload's new sink, or the next start on this data_dir): the
+    // buffered guarantee. A memory buffer lost them: whoever waits must not acknowledge them upstream.
+    for (const waiter of this.waiters.splice(0)) {
+      if (buffer.durable) waiter.resolve();
+      else waiter.reject(this.undeliveredError());
+    }
     await this.options.buffer.close();
     await this.options.driver.close?.();
   }
@@ -229,6 +278,8 @@ export class BufferedSink implements Sink {
         if (await sleep(backoffDelay(this.policy, readFailures++, this.random), this.stopReading.signal)) continue;
         return;
       }
+      // Records the buffer could not read (a damaged segment) are given up, which moves the watermark too.
+      this.settleWaiters();
       if (batch.length === 0) {
         // Stopped, or the buffer was closed under us: either way nothing more will come.
         this.slots.release();
@@ -342,7 +393,10 @@ export class BufferedSink implements Sink {
       buffer.ack(delivered);
       telemetry.sent(delivered.length, Math.max(0, sentBytes));
     }
-    if (delivered.length > 0 || duplicates.length > 0) this.updateGauge();
+    if (delivered.length > 0 || duplicates.length > 0) {
+      this.updateGauge();
+      this.settleWaiters();
+    }
     return { retry, dead };
   }
 
@@ -361,6 +415,7 @@ export class BufferedSink implements Sink {
     buffer.ack(letters.map((letter) => letter.record));
     telemetry.deadLettered(letters.length);
     this.updateGauge();
+    this.settleWaiters();
     const first = letters[0] as DeadLetter;
     logger?.warn(
       { sink: this.id, events: letters.length, error_type: first.errorType, error: first.error },

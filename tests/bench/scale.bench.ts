@@ -13,6 +13,10 @@
  * partition, the smallest value any member reports, summed; at rest each run also prints the count indexed, the
  * broker's committed offsets and `fortiems_unaccounted_events`.
  *
+ * BENCH_MODES=delivered-memory,buffered-disk,… compares how an indexer commits instead (one indexer per run, the modes
+ * interleaved and rotated each round): `<commit_after>-<buffer type>`; it prints each mode's events/s and its ratio to
+ * the first mode's run of the same round.
+ *
  * KAFKA_BROKERS selects a cluster; otherwise a broker is started in a temporary folder (port 0) and stopped at the end.
  * OPENSEARCH_URL selects OpenSearch (default http://127.0.0.1:9200); BENCH_CLUSTER=1 starts a 3-node cluster in a
  * temporary folder instead and spreads the sinks over its nodes (`urls`).
@@ -41,6 +45,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 12);
 const PARTITIONS = 6;
+/** `<commit_after>-<buffer type>` variants to compare (BENCH_MODES), or none: the 1-vs-2-indexer comparison. */
+const MODES = (process.env.BENCH_MODES ?? '').split(',').filter((mode) => /^(delivered|buffered)-(memory|disk)$/.test(mode));
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const POLL_MS = 250;
 
@@ -60,6 +66,7 @@ interface RunResult {
   lag: number[];
   indexed: number;
   unaccounted: number;
+  mode?: string;
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -200,7 +207,11 @@ async function indexingRun(
   openSearchUrls: string[],
   count: number,
   round: number,
+  mode?: string,
 ): Promise<RunResult> {
+  const [commitAfter, bufferType] = (mode ?? '').split('-');
+  const commit = commitAfter ? `, commit_after: ${commitAfter}` : '';
+  const buffer = bufferType ? `, buffer: { type: ${bufferType} }` : '';
   const tag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const group = `bench-scale-${tag}`;
   const namespace = `bscale_${tag}`;
@@ -220,12 +231,12 @@ async function indexingRun(
         config,
         `data_dir: ${JSON.stringify(dataDir)}
 sources:
-  kafka: { type: kafka, brokers: ${JSON.stringify(brokers)}, topics: [${topic}], group: ${group}, start: earliest, session_timeout_ms: 6000, lag_interval_ms: 1000 }
+  kafka: { type: kafka, brokers: ${JSON.stringify(brokers)}, topics: [${topic}], group: ${group}, start: earliest, session_timeout_ms: 6000, lag_interval_ms: 1000${commit} }
 pipeline:
   timezone: UTC
   enrich: { geoip: true }
 sinks:
-  opensearch: { type: opensearch, ${target}, namespace: ${namespace} }
+  opensearch: { type: opensearch, ${target}, namespace: ${namespace}${buffer} }
 http:
   address: "127.0.0.1:0"
 `,
@@ -242,7 +253,9 @@ http:
     allStarted.catch((error: unknown) => {
       startError = error;
     });
-    console.log(`round ${round}, ${count} indexer${count > 1 ? 's' : ''} (group ${group}, namespace ${namespace}):`);
+    console.log(
+      `round ${round}, ${count} indexer${count > 1 ? 's' : ''}${mode ? ` ${mode}` : ''} (group ${group}, namespace ${namespace}):`,
+    );
     const begun = performance.now();
     let first: number | undefined;
     let consumed: number | undefined;
@@ -299,6 +312,7 @@ http:
       lag,
       indexed,
       unaccounted,
+      ...(mode ? { mode } : {}),
     };
     console.log(
       `  ${EVENTS} events in ${seconds.toFixed(1)} s (${(((first ?? begun) - begun) / 1000).toFixed(1)} s from spawn to the first record) = ` +
@@ -371,6 +385,29 @@ async function main(): Promise<void> {
   const lines = await linesFromSenders(EVENTS, SENDERS);
   await fillTopic(dir, brokers, topic, lines);
 
+  if (MODES.length > 0) {
+    const byRound: Map<string, RunResult>[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const runs = new Map<string, RunResult>();
+      // Rotated each round, so no mode always runs first (or last) on a machine whose load drifts.
+      const order = MODES.map((_, i) => MODES[(i + round - 1) % MODES.length] as string);
+      for (const mode of order) runs.set(mode, await indexingRun(dir, brokers, topic, openSearchUrls, 1, round, mode));
+      byRound.push(runs);
+    }
+    console.log(`\nsummary over ${ROUNDS} rounds (${EVENTS} events each run, one indexer):`);
+    const base = MODES[0] as string;
+    for (const mode of MODES) {
+      const runs = byRound.map((runs) => runs.get(mode) as RunResult);
+      const ratios = byRound.map((runs) => (runs.get(mode) as RunResult).rate / (runs.get(base) as RunResult).rate);
+      console.log(
+        `  ${mode.padEnd(16)} events/s ${summary(runs.map((r) => r.rate))}; CPU-s per M events ${summary(
+          runs.map((r) => r.cpuPerMillion),
+          1,
+        )}; peak RSS ${summary(runs.flatMap((r) => r.rssMiB))} MiB; / ${base} per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+      );
+    }
+    return;
+  }
   const results: RunResult[] = [];
   for (let round = 1; round <= ROUNDS; round++)
     for (const count of round % 2 === 1 ? [1, 2] : [2, 1])

@@ -71,6 +71,10 @@ export interface IndexerSettings {
   spoolBytes?: number;
   /** The group session: how long a silent member keeps its partitions (default here 6 s: a quick takeover). */
   sessionTimeoutMs?: number;
+  /** The OpenSearch sink's buffer type (left out: the default disk spool). */
+  bufferType?: 'disk' | 'memory';
+  /** The source's `commit_after` (left out: the default). */
+  commitAfter?: 'delivered' | 'buffered';
 }
 
 /** An indexer's YAML: the `kafka` source (lag measured every second) → one OpenSearch sink. */
@@ -79,10 +83,15 @@ export function indexerYaml(settings: IndexerSettings): string {
     typeof settings.opensearch === 'string'
       ? `url: ${JSON.stringify(settings.opensearch)}`
       : `urls: ${JSON.stringify(settings.opensearch)}`;
-  const buffer = settings.spoolBytes === undefined ? '' : `, buffer: { max_bytes: ${settings.spoolBytes} }`;
+  const bufferSettings = [
+    ...(settings.bufferType === undefined ? [] : [`type: ${settings.bufferType}`]),
+    ...(settings.spoolBytes === undefined ? [] : [`max_bytes: ${settings.spoolBytes}`]),
+  ];
+  const buffer = bufferSettings.length === 0 ? '' : `, buffer: { ${bufferSettings.join(', ')} }`;
+  const commitAfter = settings.commitAfter === undefined ? '' : `, commit_after: ${settings.commitAfter}`;
   return `data_dir: ${JSON.stringify(settings.dataDir)}
 sources:
-  kafka: { type: kafka, brokers: ${JSON.stringify(settings.brokers)}, topics: [${settings.topic}], group: ${settings.group}, start: earliest, session_timeout_ms: ${settings.sessionTimeoutMs ?? 6000}, lag_interval_ms: 1000 }
+  kafka: { type: kafka, brokers: ${JSON.stringify(settings.brokers)}, topics: [${settings.topic}], group: ${settings.group}, start: earliest, session_timeout_ms: ${settings.sessionTimeoutMs ?? 6000}, lag_interval_ms: 1000${commitAfter} }
 pipeline:
   enrich: { geoip: false }
   workers: 1

@@ -8,12 +8,14 @@ import type { BufferRecord, EventBuffer, WriteResult } from '../../ingest/buffer
 export class WriteOnlyBuffer implements EventBuffer {
   readonly durable = false;
   readonly firstOwnSeq = 0;
+  /** Never read, so nothing is waited for: every write counts as settled. */
+  readonly ackWatermark = 0;
 
   constructor(private readonly onWrite: (payloads: readonly Buffer[]) => void) {}
 
   async write(payloads: readonly Buffer[]): Promise<WriteResult> {
     this.onWrite(payloads);
-    return { written: payloads.length, dropped: 0 };
+    return { written: payloads.length, dropped: 0, end: 0 };
   }
   async read(): Promise<BufferRecord[]> {
     return [];

@@ -91,7 +91,7 @@ describe('the disk spool', () => {
   it('round-trips payloads with their seq and UTF-8 size, and counts them in depth until acked', async () => {
     const { spool } = await openSpool(freshDir());
     const payloads = ['{"a":1}', '', 'é€😀 unicode', 'x'.repeat(70_000)];
-    expect(await spool.write(utf8(payloads))).toEqual({ written: 4, dropped: 0 });
+    expect(await spool.write(utf8(payloads))).toMatchObject({ written: 4, dropped: 0 });
     expect(spool.depth()).toEqual({ events: 4, bytes: payloads.reduce((sum, p) => sum + Buffer.byteLength(p), 0) });
     const records = await readAll(spool, 4);
     expect(payloadsOf(records)).toEqual(payloads);
@@ -322,7 +322,7 @@ describe('the disk spool', () => {
     await pause(30);
     expect(done).toBe(false);
     spool.ack(records.slice(1, 2)); // frees seq 2 and the already acked seq 3
-    expect(await blocked).toEqual({ written: 2, dropped: 0 });
+    expect(await blocked).toMatchObject({ written: 2, dropped: 0 });
     expect(spool.depth().events).toBe(9);
     expect(payloadsOf(await readAll(spool, 2))).toEqual([record, record]);
   });
@@ -330,22 +330,25 @@ describe('the disk spool', () => {
   it('drops the newest records when full with drop_newest and reports them', async () => {
     const { spool } = await openSpool(freshDir(), { maxBytes: 1000, whenFull: 'drop_newest' });
     const record = 'y'.repeat(92);
-    expect(await spool.write(utf8(Array.from({ length: 7 }, () => record)))).toEqual({ written: 7, dropped: 0 });
-    expect(await spool.write(utf8(Array.from({ length: 5 }, (_, i) => `${i}${record.slice(1)}`)))).toEqual({ written: 3, dropped: 2 });
-    expect(await spool.write(utf8([record]))).toEqual({ written: 0, dropped: 1 });
+    expect(await spool.write(utf8(Array.from({ length: 7 }, () => record)))).toMatchObject({ written: 7, dropped: 0 });
+    expect(await spool.write(utf8(Array.from({ length: 5 }, (_, i) => `${i}${record.slice(1)}`)))).toMatchObject({
+      written: 3,
+      dropped: 2,
+    });
+    expect(await spool.write(utf8([record]))).toMatchObject({ written: 0, dropped: 1 });
     const records = await readAll(spool, 10);
     expect(records.at(-1)?.payload.toString().startsWith('2')).toBe(true);
     spool.ack(records);
-    expect(await spool.write(utf8([record]))).toEqual({ written: 1, dropped: 0 });
+    expect(await spool.write(utf8([record]))).toMatchObject({ written: 1, dropped: 0 });
   });
 
   it('accepts a record larger than the whole spool when it is empty (never wedges)', async () => {
     const { spool } = await openSpool(freshDir(), { maxBytes: 100, whenFull: 'drop_newest' });
     const big = 'z'.repeat(5000);
-    expect(await spool.write(utf8([big]))).toEqual({ written: 1, dropped: 0 });
-    expect(await spool.write(utf8(['small']))).toEqual({ written: 0, dropped: 1 });
+    expect(await spool.write(utf8([big]))).toMatchObject({ written: 1, dropped: 0 });
+    expect(await spool.write(utf8(['small']))).toMatchObject({ written: 0, dropped: 1 });
     spool.ack(await readAll(spool, 1));
-    expect(await spool.write(utf8([big, big]))).toEqual({ written: 1, dropped: 1 });
+    expect(await spool.write(utf8([big, big]))).toMatchObject({ written: 1, dropped: 1 });
   });
 
   it('resolves pending reads with [] on close and on abort; later writes are refused', async () => {
@@ -641,7 +644,7 @@ describe('createBuffer', () => {
     const dir = freshDir();
     const buffer = await createBuffer({ type: 'disk', path: dir, max_bytes: 100, when_full: 'drop_newest' }, join(scratch, 'unused'));
     try {
-      expect(await buffer.write(utf8(['a'.repeat(80), 'b'.repeat(80)]))).toEqual({ written: 1, dropped: 1 });
+      expect(await buffer.write(utf8(['a'.repeat(80), 'b'.repeat(80)]))).toMatchObject({ written: 1, dropped: 1 });
       expect(segmentFiles(dir)).toHaveLength(1);
     } finally {
       await buffer.close();
@@ -651,7 +654,7 @@ describe('createBuffer', () => {
   it('makes a memory buffer when asked', async () => {
     const buffer = await createBuffer({ type: 'memory', max_bytes: 10, when_full: 'drop_newest' }, join(scratch, 'unused'));
     expect(buffer).toBeInstanceOf(MemoryBuffer);
-    expect(await buffer.write(utf8(['12345678', '12345678']))).toEqual({ written: 1, dropped: 1 });
+    expect(await buffer.write(utf8(['12345678', '12345678']))).toMatchObject({ written: 1, dropped: 1 });
     await buffer.close();
   });
 });

@@ -7,7 +7,7 @@ const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text,
 describe('the memory buffer', () => {
   it('hands records out once, in order, within maxEvents and maxBytes, and counts them until acked', async () => {
     const buffer = new MemoryBuffer(1 << 20);
-    expect(await buffer.write(utf8(['a', 'bb', 'ccc', 'é']))).toEqual({ written: 4, dropped: 0 });
+    expect(await buffer.write(utf8(['a', 'bb', 'ccc', 'é']))).toMatchObject({ written: 4, dropped: 0 });
     expect(buffer.depth()).toEqual({ events: 4, bytes: 8 });
     const first = await buffer.read(2, 1000);
     expect(first.map((r) => r.payload.toString())).toEqual(['a', 'bb']);
@@ -22,7 +22,7 @@ describe('the memory buffer', () => {
 
   it('drops the newest when full with drop_newest, and blocks until acked with block', async () => {
     const dropping = new MemoryBuffer(10, 'drop_newest');
-    expect(await dropping.write(utf8(['12345', '12345', '1']))).toEqual({ written: 2, dropped: 1 });
+    expect(await dropping.write(utf8(['12345', '12345', '1']))).toMatchObject({ written: 2, dropped: 1 });
 
     const blocking = new MemoryBuffer(10, 'block');
     await blocking.write(utf8(['1234567890']));

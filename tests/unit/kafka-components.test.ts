@@ -86,15 +86,24 @@ describe('kafka factories', () => {
     expect(
       problems('sources:\n  k: { type: kafka, brokers: ["a:1"], start: middle }\nsinks:\n  kafka: { type: kafka, brokers: ["a:1"] }\n'),
     ).toMatch(/start/);
+    // Committed once buffered, a memory buffer loses what a crash leaves; committed once delivered, Kafka keeps it.
+    expect(
+      problems(
+        'sources:\n  k: { type: kafka, brokers: ["a:1"], commit_after: buffered }\nsinks:\n  os: { type: opensearch, buffer: { type: memory } }\n',
+      ),
+    ).toMatch(/sinks\.os\.buffer\.type: a kafka source with commit_after: buffered commits offsets/);
     expect(
       problems('sources:\n  k: { type: kafka, brokers: ["a:1"] }\nsinks:\n  os: { type: opensearch, buffer: { type: memory } }\n'),
-    ).toMatch(/sinks\.os\.buffer\.type: a kafka source commits offsets/);
+    ).toBe('');
+    expect(
+      problems('sources:\n  k: { type: kafka, brokers: ["a:1"], commit_after: eventually }\nsinks:\n  os: { type: opensearch }\n'),
+    ).toMatch(/commit_after/);
     // Offsets committed past events a full buffer dropped would lose what Kafka still held.
     expect(
       problems(
         'sources:\n  k: { type: kafka, brokers: ["a:1"] }\nsinks:\n  os: { type: opensearch, buffer: { when_full: drop_newest } }\n',
       ),
-    ).toMatch(/sinks\.os\.buffer\.when_full: a kafka source commits offsets/);
+    ).toMatch(/sinks\.os\.buffer\.when_full: a kafka source commits offsets past what sink os drops/);
     // Two batches in flight to one partition can share an idempotent sequence number: the broker drops one as a duplicate.
     expect(problems('sinks:\n  kafka: { type: kafka, brokers: ["a:1"], concurrency: 2 }\n')).toMatch(/concurrency/);
     const zstd = problems('sinks:\n  kafka: { type: kafka, brokers: ["a:1"], compression: zstd }\n');
