@@ -321,7 +321,7 @@ export const SCENARIOS = {
   },
   'admin-tampering': {
     description:
-      'a normal day, then an administrator weakens the defences in half an hour: deletes two endpoint policies, drops the Vulnerable-High Zero Trust tag from every endpoint, releases the endpoints the SOC quarantined, and stops EMS',
+      'a normal day, then an administrator weakens the defences in half an hour: deletes two endpoint policies, drops the Vulnerable-High Zero Trust tag from every endpoint, releases the endpoints the SOC quarantined, deregisters a dozen endpoints (their ZTNA certificates revoked) and stops EMS',
     incident: (sim, at) => {
       const { ems, security } = sim;
       const admin = { name: 'j.morel', srcip: '10.10.1.22' };
@@ -331,6 +331,7 @@ export const SCENARIOS = {
         const contained = online.slice(0, 3);
         for (const endpoint of contained) sim.lifecycle.quarantine(endpoint, 'admin', 'malware detected');
         const tagged = online.slice(3, 23);
+        const removed = online.slice(23, 35);
         const steps: [number, () => void][] = [
           [20 * MINUTE, () => sim.console.attemptLogin(admin.name, admin.srcip, true)],
           [23 * MINUTE, () => ems.log('ems-policy', 'policy-deleted', { admin: admin.name, policy: 'Finance-Policy', policyid: 4 })],
@@ -357,7 +358,11 @@ export const SCENARIOS = {
             33 * MINUTE + i * 30 * SECOND,
             () => sim.lifecycle.release(endpoint, admin.name),
           ]),
-          [40 * MINUTE, () => ems.log('ems-event', 'ems-stopped', {})],
+          ...removed.map((endpoint, i): [number, () => void] => [
+            36 * MINUTE + i * 15 * SECOND,
+            () => sim.lifecycle.deregister(endpoint, admin.name),
+          ]),
+          [42 * MINUTE, () => ems.log('ems-event', 'ems-stopped', {})],
           [52 * MINUTE, () => ems.log('ems-event', 'ems-started', {})],
         ];
         for (const [offset, step] of steps) ems.scheduler.at(at + offset, step);

@@ -112,6 +112,7 @@ describe('the EMS core simulation', () => {
       ['policy-deleted', 2],
       ['ztna-tag-removed', 20],
       ['endpoint-released', 3],
+      ['ztna-certificate-revoked', 12],
       ['ems-stopped', 1],
     ],
     'tls-interception': [
