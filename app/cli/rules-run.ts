@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { loadDetectionRules } from '../../detections/runtime/detection-rules.js';
-import { correlationFindings, plainRuleFindings, type RunContext } from '../../detections/runtime/rule-runner.js';
+import { correlationFindings, newTermsFindings, plainRuleFindings, type RunContext } from '../../detections/runtime/rule-runner.js';
+import { isNewTermsRule } from '../../detections/sigma/compile.js';
 import { spanMs } from '../../detections/sigma/load-correlation.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { runningOpenSearchTarget } from './mappings-command.js';
@@ -51,10 +52,15 @@ export function addRulesRunCommand(rules: Command): void {
         now,
       };
       try {
-        const plain = await plainRuleFindings(context, rules.plain, () => ({ window, cursor: undefined }));
+        const plain = await plainRuleFindings(
+          context,
+          rules.plain.filter((rule) => !isNewTermsRule(rule)),
+          () => ({ window, cursor: undefined }),
+        );
+        const firstSeen = await newTermsFindings(context, rules.plain.filter(isNewTermsRule), () => window);
         const none = { recentAlerts: async () => new Map<string, number>() };
         const correlated = await correlationFindings(context, rules.correlations, none, () => window, new Map());
-        const alerts = [...plain.alerts, ...correlated.alerts].sort((a, b) =>
+        const alerts = [...plain.alerts, ...firstSeen.alerts, ...correlated.alerts].sort((a, b) =>
           a.fortiems.alert.first_seen.localeCompare(b.fortiems.alert.first_seen),
         );
         for (const alert of alerts)
@@ -64,14 +70,14 @@ export function addRulesRunCommand(rules: Command): void {
         const perRule = new Map<string, number>();
         for (const alert of alerts) perRule.set(alert.rule.name, (perRule.get(alert.rule.name) ?? 0) + 1);
         for (const [name, count] of [...perRule].sort((a, b) => b[1] - a[1])) process.stderr.write(`${count}\t${name}\n`);
-        for (const failure of [...plain.failures, ...correlated.failures])
+        for (const failure of [...plain.failures, ...firstSeen.failures, ...correlated.failures])
           process.stderr.write(`FAILED ${failure.ruleId}: ${failure.error}\n`);
-        for (const cut of [...plain.truncated, ...correlated.truncated])
+        for (const cut of [...plain.truncated, ...firstSeen.truncated, ...correlated.truncated])
           process.stderr.write(`cut ${cut.ruleId}: ${cut.matched} matches, more than --max\n`);
         process.stderr.write(
           `${alerts.length} alerts from ${perRule.size} of ${rules.plain.length + rules.correlations.length} rules over the last ${options.since}\n`,
         );
-        if (plain.failures.length + correlated.failures.length > 0) process.exitCode = 1;
+        if (plain.failures.length + firstSeen.failures.length + correlated.failures.length > 0) process.exitCode = 1;
       } finally {
         await client.close();
       }

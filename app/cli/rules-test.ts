@@ -1,7 +1,8 @@
 /**
  * `fortiems rules test [PATH]`: every rule's `fortiems_tests` samples are parsed, indexed into a namespace of
  * their own on a real OpenSearch, and the compiled rule must match exactly `expected_matches` of them. For a
- * correlation, expected_matches is the number of distinct groups that fire (correlation-evaluate.ts). Base
+ * correlation, expected_matches is the number of distinct groups that fire (correlation-evaluate.ts); for a
+ * first-seen rule, the number of values new after the earliest sample's history (new-terms.ts). Base
  * rules that only feed a correlation of the run may go without samples: the correlation's samples test them.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,8 +10,16 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@opensearch-project/opensearch';
 import type { Command } from 'commander';
 import { firingGroupsOverEvents } from '../../detections/runtime/correlation-evaluate.js';
+import { newTermsOverEvents } from '../../detections/runtime/new-terms.js';
 import { countMatches, eventsOf, indexEvents, readRuleSamples } from '../../detections/runtime/rule-samples.js';
-import { type CompiledCorrelation, type CompiledRule, compileRules, isCompiled, isCorrelation } from '../../detections/sigma/compile.js';
+import {
+  type CompiledCorrelation,
+  type CompiledRule,
+  compileRules,
+  isCompiled,
+  isCorrelation,
+  isNewTermsRule,
+} from '../../detections/sigma/compile.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { runningOpenSearchTarget } from './mappings-command.js';
@@ -69,13 +78,20 @@ export async function runRuleTests(client: Client, path: string, options: RuleTe
   return tested;
 }
 
-/** A query rule's match count; a correlation's distinct firing groups (listed when the count is off). */
+/**
+ * A query rule's match count; a first-seen rule's new values (newTermsOverEvents); a correlation's distinct firing
+ * groups. The groups or values are listed when the count is off.
+ */
 async function measure(
   client: Client,
   compiled: CompiledRule | CompiledCorrelation,
   namespace: string,
   ids: readonly string[],
 ): Promise<{ got: number; detail: string }> {
+  if (isNewTermsRule(compiled)) {
+    const fresh = await newTermsOverEvents(client, compiled, namespace, ids);
+    return { got: fresh.length, detail: fresh.length > 0 ? ` (${fresh.map((term) => term.key).join('; ')})` : '' };
+  }
   if (compiled.kind === 'query') return { got: await countMatches(client, compiled, namespace, ids), detail: '' };
   const groups = await firingGroupsOverEvents(client, compiled, namespace, ids);
   return {

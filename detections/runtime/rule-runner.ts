@@ -15,7 +15,8 @@ import type { AlertStore } from './alert-store.js';
 export type IncidentHistory = Pick<AlertStore, 'recentAlerts'>;
 
 import { correlationFirings, isPartial } from './correlation-evaluate.js';
-import { indicesInNamespace } from './rule-samples.js';
+import { type NewTermsRule, newTerms } from './new-terms.js';
+import { indexInNamespace, indicesInNamespace } from './rule-samples.js';
 
 export interface RunContext {
   readonly client: Client;
@@ -167,6 +168,40 @@ export async function correlationFindings(
         }
       }
       findings.cursors.set(ruleId, { end: range.to });
+    } catch (error) {
+      findings.failures.push({ ruleId, error: errorText(error) });
+    }
+  }
+  return findings;
+}
+
+/**
+ * First-seen rules: one alert per value new in the range, on its first event (alert id: rule and event, as for a
+ * plain rule). Beyond maxAlertsPerRun new values, the cursor stops at the last one alerted: the rest are still new
+ * next run (their first events lie after it), the ones alerted come back as the same ids.
+ */
+export async function newTermsFindings(
+  context: RunContext,
+  rules: readonly NewTermsRule[],
+  rangeOf: (ruleId: string) => Window,
+): Promise<RunFindings> {
+  const findings = emptyFindings();
+  for (const rule of rules) {
+    const ruleId = ruleIdOf(rule);
+    const range = rangeOf(ruleId);
+    try {
+      const fresh = await newTerms(context.client, rule, indexInNamespace(rule.index, context.namespace), {
+        timeField: context.timeField,
+        range,
+      });
+      const taken = fresh.slice(0, context.maxAlertsPerRun);
+      for (const term of taken)
+        findings.alerts.push(plainAlert(rule, term.event, { rulesRoot: context.rulesRoot, window: range, now: context.now }));
+      const last = taken[taken.length - 1];
+      if (fresh.length > taken.length && last) {
+        findings.truncated.push({ ruleId, matched: fresh.length });
+        findings.cursors.set(ruleId, { end: last.firstSeen });
+      } else findings.cursors.set(ruleId, { end: range.to });
     } catch (error) {
       findings.failures.push({ ruleId, error: errorText(error) });
     }

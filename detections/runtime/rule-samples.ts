@@ -5,6 +5,7 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { assignEventId, ContentIds } from '../../ingest/enrich/event-id.js';
+import { sharedGeoIp } from '../../ingest/enrich/geoip.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import type { CompiledRule } from '../sigma/compile.js';
 import { yamlDocuments } from '../sigma/load-documents.js';
@@ -41,11 +42,16 @@ export interface IndexableEvent {
   readonly document: Record<string, unknown>;
 }
 
-/** Parses raw lines as ingest would (receivedAt now, the given namespace) and gives each its event id. */
+/**
+ * Parses raw lines as ingest would (receivedAt now, the given namespace), adds the country and autonomous system of
+ * public addresses as ingest's enrichment does by default (rules may key on source.geo), and gives each its event id.
+ */
 export function eventsOf(lines: readonly string[], namespace: string, receivedAt = Date.now()): IndexableEvent[] {
   const ids = new ContentIds();
+  const geoip = sharedGeoIp();
   return lines.map((line) => {
     const parsed = parseLine(line, { receivedAt, namespace });
+    geoip.enrichDocument(parsed.document);
     const occurrence = ids.occurrence(parsed.dataset, line);
     const id = assignEventId(parsed.document, parsed.dataset, occurrence) ?? `${parsed.dataset}-${occurrence}`;
     return { index: `logs-${parsed.dataset}-${namespace}`, id, document: parsed.document };

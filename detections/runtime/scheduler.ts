@@ -18,12 +18,20 @@ import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
 import { makePrivateDirSync, writePrivateFileSync } from '../../platform/fs/private-files.js';
 import type { Logger } from '../../platform/logging/logger.js';
 import type { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { isNewTermsRule } from '../sigma/compile.js';
 import type { Window } from './alert-document.js';
 import { AlertStore, AlertWriteError } from './alert-store.js';
 import { DetectionMetrics } from './detection-metrics.js';
 import type { DetectionRuleSet } from './detection-rules.js';
 import { alertEvent } from './outputs/alert-event.js';
-import { correlationFindings, plainRuleFindings, type RuleCursor, type RunContext, type RunFindings } from './rule-runner.js';
+import {
+  correlationFindings,
+  newTermsFindings,
+  plainRuleFindings,
+  type RuleCursor,
+  type RunContext,
+  type RunFindings,
+} from './rule-runner.js';
 
 export interface DetectionSchedulerOptions {
   /** Owned: closed by `stop()`. */
@@ -125,7 +133,14 @@ export class DetectionScheduler {
         rulesRoot: this.options.rulesRoot,
         now: started,
       };
-      const plain = await plainRuleFindings(context, this.options.rules.plain, (ruleId) => this.plainRange(ruleId, started));
+      const { plain: rules } = this.options.rules;
+      const plain = await plainRuleFindings(
+        context,
+        rules.filter((rule) => !isNewTermsRule(rule)),
+        (ruleId) => this.plainRange(ruleId, started),
+      );
+      // A first-seen rule's range is a correlation's: from its cursor minus the lookback, no search_after.
+      const firstSeen = await newTermsFindings(context, rules.filter(isNewTermsRule), (ruleId) => this.correlationRange(ruleId, started));
       const correlated = await correlationFindings(
         context,
         this.options.rules.correlations,
@@ -133,7 +148,7 @@ export class DetectionScheduler {
         (ruleId) => this.correlationRange(ruleId, started),
         this.recentlyAlerted,
       );
-      const summary = await this.raise([plain, correlated]);
+      const summary = await this.raise([plain, firstSeen, correlated]);
       this.forgetOldIncidents(started);
       this.metrics.run('ok', (this.now() - started) / 1000, this.now());
       return summary;

@@ -13,6 +13,7 @@ import { parseCondition } from './condition.js';
 import { PlacedError, SigmaError } from './errors.js';
 import { indexPatternFor, isFortinetLogsource } from './field-mapping.js';
 import { documentPlace, type LoadedDocument, loadDocuments } from './load-documents.js';
+import { compileNewTerms } from './new-terms.js';
 import { or } from './query.js';
 import { toDsl } from './to-dsl.js';
 import { toLucene } from './to-lucene.js';
@@ -47,6 +48,7 @@ function compileQuery(rule: SigmaRule, document: number): CompiledRule {
     index: indexPatternFor(rule.logsource),
     dsl: toDsl(query),
     lucene: toLucene(query),
+    ...(rule.newTerms ? { newTerms: compileNewTerms(rule.newTerms) } : {}),
   };
 }
 

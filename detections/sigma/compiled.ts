@@ -1,5 +1,6 @@
 /** What the compiler hands out: a query rule, a correlation rule over query rules, or the error a document has. */
 import type { SigmaError } from './errors.js';
+import type { CompiledNewTerms } from './new-terms.js';
 import type { Dsl } from './to-dsl.js';
 import type { CorrelationRule, SigmaRule } from './types.js';
 
@@ -13,6 +14,8 @@ export interface CompiledRule {
   readonly index: string;
   readonly dsl: Dsl;
   readonly lucene: string;
+  /** A first-seen rule (our `fortiems.new_terms` extension): alert once per value of these fields new in `historyMs`. */
+  readonly newTerms?: CompiledNewTerms;
 }
 
 export interface CompiledCorrelation {
@@ -45,6 +48,11 @@ export function isCompiled(result: CompileResult): result is CompiledRule | Comp
 
 export function isCorrelation(result: CompileResult): result is CompiledCorrelation {
   return 'rule' in result && result.kind === 'correlation';
+}
+
+/** A first-seen rule: a query rule with `fortiems.new_terms`. */
+export function isNewTermsRule(result: CompileResult): result is CompiledRule & { readonly newTerms: CompiledNewTerms } {
+  return isQueryRule(result) && result.newTerms !== undefined;
 }
 
 export function isQueryRule(result: CompileResult): result is CompiledRule {

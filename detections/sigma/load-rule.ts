@@ -4,6 +4,7 @@
  * into a wrong query.
  */
 import { invalid, unsupported } from './errors.js';
+import { newTermsOf } from './new-terms.js';
 import type { FieldMatch, Selection, SigmaRule, SigmaScalar } from './types.js';
 import { isObject, type Json, type JsonMap, metadataOf, stringList } from './yaml-values.js';
 
@@ -14,12 +15,14 @@ const NON_IDENTIFIERS = new Set(['condition', 'timeframe']);
 export function ruleFromRoot(root: JsonMap, file: string): SigmaRule {
   const detection = root.detection;
   if (!isObject(detection)) throw invalid('detection', 'missing or not a map');
+  const newTerms = newTermsOf(root);
   return {
     ...metadataOf(root, file),
     logsource: logsourceOf(root.logsource),
     selections: selectionsOf(detection),
     conditions: conditionsOf(detection.condition),
     fields: stringList(root, 'fields'),
+    ...(newTerms ? { newTerms } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface SigmaRule extends RuleMetadata {
   /** The condition text(s); several conditions are ORed (older Sigma). */
   readonly conditions: readonly string[];
   readonly fields: readonly string[];
+  /** Our `fortiems.new_terms` extension (new-terms.ts): a first-seen rule. */
+  readonly newTerms?: { readonly fields: readonly string[]; readonly historyMs: number };
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal';

@@ -38,6 +38,11 @@ const OUTBREAK = {
   windowsPath: 'AppData\\Roaming\\Microsoft\\Lzbxuqo\\qbot_loader.dll',
 } as const;
 const C2_DOMAIN = 'cdn-sync-telemetry.top';
+const RANSOMWARE = {
+  virus: 'W32/Filecoder.LockBit!tr.ransom',
+  viruscat: 'Ransomware',
+  windowsPath: 'AppData\\Local\\Temp\\wupdsvc.exe',
+} as const;
 
 function rogueEndpoint(sim: Simulation, index: number): Endpoint {
   const random = sim.ems.random;
@@ -60,6 +65,38 @@ function rogueEndpoint(sim: Simulation, index: number): Endpoint {
     compliant: false,
     lastSeen: undefined,
   };
+}
+
+/** A machine the fleet did not have: a rogue laptop, a new one being enrolled, a server in the DMZ. */
+function extraEndpoint(
+  sim: Simulation,
+  shape: { hostname: string; user: string; os: string; deviceip: string; group: string; remote: boolean; status: Endpoint['status'] },
+): Endpoint {
+  const random = sim.security.random;
+  return {
+    uid: random.hex(32),
+    devid: `FCT${random.alphanumeric(13)}`,
+    hostname: shape.hostname,
+    user: shape.user,
+    osFamily: 'windows',
+    os: shape.os,
+    fctver: '7.2.5.1049',
+    deviceip: shape.deviceip,
+    devicemac: Array.from({ length: 6 }, () => random.hex(2, false)).join('-'),
+    publicIp: undefined,
+    remote: shape.remote,
+    groups: [shape.group],
+    ztnaTags: [],
+    policy: 'Global',
+    status: shape.status,
+    compliant: true,
+    lastSeen: undefined,
+  };
+}
+
+/** Online office workstations (not remote), in fleet order. */
+function officeOnline(sim: Simulation): Endpoint[] {
+  return sim.ems.fleet.filter((e) => e.status === 'online' && !e.remote);
 }
 
 export const SCENARIOS = {
@@ -208,6 +245,163 @@ export const SCENARIOS = {
         [83 * MINUTE, () => sim.console.attemptLogin(rogue, outsider, true, 'API')],
       ];
       for (const [offset, step] of steps) ems.scheduler.at(start + offset, step);
+    },
+  },
+  'ransomware-attack': {
+    description:
+      "a normal day, then a booby-trapped document: the anti-exploit engine blocks Word, a ransomware loader is detected but left on disk, and the anti-ransomware engine stops it encrypting the user's documents",
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      ems.scheduler.at(at, () => {
+        const victim = officeOnline(sim).find((e) => e.osFamily === 'windows') ?? ems.fleet.find((e) => e.status === 'online');
+        if (!victim) return;
+        const documents = `C:\\Users\\${victim.user}\\Documents`;
+        const steps: [number, () => void][] = [
+          [
+            0,
+            () =>
+              ems.log(
+                'ems-client',
+                'exploit-blocked',
+                {
+                  file: 'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
+                  action: 'blocked',
+                  detectedby: 'Anti-exploit',
+                },
+                { endpoint: victim },
+              ),
+          ],
+          [
+            45 * SECOND,
+            () =>
+              security.detectMalware(victim, RANSOMWARE, {
+                action: 'detected',
+                detectedby: 'On-demand scan',
+                file: security.filePath(victim, RANSOMWARE),
+              }),
+          ],
+          ...[0, 1, 2].map((i): [number, () => void] => [
+            3 * MINUTE + i * 20 * SECOND,
+            () =>
+              ems.log(
+                'ems-client',
+                'ransomware-detected',
+                {
+                  file: `${documents}\\${['Q4_budget.xlsx', 'contracts_2026.docx', 'payroll.pdf'][i]}.lockbit`,
+                  action: 'blocked',
+                  detectedby: 'Anti-ransomware',
+                },
+                { endpoint: victim },
+              ),
+          ]),
+        ];
+        for (const [offset, step] of steps) ems.scheduler.at(at + offset, step);
+      });
+    },
+  },
+  'exposed-critical-vulnerability': {
+    description:
+      'a normal day, and a web server in the DMZ, reachable on a public address, reports a critical Windows TCP/IP remote code execution (CVE-2024-38063, CVSS 9.8) at its scan',
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      ems.scheduler.at(at, () => {
+        const server = extraEndpoint(sim, {
+          hostname: 'DMZ-WEB-01',
+          user: 'svc_iis',
+          os: 'Microsoft Windows Server 2022 Standard, 64-bit (build 20348)',
+          deviceip: publicAddress(security.random),
+          group: 'All Groups/corp.example.com/Servers',
+          remote: false,
+          status: 'online',
+        });
+        security.plantUnpatched(server, ['CVE-2024-38063']);
+        security.scanVulnerabilities(server);
+      });
+    },
+  },
+  'admin-tampering': {
+    description:
+      'a normal day, then an administrator weakens the defences in half an hour: deletes two endpoint policies, drops the Vulnerable-High Zero Trust tag from every endpoint, releases the endpoints the SOC quarantined, deregisters a dozen endpoints (their ZTNA certificates revoked) and stops EMS',
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      const admin = { name: 'j.morel', srcip: '10.10.1.22' };
+      ems.scheduler.at(at, () => {
+        const online = officeOnline(sim);
+        // Quarantined by the SOC that morning, so there is something to release.
+        const contained = online.slice(0, 3);
+        for (const endpoint of contained) sim.lifecycle.quarantine(endpoint, 'admin', 'malware detected');
+        const tagged = online.slice(3, 23);
+        const removed = online.slice(23, 35);
+        const steps: [number, () => void][] = [
+          [20 * MINUTE, () => sim.console.attemptLogin(admin.name, admin.srcip, true)],
+          [23 * MINUTE, () => ems.log('ems-policy', 'policy-deleted', { admin: admin.name, policy: 'Finance-Policy', policyid: 4 })],
+          [24 * MINUTE, () => ems.log('ems-policy', 'policy-deleted', { admin: admin.name, policy: 'Legal-Policy', policyid: 6 })],
+          [
+            26 * MINUTE,
+            () =>
+              ems.log('ems-event', 'config-changed', {
+                admin: admin.name,
+                srcip: admin.srcip,
+                setting: 'ztna.tagging_rules',
+                oldvalue: 'Vulnerable-High: critical vulnerability',
+                newvalue: 'Vulnerable-High: (none)',
+              }),
+          ],
+          ...tagged.map((endpoint, i): [number, () => void] => [
+            27 * MINUTE + i * security.random.int(5, 12) * SECOND,
+            () => {
+              endpoint.ztnaTags = endpoint.ztnaTags.filter((tag) => tag !== 'Vulnerable-High');
+              ems.log('ems-client', 'ztna-tag-removed', { ztnatag: 'Vulnerable-High' }, { endpoint });
+            },
+          ]),
+          ...contained.map((endpoint, i): [number, () => void] => [
+            33 * MINUTE + i * 30 * SECOND,
+            () => sim.lifecycle.release(endpoint, admin.name),
+          ]),
+          ...removed.map((endpoint, i): [number, () => void] => [
+            36 * MINUTE + i * 15 * SECOND,
+            () => sim.lifecycle.deregister(endpoint, admin.name),
+          ]),
+          [42 * MINUTE, () => ems.log('ems-event', 'ems-stopped', {})],
+          [52 * MINUTE, () => ems.log('ems-event', 'ems-started', {})],
+        ];
+        for (const [offset, step] of steps) ems.scheduler.at(at + offset, step);
+      });
+    },
+  },
+  'tls-interception': {
+    description:
+      'a normal day, then a TLS-inspecting proxy appears on the office network for 20 minutes: EMS sees untrusted certificates from two dozen office endpoints (denied) and new laptops fail to register',
+    incident: (sim, at) => {
+      const { ems, security } = sim;
+      ems.scheduler.at(at, () => {
+        officeOnline(sim)
+          .slice(0, 24)
+          .forEach((endpoint, i) => {
+            ems.scheduler.at(at + i * 45 * SECOND + security.random.int(0, 30) * SECOND, () =>
+              ems.log(
+                'ems-network',
+                'invalid-certificate-denied',
+                { srcip: endpoint.deviceip, service: 'fcems_ecsocksrv', certstatus: 'untrusted', certaction: 'deny' },
+                { endpoint },
+              ),
+            );
+          });
+        for (let i = 0; i < 6; i++) {
+          const laptop = extraEndpoint(sim, {
+            hostname: `LAPTOP-NEW${String(i + 1).padStart(2, '0')}`,
+            user: `new.hire${i + 1}`,
+            os: 'Microsoft Windows 11 Enterprise Edition, 64-bit (build 26100)',
+            deviceip: `10.10.40.${20 + i}`,
+            group: 'All Groups',
+            remote: false,
+            status: 'unregistered',
+          });
+          ems.scheduler.at(at + 2 * MINUTE + i * 90 * SECOND, () =>
+            ems.log('ems-client', 'endpoint-registration-failed', { reason: 'certificate verification failed' }, { endpoint: laptop }),
+          );
+        }
+      });
     },
   },
 } satisfies Record<string, Scenario>;

@@ -102,6 +102,23 @@ describe('the EMS core simulation', () => {
       ['admin-account-created', 1],
       ['admin-role-changed', 1],
     ],
+    'ransomware-attack': [
+      ['exploit-blocked', 1],
+      ['malware-detected', 1],
+      ['ransomware-detected', 3],
+    ],
+    'exposed-critical-vulnerability': [['vulnerability-detected', 1]],
+    'admin-tampering': [
+      ['policy-deleted', 2],
+      ['ztna-tag-removed', 20],
+      ['endpoint-released', 3],
+      ['ztna-certificate-revoked', 12],
+      ['ems-stopped', 1],
+    ],
+    'tls-interception': [
+      ['invalid-certificate-denied', 20],
+      ['endpoint-registration-failed', 6],
+    ],
   };
   for (const [scenario, expected] of Object.entries(signatures)) {
     it(`scenario ${scenario} shows its incident`, async () => {
