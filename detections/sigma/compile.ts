@@ -48,7 +48,7 @@ function compileQuery(rule: SigmaRule, document: number): CompiledRule {
     index: indexPatternFor(rule.logsource),
     dsl: toDsl(query),
     lucene: toLucene(query),
-    ...(rule.newTerms ? { newTerms: compileNewTerms(rule.newTerms) } : {}),
+    ...(rule.newTerms ? { newTerms: compileNewTerms(rule.newTerms, context.fortinet) } : {}),
   };
 }
 

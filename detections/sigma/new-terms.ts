@@ -55,6 +55,7 @@ export function newTermsOf(root: JsonMap): NewTermsSpec | undefined {
   return { fields: names, historyMs };
 }
 
-export function compileNewTerms(spec: NewTermsSpec): CompiledNewTerms {
-  return { fields: spec.fields.map((field) => mapField(field).name), historyMs: spec.historyMs };
+/** `fortinet`: the rule's logsource is ours, so raw EMS names (`srcip`) map to their index fields, as in its detection. */
+export function compileNewTerms(spec: NewTermsSpec, fortinet: boolean): CompiledNewTerms {
+  return { fields: spec.fields.map((field) => mapField(field, fortinet).name), historyMs: spec.historyMs };
 }
