@@ -144,6 +144,8 @@ export class KafkaSource implements RunningSource {
   /** One per consumer: a chunk read through an earlier one commits nothing (that consumer left the group). */
   private session = 0;
   private readonly owned = new Map<string, Ownership>();
+  private lagTimer: NodeJS.Timeout | undefined;
+  private measuring: Promise<void> | undefined;
   private epochs = 0;
   private generation = -1;
   private member: string | null = null;
@@ -231,9 +233,18 @@ export class KafkaSource implements RunningSource {
         'Records in a partition not yet committed by this consumer group member.',
         ['topic', 'partition'],
       );
-      consumer.on('consumer:lag', (lag) => this.setLag(lag));
-      consumer.on('consumer:lag:error', () => this.options.telemetry.error('lag', 'kafka'));
-      consumer.startLagMonitoring({ topics: options.topics }, options.lagIntervalMs);
+      this.lagTimer ??= setInterval(() => {
+        if (this.measuring) return;
+        this.measuring = this.measureLag()
+          .then(
+            () => undefined,
+            () => this.options.telemetry.error('lag', 'kafka'),
+          )
+          .finally(() => {
+            this.measuring = undefined;
+          });
+      }, options.lagIntervalMs);
+      this.lagTimer.unref();
     }
   }
 
@@ -264,7 +275,6 @@ export class KafkaSource implements RunningSource {
     this.stream = undefined;
     this.consumer = undefined;
     if (old) {
-      old.stopLagMonitoring();
       const closed = closeConsumer(old);
       this.closing.add(closed);
       void closed.then(() => this.closing.delete(closed));
@@ -319,11 +329,42 @@ export class KafkaSource implements RunningSource {
     this.rejoin(this.refusals++);
   }
 
-  /** Measures the lag now (the gauge is also refreshed every `lag_interval_ms`). */
+  /**
+   * Measures the lag now (the gauge is also refreshed every `lag_interval_ms`): per owned partition, its end minus the
+   * group's committed offset, both asked of the brokers — what `kafka-consumer-groups.sh --describe` shows. Not the
+   * client's own figure: after a rebalance it subtracts the fetch position it restarted from, and read 0 for minutes
+   * while nothing was committed. A partition without a commit counts from its first record.
+   */
   async measureLag(): Promise<Map<string, bigint[]>> {
-    if (!this.consumer) return new Map();
-    const lag = await this.consumer.getLag({ topics: this.options.topics });
-    this.setLag(lag);
+    const consumer = this.consumer;
+    const owned = consumer?.assignments ?? [];
+    if (!consumer || owned.length === 0) {
+      this.setLag(new Map());
+      return new Map();
+    }
+    const topics = this.options.topics;
+    const [ends, commits] = await Promise.all([consumer.listOffsets({ topics }), consumer.listCommittedOffsets({ topics: owned })]);
+    let starts: Map<string, bigint[]> | undefined;
+    const lag = new Map<string, bigint[]>();
+    for (const [topic, partitions] of ends) {
+      const values: bigint[] = [];
+      for (let partition = 0; partition < partitions.length; partition++) {
+        const end = partitions[partition] as bigint;
+        if (!owns(consumer, topic, partition)) {
+          values.push(-1n);
+          continue;
+        }
+        let from = commits.get(topic)?.[partition] ?? -1n;
+        if (from < 0n) {
+          // The earliest offsets (timestamp -2): asked only while some owned partition has no commit yet.
+          starts ??= await consumer.listOffsets({ topics, timestamp: -2n });
+          from = starts.get(topic)?.[partition] ?? 0n;
+        }
+        values.push(end > from ? end - from : 0n);
+      }
+      lag.set(topic, values);
+    }
+    if (consumer === this.consumer) this.setLag(lag);
     return lag;
   }
 
@@ -500,7 +541,8 @@ export class KafkaSource implements RunningSource {
       await Promise.race([this.connecting.catch(() => undefined), waited]);
       clearTimeout(timer);
     }
-    this.consumer?.stopLagMonitoring();
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    this.lagTimer = undefined;
     try {
       await this.stream?.close();
     } catch {
