@@ -31,7 +31,9 @@ export const MAX_AUDIT_ENTRIES = 1000;
 
 // Control characters would make the audit trail lie about what it shows (a carriage return over a name); a note may
 // hold line breaks and tabs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters other than tab and line breaks are refused
 const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** The three fields as a stored alert holds them (an older document may lack them: it is open, unassigned, no note). */

@@ -188,9 +188,10 @@ describe('alert workflow on a real OpenSearch', () => {
     try {
       await new AlertStore(client, old).ensureIndex();
       const mapping = await client.indices.getMapping({ index: old });
-      const alertFields = (
-        mapping.body[old]?.mappings as { properties: { fortiems: { properties: { alert: { properties: Record<string, unknown> } } } } }
-      ).properties.fortiems.properties.alert.properties;
+      const mappings = (mapping.body as Record<string, { mappings: unknown }>)[old]?.mappings as
+        | { properties: { fortiems: { properties: { alert: { properties: Record<string, unknown> } } } } }
+        | undefined;
+      const alertFields = mappings?.properties.fortiems.properties.alert.properties ?? {};
       expect(alertFields.assignee).toEqual({ type: 'keyword' });
       expect(Object.keys(alertFields)).toContain('audit');
     } finally {
