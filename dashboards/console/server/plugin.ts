@@ -50,7 +50,7 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     alertChanges: options.changeAlert !== undefined,
     now: options.now,
   });
-  await app.register(boardRoutes, { search, now: options.now });
+  await app.register(boardRoutes, { search, alertsSearch: searchOver(client, options.alertsIndex), now: options.now });
   await app.register(eventRoutes, { search, now: options.now });
   await app.register(alertRoutes, {
     alerts: searchOver(client, options.alertsIndex),

@@ -37,7 +37,8 @@ async function start(root: HTMLElement) {
       if (current().view.kind === 'alerts') render();
     },
   });
-  const toolbar = createToolbar(boards.variables, change, () => render());
+  const alertBoards = new Set(boards.boards.filter((board) => board.source === 'alerts').map((board) => board.id));
+  const toolbar = createToolbar(boards.variables, change, () => render(), alertBoards);
   // Each view's link keeps the range, query and variables, so switching views keeps what the analyst narrowed down.
   const destinations: { view: View; label: string }[] = [
     ...boards.boards.map((board) => ({
