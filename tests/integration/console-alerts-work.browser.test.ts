@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -214,6 +214,7 @@ describe('working alerts in the console, in Chromium, on a real OpenSearch', () 
     expect(await page.locator(`${drawer} img`).count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     await drawerShot('alerts-work-closed');
+    copyFileSync(join(ARTIFACTS, 'alerts-work-closed.png'), join(process.cwd(), 'docs/console-alerts-work.png'));
 
     const document = await stored(alert.event.id);
     expect(document.fortiems.alert).toMatchObject({ status: 'closed', assignee: XSS, note });
