@@ -1,4 +1,5 @@
 import { consolePlugin } from '../../dashboards/console/server/index.js';
+import { changeAlert } from '../../detections/runtime/alert-workflow.js';
 import type { DetectionScheduler } from '../../detections/runtime/scheduler.js';
 import { startDetections } from '../../detections/runtime/start-detections.js';
 import type { ComponentRegistry } from '../../ingest/components/contract.js';
@@ -177,6 +178,8 @@ export class IngestService {
       opensearch: target,
       adminUser,
       adminPassword: password,
+      // Alerts are worked in the console through the runtime's one function, whether or not detections run here.
+      changeAlert,
       ...(inventory?.token ? { emsApi: { url: inventory.url, token: inventory.token } } : {}),
     });
     // The secret is shown the one time it is made: start-up banners end up in terminals' scrollback and service logs.

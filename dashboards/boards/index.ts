@@ -1,5 +1,6 @@
 import { adConnectorBoard } from './ad-connector.js';
 import { adminAuthBoard } from './admin-auth.js';
+import { alertsBoard } from './alerts.js';
 import { endpointSecurityBoard } from './endpoint-security.js';
 import { endpointsBoard } from './endpoints.js';
 import { errorsBoard } from './errors.js';
@@ -9,10 +10,17 @@ import { overviewBoard } from './overview.js';
 import { updatesBoard } from './updates.js';
 import { vpnBoard } from './vpn.js';
 
-export type { Board, Panel, PanelKind, PanelQuery, TemplateVariable } from './model.js';
-export { EVENTS_INDEX_PATTERN, TEMPLATE_VARIABLES } from './model.js';
+export type { Board, BoardSource, Panel, PanelKind, PanelQuery, TemplateVariable } from './model.js';
+export {
+  ALERTS_INDEX_PATTERN,
+  boardIndexPattern,
+  boardSource,
+  boardVariables,
+  EVENTS_INDEX_PATTERN,
+  TEMPLATE_VARIABLES,
+} from './model.js';
 
-/** Every board, in menu order: the overview first, the raw events last. */
+/** Every board, in menu order: the overview first, the raw events, then the alert activity last. */
 export const BOARDS: readonly Board[] = [
   overviewBoard,
   endpointsBoard,
@@ -23,6 +31,7 @@ export const BOARDS: readonly Board[] = [
   updatesBoard,
   errorsBoard,
   eventDetailsBoard,
+  alertsBoard,
 ];
 
 /** The board with this id (the console's route, the Grafana uid), or undefined. */

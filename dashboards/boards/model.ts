@@ -1,3 +1,5 @@
+import { alertsIndex } from '../../mappings/opensearch/alerts.js';
+
 /**
  * The boards, defined once. Every output is generated from these definitions — Grafana JSON, OpenSearch Dashboards
  * saved objects, the web console's views — and every panel's query is executed against a real OpenSearch in the tests,
@@ -52,9 +54,14 @@ export interface Panel {
   description?: string;
 }
 
+/** What a board reads: the EMS events (default) or the alerts the detection scheduler raised. */
+export type BoardSource = 'events' | 'alerts';
+
 export interface Board {
   /** Stable id: the Grafana uid, the saved-object id, the console's route. */
   id: string;
+  /** `alerts`: the board reads ALERTS_INDEX_PATTERN and takes none of the template variables (alerts have no such fields). */
+  source?: BoardSource;
   title: string;
   description: string;
   /** Lucene query every panel of the board starts from ('' for all events). */
@@ -68,3 +75,14 @@ export interface Board {
  * Grafana data source and one OSD index pattern serve every board.
  */
 export const EVENTS_INDEX_PATTERN = 'logs-fortiems.*';
+
+/** The index pattern the alerts boards read: every namespace's alerts index. */
+export const ALERTS_INDEX_PATTERN = alertsIndex('*');
+
+export const boardSource = (board: Board): BoardSource => board.source ?? 'events';
+
+/** Where a board's documents are. */
+export const boardIndexPattern = (board: Board): string => (boardSource(board) === 'alerts' ? ALERTS_INDEX_PATTERN : EVENTS_INDEX_PATTERN);
+
+/** The template variables a board takes: the events' ones, none on an alerts board (the fields are not there). */
+export const boardVariables = (board: Board): readonly TemplateVariable[] => (boardSource(board) === 'alerts' ? [] : TEMPLATE_VARIABLES);

@@ -2,7 +2,7 @@
  * The JSON the console's API answers with: one definition the server fills and the browser reads, so the two cannot
  * drift. Types only (no code), so the browser build can import it.
  */
-import type { AlertDocument, AlertLevel } from '../../mappings/opensearch/alerts.js';
+import type { AlertAuditEntry, AlertDocument, AlertLevel, AlertStatus, AlertVersion } from '../../mappings/opensearch/alerts.js';
 import type { Board, TemplateVariable } from '../boards/model.js';
 
 /** A scalar as it comes out of `_source` and into a table cell. Objects and arrays arrive as JSON text. */
@@ -33,6 +33,8 @@ export interface SessionAnswer {
   expiresAt: number;
   /** Whether log settings can be managed here (an EMS core admin API is configured). */
   emsApi: boolean;
+  /** Whether alerts can be worked here (status, assignee, note): the service wired the detection runtime in. */
+  alertChanges: boolean;
 }
 
 export interface BoardsAnswer {
@@ -88,6 +90,8 @@ export interface AlertsAnswer extends RangeAnswer {
   alerts: AlertRow[];
   /** Alerts per level in the range and query, whatever the minimum level (so the counts show what the filter hides). */
   levels: Record<AlertLevel, number>;
+  /** Alerts per status in the range and query, whatever the status filter. */
+  statuses: Record<AlertStatus, number>;
   /** The rules that fired in the range, query and minimum level, most alerts first: the rule filter's choices. */
   rules: { id: string; name: string; count: number }[];
   warnings: string[];
@@ -95,9 +99,27 @@ export interface AlertsAnswer extends RangeAnswer {
 
 export interface AlertAnswer {
   alert: AlertRow;
+  /** The version shown: a change sends it back, and answers 409 when the alert changed in between. */
+  version?: AlertVersion;
   /** The alert's matching events that are still indexed, as the event table shows them. */
   events: EventRows;
   warnings: string[];
+}
+
+/** PATCH /api/alerts/:id: what a change sends (the version it was decided on, when known). */
+export interface AlertChangeRequest {
+  status?: AlertStatus;
+  assignee?: string | null;
+  note?: string | null;
+  if_seq_no?: number;
+  if_primary_term?: number;
+}
+
+/** The alert as stored after the change, its new version and the audit entries the change added. */
+export interface AlertChangeAnswer {
+  alert: AlertRow;
+  version: AlertVersion;
+  entries: AlertAuditEntry[];
 }
 
 /** Every error leaves in this shape; `problems` lists each invalid parameter. */

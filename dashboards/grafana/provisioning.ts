@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { OPENSEARCH_PLUGIN_ID, PROVISIONED_DATASOURCE_NAME, PROVISIONED_DATASOURCE_UID } from './datasource.js';
+import { OPENSEARCH_PLUGIN_ID, provisionedDatasource } from './datasource.js';
 
 /**
  * Where the compose file mounts the generated dashboards inside the Grafana container (outside /var/lib/grafana, which
@@ -32,31 +32,35 @@ export function dashboardsProviderYaml(): string {
   });
 }
 
-/** `grafana-provisioning/datasources/fortiems.yaml`: the OpenSearch data source the dashboards' `$datasource` defaults to. */
+/**
+ * `grafana-provisioning/datasources/fortiems.yaml`: the OpenSearch data sources the dashboards' `$datasource` defaults
+ * to, one per index pattern (the events, the default; the alerts).
+ */
 export function datasourceYaml(options: ProvisioningOptions = {}): string {
   return stringify({
     apiVersion: 1,
-    datasources: [
-      {
-        name: PROVISIONED_DATASOURCE_NAME,
-        uid: PROVISIONED_DATASOURCE_UID,
+    datasources: (['events', 'alerts'] as const).map((source) => {
+      const { name, uid, database } = provisionedDatasource(source);
+      return {
+        name,
+        uid,
         type: OPENSEARCH_PLUGIN_ID,
         access: 'proxy',
         url: options.opensearchUrl ?? 'http://opensearch:9200',
-        isDefault: true,
+        isDefault: source === 'events',
         editable: false,
         jsonData: {
-          database: 'logs-fortiems.*',
+          database,
           timeField: '@timestamp',
           flavor: 'opensearch',
           // The plugin asks the cluster at save time; provisioning has no such step, so the version is given.
           version: '2.19.0',
           maxConcurrentShardRequests: 5,
           logMessageField: 'message',
-          logLevelField: 'log.level',
+          logLevelField: source === 'alerts' ? 'fortiems.alert.level' : 'log.level',
           pplEnabled: false,
         },
-      },
-    ],
+      };
+    }),
   });
 }

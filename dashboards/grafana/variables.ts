@@ -7,14 +7,8 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { TEMPLATE_VARIABLES, type TemplateVariable } from '../boards/model.js';
-import {
-  DATASOURCE_REF,
-  DATASOURCE_VARIABLE,
-  OPENSEARCH_PLUGIN_ID,
-  PROVISIONED_DATASOURCE_NAME,
-  PROVISIONED_DATASOURCE_UID,
-} from './datasource.js';
+import { type Board, boardSource, boardVariables, type TemplateVariable } from '../boards/model.js';
+import { DATASOURCE_REF, DATASOURCE_VARIABLE, OPENSEARCH_PLUGIN_ID, provisionedDatasource } from './datasource.js';
 
 /**
  * "All" is `*`, so `field:$var` becomes an existence query rather than a list of every value (which Grafana would
@@ -46,13 +40,15 @@ export function variableClause(variable: TemplateVariable): string {
   return `${variable.field}:$${variable.name}`;
 }
 
-export function dashboardVariables(): cog.Builder<VariableModel>[] {
+/** The data source picker (defaulting to the provisioned one for the board's indices) and the board's filters. */
+export function dashboardVariables(board: Board): cog.Builder<VariableModel>[] {
+  const provisioned = provisionedDatasource(boardSource(board));
   const datasource = new DatasourceVariableBuilder(DATASOURCE_VARIABLE)
     .label('Data source')
     .type(OPENSEARCH_PLUGIN_ID)
     // The provisioned data source by default; any other OpenSearch data source can be picked.
-    .current({ text: PROVISIONED_DATASOURCE_NAME, value: PROVISIONED_DATASOURCE_UID });
-  const filters = TEMPLATE_VARIABLES.map((variable) =>
+    .current({ text: provisioned.name, value: provisioned.uid });
+  const filters = boardVariables(board).map((variable) =>
     new QueryVariableBuilder(variable.name)
       .label(variable.label)
       .description(`Values of ${variable.field}`)

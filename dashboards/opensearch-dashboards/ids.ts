@@ -1,7 +1,14 @@
-import type { Board, Panel } from '../boards/model.js';
+import { type Board, type BoardSource, boardSource, type Panel } from '../boards/model.js';
 
-/** The one index pattern every object points at. */
+/** The index pattern the events boards' objects point at. */
 export const INDEX_PATTERN_ID = 'fortiems-logs';
+/** The index pattern the alerts boards' objects point at. */
+export const ALERTS_INDEX_PATTERN_ID = 'fortiems-alerts';
+
+export const indexPatternId = (source: BoardSource): string => (source === 'alerts' ? ALERTS_INDEX_PATTERN_ID : INDEX_PATTERN_ID);
+
+/** The index pattern object a board's panels reference. */
+export const boardIndexPatternId = (board: Board): string => indexPatternId(boardSource(board));
 
 /** Board id = dashboard id, as in Grafana (the uid) and the console (the route). */
 export function dashboardId(board: Board): string {

@@ -1,14 +1,16 @@
 import { BOARDS } from '../boards/index.js';
-import type { Board } from '../boards/model.js';
+import { type Board, boardSource } from '../boards/model.js';
 import { dashboardObject, indexPatternObject, panelObjects } from './objects.js';
 import type { SavedObject } from './saved-object.js';
 
-export { dashboardId, INDEX_PATTERN_ID, panelObjectId } from './ids.js';
+export { ALERTS_INDEX_PATTERN_ID, dashboardId, INDEX_PATTERN_ID, panelObjectId } from './ids.js';
 export type { SavedObject, SavedObjectReference } from './saved-object.js';
 
-/** Every saved object, dependencies first (index pattern, then each board's panels, then its dashboard). */
+/** Every saved object, dependencies first (the index patterns, then each board's panels, then its dashboard). */
 export function savedObjects(boards: readonly Board[] = BOARDS): SavedObject[] {
-  const objects: SavedObject[] = [indexPatternObject()];
+  const sources = new Set(boards.map(boardSource));
+  // The events pattern always (it is OSD's default for Discover); the alerts one when a board reads it.
+  const objects: SavedObject[] = [indexPatternObject('events'), ...(sources.has('alerts') ? [indexPatternObject('alerts')] : [])];
   for (const board of boards) {
     const panels = panelObjects(board);
     objects.push(...panels, dashboardObject(board, panels));

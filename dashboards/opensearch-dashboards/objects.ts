@@ -1,19 +1,23 @@
 import { layoutPanels } from '../boards/layout.js';
-import { type Board, EVENTS_INDEX_PATTERN } from '../boards/model.js';
+import { ALERTS_INDEX_PATTERN, type Board, type BoardSource, EVENTS_INDEX_PATTERN } from '../boards/model.js';
 import { panelLucene } from '../query/lucene.js';
-import { dashboardId, INDEX_PATTERN_ID, panelObjectId } from './ids.js';
+import { boardIndexPatternId, dashboardId, indexPatternId, panelObjectId } from './ids.js';
 import { INDEX_REF_NAME, MIGRATION_VERSIONS, type SavedObject, type SavedObjectReference } from './saved-object.js';
 import { searchSourceJson } from './search-source.js';
 import { visState } from './vis-state.js';
 
-const INDEX_REFERENCE: SavedObjectReference = { name: INDEX_REF_NAME, type: 'index-pattern', id: INDEX_PATTERN_ID };
+const indexReference = (board: Board): SavedObjectReference => ({
+  name: INDEX_REF_NAME,
+  type: 'index-pattern',
+  id: boardIndexPatternId(board),
+});
 
-export function indexPatternObject(): SavedObject {
+export function indexPatternObject(source: BoardSource = 'events'): SavedObject {
   return {
     type: 'index-pattern',
-    id: INDEX_PATTERN_ID,
+    id: indexPatternId(source),
     // No `fields`: OSD reads them from the cluster when the pattern is first used, so they follow the templates.
-    attributes: { title: EVENTS_INDEX_PATTERN, timeFieldName: '@timestamp' },
+    attributes: { title: source === 'alerts' ? ALERTS_INDEX_PATTERN : EVENTS_INDEX_PATTERN, timeFieldName: '@timestamp' },
     references: [],
     migrationVersion: { 'index-pattern': MIGRATION_VERSIONS['index-pattern'] },
   };
@@ -40,7 +44,7 @@ export function panelObjects(board: Board): SavedObject[] {
           version: 1,
           kibanaSavedObjectMeta: meta,
         },
-        references: [INDEX_REFERENCE],
+        references: [indexReference(board)],
         migrationVersion: { search: MIGRATION_VERSIONS.search },
       };
     }
@@ -55,7 +59,7 @@ export function panelObjects(board: Board): SavedObject[] {
         version: 1,
         kibanaSavedObjectMeta: meta,
       },
-      references: [INDEX_REFERENCE],
+      references: [indexReference(board)],
       migrationVersion: { visualization: MIGRATION_VERSIONS.visualization },
     };
   });

@@ -1,4 +1,4 @@
-import { type Board, type Panel, TEMPLATE_VARIABLES, type TemplateVariable } from '../boards/model.js';
+import { type Board, boardVariables, type Panel, type TemplateVariable } from '../boards/model.js';
 
 export interface PanelRequest {
   /** ISO instants or OpenSearch date math (`now-24h`). */
@@ -19,7 +19,7 @@ export function panelFilters(board: Board, panel: Panel, request: PanelRequest):
     // query_string, not simple_query_string: analysts type Lucene (field:value, AND/OR, ranges) as in Kibana/Grafana.
     if (lucene.trim() !== '') filters.push({ query_string: { query: lucene, default_operator: 'AND', analyze_wildcard: true } });
   }
-  for (const variable of TEMPLATE_VARIABLES) {
+  for (const variable of boardVariables(board)) {
     const values = request.variables?.[variable.name];
     if (values && values.length > 0) filters.push({ terms: { [variable.field]: [...values] } });
   }

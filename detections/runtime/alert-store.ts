@@ -1,7 +1,8 @@
 /**
  * The alerts index as the scheduler uses it: created once with our mapping, alerts written with `create` (a 409 is an
  * alert raised before: the dedup), the groups that alerted recently (correlation suppression), and the hand-off
- * flag that lets a restart give the outputs what a crash kept from them.
+ * flag that lets a restart give the outputs what a crash kept from them. An analyst's changes (status, assignee,
+ * note, audit) go through `changeAlert` (`alert-workflow.ts`), never through here.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { ALERTS_INDEX_BODY, type AlertDocument } from '../../mappings/index.js';
@@ -32,7 +33,11 @@ export class AlertStore {
       body: { index_patterns: ['fortiems-alerts-*'], priority: 200, template: ALERTS_INDEX_BODY } as never,
     });
     const exists = await this.client.indices.exists({ index: this.index });
-    if (!exists.body) {
+    if (exists.body) {
+      // An index made by an older version lacks the newer fields (assignee, audit): adding fields to a mapping is
+      // allowed, and without it they are kept in _source but not searchable.
+      await this.client.indices.putMapping({ index: this.index, body: ALERTS_INDEX_BODY.mappings as unknown as Record<string, unknown> });
+    } else {
       try {
         await this.client.indices.create({ index: this.index, body: ALERTS_INDEX_BODY as unknown as Record<string, unknown> });
       } catch (error) {
@@ -98,7 +103,8 @@ export class AlertStore {
   async markHanded(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const body = ids.flatMap((id) => [
-      { update: { _index: this.index, _id: id } },
+      // An analyst's change can land between the update's own read and write: the flag is ours alone, so try again.
+      { update: { _index: this.index, _id: id, retry_on_conflict: 3 } },
       { doc: { fortiems: { alert: { handed_to_outputs: true } } } },
     ]);
     const response = await this.client.bulk({ body });

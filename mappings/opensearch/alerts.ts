@@ -19,6 +19,43 @@ export const ALERT_SEVERITY: Readonly<Record<AlertLevel, number>> = {
   informational: 6,
 };
 
+/** An alert's workflow state: raised `open`, taken up (`acknowledged`), done (`closed`, with a note). */
+export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** The fields an analyst changes. */
+export type AlertWorkField = 'status' | 'assignee' | 'note';
+
+/** One change of one field, kept in the alert document in the order made. */
+export interface AlertAuditEntry {
+  /** The console user (or API caller) who made it. */
+  who: string;
+  /** ISO instant. */
+  when: string;
+  field: AlertWorkField;
+  /** `null`: the field had no value (no assignee, no note) or has none now. */
+  from: string | null;
+  to: string | null;
+}
+
+/** What one request changes; absent fields stay as they are, `null` clears an assignee or a note. */
+export interface AlertChange {
+  status?: AlertStatus;
+  assignee?: string | null;
+  note?: string | null;
+}
+
+/** `_seq_no` and `_primary_term` of the version a change was made against (OpenSearch's optimistic concurrency). */
+export interface AlertVersion {
+  seq_no: number;
+  primary_term: number;
+}
+
+/** How a change ended: the stored alert and its new version, or why nothing was written (HTTP-shaped status). */
+export type AlertChangeOutcome =
+  | { ok: true; index: string; alert: AlertDocument; version: AlertVersion; entries: AlertAuditEntry[] }
+  | { ok: false; status: 400 | 404 | 409; message: string };
+
 /** How a rule matched: one event (a plain Sigma rule) or a group over a window (a correlation rule). */
 export type AlertRuleType = 'query' | 'event_count' | 'value_count' | 'temporal';
 
@@ -52,7 +89,14 @@ export interface AlertDocument {
   fortiems: {
     alert: {
       level: AlertLevel;
-      status: 'open';
+      /** `open` when raised; changed by an analyst (console drawer, PATCH /console/api/alerts/:id), never by a rule run. */
+      status: AlertStatus;
+      /** Who works on it; absent or `null`: nobody. */
+      assignee?: string | null;
+      /** The latest note (a closing alert needs one); earlier ones stay in `audit`. */
+      note?: string | null;
+      /** Every change of status, assignee and note: who, when, from what to what. */
+      audit?: AlertAuditEntry[];
       /** False until every configured output holds the alert durably; a restart hands the false ones again. */
       handed_to_outputs: boolean;
       /** The searched window (the run's window, or the correlation's timespan ending at the run). */
@@ -126,6 +170,18 @@ export const ALERTS_INDEX_BODY = {
             properties: {
               level: { type: 'keyword' },
               status: { type: 'keyword' },
+              assignee: { type: 'keyword' },
+              note: { type: 'text' },
+              audit: {
+                properties: {
+                  who: { type: 'keyword' },
+                  when: { type: 'date' },
+                  field: { type: 'keyword' },
+                  // Kept to read back, not to search: a note can be long.
+                  from: { type: 'keyword', index: false, doc_values: false },
+                  to: { type: 'keyword', index: false, doc_values: false },
+                },
+              },
               handed_to_outputs: { type: 'boolean' },
               window: { properties: { start: { type: 'date' }, end: { type: 'date' } } },
               group: { type: 'flat_object' },

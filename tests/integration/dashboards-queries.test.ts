@@ -7,17 +7,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BOARDS, boardById } from '../../dashboards/boards/index.js';
+import { BOARDS, boardById, boardSource } from '../../dashboards/boards/index.js';
 import type { Board, Panel } from '../../dashboards/boards/model.js';
 import { ALL_VALUE, grafanaDashboard, type OpenSearchTarget } from '../../dashboards/grafana/index.js';
 import { type SavedObject, savedObjects } from '../../dashboards/opensearch-dashboards/index.js';
 import { panelSearchBody } from '../../dashboards/query/search-body.js';
+import { plainAlert } from '../../detections/runtime/alert-document.js';
+import { AlertStore } from '../../detections/runtime/alert-store.js';
+import { changeAlert } from '../../detections/runtime/alert-workflow.js';
+import type { CompiledRule } from '../../detections/sigma/compile.js';
 import { runSimulation } from '../../ems-core/simulation/runner.js';
 import { SCENARIOS, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { assignEventId } from '../../ingest/enrich/event-id.js';
 import { sharedGeoIp } from '../../ingest/enrich/geoip.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
+import { alertsIndex } from '../../mappings/opensearch/alerts.js';
 import { parseLine } from '../../parsers/parse-line.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { formatLine } from '../../syslog/index.js';
@@ -173,18 +178,19 @@ describe('every board panel on a real OpenSearch', () => {
   const client = createOpenSearchClient({ url });
   const namespace = `boards${randomUUID().slice(0, 8)}`;
   const index = `logs-fortiems.*-${namespace}`;
+  const alertIndex = alertsIndex(namespace);
   const seeded: Record<string, number> = {};
 
-  const search = async (body: Record<string, unknown>): Promise<SearchAnswer> => {
-    const response = await client.search({ index, body: body as never });
+  const search = async (body: Record<string, unknown>, board?: Board): Promise<SearchAnswer> => {
+    const response = await client.search({ index: board && boardSource(board) === 'alerts' ? alertIndex : index, body: body as never });
     return response.body as unknown as SearchAnswer;
   };
 
   /** Runs one query; a failure names the board and the panel, and says whether it errored or came back empty. */
-  const expectAnswered = async (where: string, body: Record<string, unknown>): Promise<void> => {
+  const expectAnswered = async (where: string, body: Record<string, unknown>, board?: Board): Promise<void> => {
     let answer: SearchAnswer;
     try {
-      answer = await search(body);
+      answer = await search(body, board);
     } catch (error) {
       const reason = (error as { meta?: { body?: unknown } }).meta?.body ?? (error as Error).message;
       throw new Error(`${where}: the query failed: ${JSON.stringify(reason)}\n${JSON.stringify(body)}`);
@@ -201,9 +207,43 @@ describe('every board panel on a real OpenSearch', () => {
       seeded[scenario] = documents.length;
     }
     await client.indices.refresh({ index });
+    await seedAlerts();
   });
 
+  /**
+   * The alerts boards' data: alerts of three rules and levels over the week, as the scheduler writes them, some of them
+   * acknowledged, assigned and closed through the runtime's changeAlert, as an analyst leaves them.
+   */
+  async function seedAlerts(): Promise<void> {
+    const store = new AlertStore(client, alertIndex);
+    const rules = (['low', 'high', 'critical'] as const).map(
+      (level, i) =>
+        ({
+          file: `/rules/ems_board_${level}.yml`,
+          document: 0,
+          lucene: 'event.action:x',
+          rule: { id: `d1b0a4c2-0000-4000-8000-00000000000${i}`, title: `Board rule ${level}`, level, tags: [], falsepositives: [] },
+        }) as unknown as CompiledRule,
+    );
+    const alerts = Array.from({ length: 30 }, (_, i) => {
+      const at = MONDAY + (i * 5 + 1) * 3_600_000;
+      return plainAlert(
+        rules[i % rules.length] as CompiledRule,
+        { id: `board-event-${i}`, index, source: { '@timestamp': new Date(at).toISOString() } },
+        { rulesRoot: '/rules', window: { from: at - 60_000, to: at }, now: at },
+      );
+    });
+    expect((await store.create(alerts)).created).toHaveLength(alerts.length);
+    for (const [i, alert] of alerts.entries()) {
+      const work = { index: alertIndex, id: alert.event.id, who: 'analyst' };
+      if (i % 3 === 1) expect((await changeAlert(client, { ...work, change: { status: 'acknowledged', assignee: 'ana' } })).ok).toBe(true);
+      if (i % 3 === 2)
+        expect((await changeAlert(client, { ...work, change: { status: 'closed', assignee: 'bob', note: 'benign' } })).ok).toBe(true);
+    }
+  }
+
   afterAll(async () => {
+    await client.indices.delete({ index: alertIndex }, { ignore: [404] });
     await client.indices.deleteDataStream({ name: index }).catch(() => undefined);
     await client.close();
   });
@@ -218,12 +258,12 @@ describe('every board panel on a real OpenSearch', () => {
   const panels = BOARDS.flatMap((board) => board.panels.map((panel) => [`${board.id}/${panel.id}`, board, panel] as const));
 
   it.each(panels)('%s: panelSearchBody answers', async (where, board: Board, panel: Panel) => {
-    await expectAnswered(where, panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h' }));
+    await expectAnswered(where, panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h' }), board);
   });
 
   it.each(panels)('%s: panelSearchBody answers with the variables set', async (where, board: Board, panel: Panel) => {
     const variables = { ems_server: [HOSTNAME], site: ['default'] };
-    await expectAnswered(`${where} (variables)`, panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h', variables }));
+    await expectAnswered(`${where} (variables)`, panelSearchBody(board, panel, { from: FROM, to: TO, interval: '1h', variables }), board);
   });
 
   it('the events panels return whole documents with the raw line', async () => {
@@ -239,26 +279,29 @@ describe('every board panel on a real OpenSearch', () => {
   const targets = BOARDS.flatMap((board) =>
     (grafanaDashboard(board).panels ?? []).flatMap((grafanaPanel) =>
       ((grafanaPanel as { targets?: OpenSearchTarget[] }).targets ?? []).map(
-        (target) => [`${board.id}: Grafana panel "${(grafanaPanel as { title?: string }).title}"`, target] as const,
+        (target) => [`${board.id}: Grafana panel "${(grafanaPanel as { title?: string }).title}"`, target, board] as const,
       ),
     ),
   );
 
-  it.each(targets)('%s: the target answers with "All"', async (where, target: OpenSearchTarget) => {
-    await expectAnswered(where, targetBody(target, withVariables(target.query)));
+  it.each(targets)('%s: the target answers with "All"', async (where, target: OpenSearchTarget, board: Board) => {
+    await expectAnswered(where, targetBody(target, withVariables(target.query)), board);
   });
 
-  it.each(targets)('%s: the target answers with an EMS server and a site selected', async (where, target: OpenSearchTarget) => {
-    const lucene = withVariables(target.query, { ems_server: [HOSTNAME], site: ['default', 'no-such-site'] });
-    await expectAnswered(`${where} (variables)`, targetBody(target, lucene));
-  });
+  it.each(targets)(
+    '%s: the target answers with an EMS server and a site selected',
+    async (where, target: OpenSearchTarget, board: Board) => {
+      const lucene = withVariables(target.query, { ems_server: [HOSTNAME], site: ['default', 'no-such-site'] });
+      await expectAnswered(`${where} (variables)`, targetBody(target, lucene), board);
+    },
+  );
 
   const osdObjects = savedObjects()
     .filter((object) => object.type === 'visualization' || object.type === 'search')
     .map((object) => [`${object.type} ${object.id}`, object] as const);
 
   it.each(osdObjects)('OpenSearch Dashboards %s answers', async (where, object: SavedObject) => {
-    await expectAnswered(where, visualizationBody(object));
+    await expectAnswered(where, visualizationBody(object), boardById(object.id.split('--')[0] as string));
   });
 });
 

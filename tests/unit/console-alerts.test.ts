@@ -9,7 +9,8 @@ import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertsSearchBody, eventIndexWithin, levelsFrom } from '../../dashboards/console/server/alert-search.js';
 import { consolePlugin } from '../../dashboards/console/server/index.js';
-import type { ConsolePluginOptions } from '../../dashboards/console/server/options.js';
+import type { AlertChanger, ConsolePluginOptions } from '../../dashboards/console/server/options.js';
+import type { AlertChangeOutcome, AlertDocument } from '../../mappings/index.js';
 import { type FakeJsonServer, startFakeJsonServer } from '../support/fake-json-server.js';
 
 const USER = 'admin';
@@ -40,7 +41,9 @@ async function setUp(options: Partial<ConsolePluginOptions> = {}) {
   const login = await app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password: PASSWORD } });
   const session = String(login.headers['set-cookie']).split(';')[0] as string;
   const get = (url: string, cookie: string | undefined = session) => app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
-  return { opensearch, get };
+  const patch = (url: string, payload: unknown, headers: Record<string, string> = { cookie: session }) =>
+    app.inject({ method: 'PATCH', url, payload: payload as object, headers });
+  return { opensearch, get, patch, session };
 }
 
 describe('console alerts API: access and validation', () => {
@@ -129,9 +132,33 @@ describe('console alerts API: the search it builds', () => {
         ],
       },
     });
-    expect(body.post_filter).toEqual({ bool: { filter: [byLevel, byRule] } });
-    expect(body.aggs.levels.filter).toEqual(byRule);
-    expect(body.aggs.rules.filter).toEqual(byLevel);
+    const all = { match_all: {} };
+    expect(body.post_filter).toEqual({ bool: { filter: [byLevel, byRule, all] } });
+    expect(body.aggs.levels.filter).toEqual({ bool: { filter: [byRule, all] } });
+    expect(body.aggs.rules.filter).toEqual({ bool: { filter: [byLevel, all] } });
+  });
+
+  it('filters by status (open also takes alerts written without one), and counts statuses whatever the status filter', () => {
+    const closed = alertsSearchBody({ from: 'a', to: 'b', q: '', status: 'closed', rule: 'r-1' }, 1, 50) as {
+      post_filter: unknown;
+      aggs: Record<string, { filter: unknown; aggs: unknown }>;
+    };
+    const byStatus = { term: { 'fortiems.alert.status': 'closed' } };
+    const byRule = { term: { 'rule.id': 'r-1' } };
+    const all = { match_all: {} };
+    expect(closed.post_filter).toEqual({ bool: { filter: [all, byRule, byStatus] } });
+    expect(closed.aggs.statuses?.filter).toEqual({ bool: { filter: [all, byRule] } });
+    expect(closed.aggs.levels?.filter).toEqual({ bool: { filter: [byRule, byStatus] } });
+    expect(closed.aggs.statuses?.aggs).toEqual({
+      values: { terms: { field: 'fortiems.alert.status', size: 3, missing: 'open' } },
+    });
+    const open = alertsSearchBody({ from: 'a', to: 'b', q: '', status: 'open' }, 1, 50) as { post_filter: { bool: { filter: unknown[] } } };
+    expect(open.post_filter.bool.filter[2]).toEqual({
+      bool: {
+        should: [{ term: { 'fortiems.alert.status': 'open' } }, { bool: { must_not: [{ exists: { field: 'fortiems.alert.status' } }] } }],
+        minimum_should_match: 1,
+      },
+    });
   });
 
   it("looks an alert's events up in its event_index only when that lies inside the console's own pattern", () => {
@@ -151,5 +178,117 @@ describe('console alerts API: the search it builds', () => {
       undefined,
     ])
       expect(eventIndexWithin(outside, 'logs-fortiems.*-a'), String(outside)).toBe('logs-fortiems.*-a');
+  });
+});
+
+describe('console alerts API: changing an alert', () => {
+  const STORED = { message: 'm', fortiems: { alert: { status: 'acknowledged' } } } as unknown as AlertDocument;
+
+  function recordingChanger(outcome: AlertChangeOutcome) {
+    const calls: Parameters<AlertChanger>[1][] = [];
+    const changer: AlertChanger = async (_client, request) => {
+      calls.push(request);
+      return outcome;
+    };
+    return { calls, changer };
+  }
+
+  it('passes the change, the session user as the author and the version seen to the runtime, and answers what it stored', async () => {
+    const entries = [{ who: USER, when: '2026-11-30T12:00:00.000Z', field: 'status' as const, from: 'open', to: 'acknowledged' }];
+    const { calls, changer } = recordingChanger({
+      ok: true,
+      index: 'fortiems-alerts-default',
+      alert: STORED,
+      version: { seq_no: 8, primary_term: 1 },
+      entries,
+    });
+    const { patch, get } = await setUp({ changeAlert: changer });
+    const response = await patch('/console/api/alerts/abc_DEF-1', {
+      status: 'acknowledged',
+      assignee: 'ana',
+      if_seq_no: 7,
+      if_primary_term: 1,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      alert: { ...STORED, id: 'abc_DEF-1', index: 'fortiems-alerts-default' },
+      version: { seq_no: 8, primary_term: 1 },
+      entries,
+    });
+    expect(calls).toEqual([
+      {
+        index: 'fortiems-alerts-*',
+        id: 'abc_DEF-1',
+        change: { status: 'acknowledged', assignee: 'ana' },
+        who: USER,
+        expected: { seq_no: 7, primary_term: 1 },
+      },
+    ]);
+    // Without a version, the runtime uses the one it reads.
+    await patch('/console/api/alerts/abc_DEF-1', { note: null });
+    expect(calls[1]).toMatchObject({ change: { note: null }, expected: undefined });
+    expect((await get('/console/api/session')).json()).toMatchObject({ alertChanges: true });
+  });
+
+  it("answers the runtime's refusals with their status: 400, 404, 409", async () => {
+    for (const [status, error] of [
+      [400, 'invalid change'],
+      [404, 'not found'],
+      [409, 'conflict'],
+    ] as const) {
+      const { changer } = recordingChanger({ ok: false, status, message: `refused with ${status}` });
+      const { patch } = await setUp({ changeAlert: changer });
+      const response = await patch('/console/api/alerts/abc', { status: 'closed', note: 'done' });
+      expect(response.statusCode).toBe(status);
+      expect(response.json()).toEqual({ error, message: `refused with ${status}` });
+    }
+  });
+
+  it('checks the body, the id and the session before the runtime is asked', async () => {
+    const { calls, changer } = recordingChanger({ ok: false, status: 400, message: 'never' });
+    const { patch } = await setUp({ changeAlert: changer });
+    const cases: [unknown, RegExp][] = [
+      [{}, /body must NOT have fewer than 1 properties/],
+      [{ status: 'resolved' }, /body\/status must be equal to one of the allowed values \(open, acknowledged, closed\)/],
+      // fastify's Ajv drops unknown properties (removeAdditional): what is left changes nothing.
+      [{ level: 'low' }, /nothing to change: give a status, an assignee or a note/],
+      [{ assignee: 'x'.repeat(129) }, /body\/assignee must NOT have more than 128 characters/],
+      [{ note: 'x'.repeat(4001) }, /body\/note must NOT have more than 4000 characters/],
+      [{ assignee: { name: 'ana' } }, /body\/assignee must be string,null/],
+      [{ status: 'open', if_seq_no: 3 }, /must have property if_primary_term when property if_seq_no is present/],
+      [{ status: 'open', if_seq_no: -1, if_primary_term: 1 }, /body\/if_seq_no must be >= 0/],
+    ];
+    for (const [payload, problem] of cases) {
+      const response = await patch('/console/api/alerts/abc', payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      const body = response.json() as { message?: string; problems?: string[] };
+      expect(body.problems?.join('; ') ?? body.message, JSON.stringify(payload)).toMatch(problem);
+    }
+    expect((await patch('/console/api/alerts/a.b', { status: 'open' })).statusCode).toBe(400);
+    expect((await patch('/console/api/alerts/abc', { status: 'open' }, {})).statusCode).toBe(401);
+    // A cross-site page cannot change an alert, even with the cookie.
+    const { session } = await setUp({ changeAlert: changer });
+    const crossSite = await patch('/console/api/alerts/abc', { status: 'open' }, { cookie: session, origin: 'https://evil.example' });
+    expect(crossSite.statusCode).toBe(403);
+    expect(calls).toEqual([]);
+  });
+
+  it('answers 503 when the service did not wire the runtime in, and says so in the session', async () => {
+    const { patch, get } = await setUp();
+    const response = await patch('/console/api/alerts/abc', { status: 'acknowledged' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error).toBe('alert changes not configured');
+    expect((await get('/console/api/session')).json()).toMatchObject({ alertChanges: false });
+  });
+
+  it('answers 502 when OpenSearch fails under the change', async () => {
+    const { patch } = await setUp({
+      changeAlert: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    });
+    const response = await patch('/console/api/alerts/abc', { status: 'acknowledged' });
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toMatchObject({ error: 'opensearch unavailable' });
   });
 });

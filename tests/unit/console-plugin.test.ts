@@ -136,7 +136,7 @@ describe('console: authentication', () => {
     }
     const response = await app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password: PASSWORD } });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ user: USER, expiresAt: NOW + 8 * 3_600_000, emsApi: false });
+    expect(response.json()).toEqual({ user: USER, expiresAt: NOW + 8 * 3_600_000, emsApi: false, alertChanges: false });
     const [cookie, device] = response.headers['set-cookie'] as string[];
     expect(cookie).toMatch(/^fortiems_console=[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/console; HttpOnly; SameSite=Strict$/);
     // The known-device cookie (it lets this browser past an account lock) goes to the login call only.

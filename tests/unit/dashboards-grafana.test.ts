@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { writeDashboardFiles } from '../../app/cli/dashboards-command.js';
-import { BOARDS, boardById, TEMPLATE_VARIABLES } from '../../dashboards/boards/index.js';
+import { BOARDS, boardById, boardSource, boardVariables, TEMPLATE_VARIABLES } from '../../dashboards/boards/index.js';
 import { layoutPanels } from '../../dashboards/boards/layout.js';
 import type { Board, Panel } from '../../dashboards/boards/model.js';
 import {
@@ -21,10 +21,15 @@ import {
   OPENSEARCH_PLUGIN_ID,
   type OpenSearchTarget,
 } from '../../dashboards/grafana/index.js';
-import { INDEX_PATTERN_ID, type SavedObject, savedObjectsNdjson } from '../../dashboards/opensearch-dashboards/index.js';
+import {
+  ALERTS_INDEX_PATTERN_ID,
+  INDEX_PATTERN_ID,
+  type SavedObject,
+  savedObjectsNdjson,
+} from '../../dashboards/opensearch-dashboards/index.js';
 import { visState } from '../../dashboards/opensearch-dashboards/vis-state.js';
 import { panelSearchBody } from '../../dashboards/query/search-body.js';
-import { buildTemplates } from '../../mappings/opensearch/index.js';
+import { ALERTS_INDEX_BODY, buildTemplates } from '../../mappings/opensearch/index.js';
 
 // Grafana's dashboard model as JSON Schema, vendored from the foundation SDK's repository (see its $comment).
 const {
@@ -56,16 +61,29 @@ interface GrafanaDashboardJson {
 
 const dashboards = BOARDS.map((board) => ({ board, json: JSON.parse(grafanaDashboardJson(board)) as GrafanaDashboardJson }));
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+type Properties = Record<string, { type?: string; properties?: Record<string, unknown> }>;
+
+function walkFields(properties: Properties, prefix: string, fields: Set<string>): void {
+  for (const [name, mapping] of Object.entries(properties)) {
+    const path = `${prefix}${name}`;
+    if (mapping.properties) walkFields(mapping.properties as never, `${path}.`, fields);
+    else fields.add(path);
+  }
+}
+
+/** Every field path the alerts index maps. */
+function mappedAlertFields(): Set<string> {
+  const fields = new Set<string>();
+  walkFields(ALERTS_INDEX_BODY.mappings.properties as unknown as Properties, '', fields);
+  return fields;
+}
+
 /** Every field path the index templates map (ECS fields, `ems.*` raw fields and their top-level aliases). */
 function mappedFields(): Set<string> {
   const fields = new Set<string>();
-  const walk = (properties: Record<string, { type?: string; properties?: Record<string, unknown> }>, prefix: string) => {
-    for (const [name, mapping] of Object.entries(properties)) {
-      const path = `${prefix}${name}`;
-      if (mapping.properties) walk(mapping.properties as never, `${path}.`);
-      else fields.add(path);
-    }
-  };
+  const walk = (properties: Properties, prefix: string) => walkFields(properties, prefix, fields);
   for (const component of Object.values(buildTemplates().componentTemplates)) {
     const properties = (component as { template?: { mappings?: { properties?: Record<string, never> } } }).template?.mappings?.properties;
     if (properties) walk(properties, '');
@@ -112,18 +130,21 @@ describe('the boards', () => {
       'fortiems-updates',
       'fortiems-errors',
       'fortiems-events',
+      'fortiems-alerts',
     ]);
+    expect(BOARDS.filter((board) => boardSource(board) === 'alerts').map((board) => board.id)).toEqual(['fortiems-alerts']);
     const events = boardById('fortiems-events')?.panels.find((panel) => panel.kind === 'events');
     expect(events?.query.type === 'events' && events.query.columns).toContain('event.original');
   });
 
-  it('only name fields the index templates map', () => {
+  it('only name fields the index templates (or the alerts index, for an alerts board) map', () => {
     const mapped = mappedFields();
+    const alertFields = mappedAlertFields();
     const variables = TEMPLATE_VARIABLES.map((variable) => variable.field);
     const unknown = BOARDS.flatMap((board) =>
       board.panels.flatMap((panel) =>
         panelFields(panel)
-          .filter((field) => !mapped.has(field))
+          .filter((field) => !(boardSource(board) === 'alerts' ? alertFields : mapped).has(field))
           .map((field) => `${board.id}/${panel.id}: ${field}`),
       ),
     );
@@ -212,8 +233,12 @@ describe('Grafana dashboards', () => {
           expect(target.queryType, where).toBe('lucene');
           expect(target.timeField, where).toBe('@timestamp');
           if (board.filter) expect(target.query, where).toContain(`(${board.filter})`);
-          if (panel.filter) expect(target.query, where).toContain(`(${panel.filter})`);
-          for (const variable of TEMPLATE_VARIABLES) expect(target.query, where).toContain(`${variable.field}:$${variable.name}`);
+          // Parenthesised when ANDed with anything; alone (an alerts board without variables) it stands as it is.
+          if (panel.filter)
+            expect(target.query, where).toMatch(new RegExp(`^${escapeRegExp(panel.filter)}$|\\(${escapeRegExp(panel.filter)}\\)`));
+          for (const variable of boardVariables(board)) expect(target.query, where).toContain(`${variable.field}:$${variable.name}`);
+          // An alerts board has none of the events' fields: a variable clause there (`*` = exists) would hide everything.
+          if (boardSource(board) === 'alerts') expect(target.query, where).not.toMatch(/\$/);
           // Every $variable a query uses is defined on the dashboard.
           for (const [, name] of target.query.matchAll(/\$(\w+)/g)) expect(defined, `${where}: $${name}`).toContain(name);
           expect(target.metrics.length, where).toBe(1);
@@ -231,7 +256,11 @@ describe('Grafana dashboards', () => {
     for (const { board, json } of dashboards) {
       const [datasource, ...filters] = json.templating.list;
       expect(datasource, board.id).toMatchObject({ type: 'datasource', name: DATASOURCE_VARIABLE, query: OPENSEARCH_PLUGIN_ID });
-      expect(filters.map((variable) => variable.name)).toEqual(TEMPLATE_VARIABLES.map((variable) => variable.name));
+      // Each board defaults to the provisioned data source over its own indices.
+      expect((datasource as { current?: { value?: string } }).current?.value, board.id).toBe(
+        boardSource(board) === 'alerts' ? 'fortiems-opensearch-alerts' : 'fortiems-opensearch',
+      );
+      expect(filters.map((variable) => variable.name)).toEqual(boardVariables(board).map((variable) => variable.name));
       filters.forEach((variable, index) => {
         const template = TEMPLATE_VARIABLES[index];
         expect(variable).toMatchObject({ type: 'query', datasource: { type: OPENSEARCH_PLUGIN_ID, uid: `\${${DATASOURCE_VARIABLE}}` } });
@@ -254,6 +283,15 @@ describe('Grafana dashboards', () => {
       timeField: '@timestamp',
       flavor: 'opensearch',
     });
+    expect(datasource.datasources[0].isDefault).toBe(true);
+    // The alerts boards' data source: same cluster, the alerts indices.
+    expect(datasource.datasources[1]).toMatchObject({
+      uid: 'fortiems-opensearch-alerts',
+      type: OPENSEARCH_PLUGIN_ID,
+      url: 'http://opensearch:9200',
+      isDefault: false,
+      jsonData: { database: 'fortiems-alerts-*', timeField: '@timestamp', flavor: 'opensearch' },
+    });
   });
 });
 
@@ -274,6 +312,12 @@ describe('OpenSearch Dashboards saved objects', () => {
 
   it('are an index pattern on logs-fortiems.* with @timestamp, one visualization or saved search per panel, one dashboard per board', () => {
     expect(byKey.get(`index-pattern:${INDEX_PATTERN_ID}`)?.attributes).toEqual({ title: 'logs-fortiems.*', timeFieldName: '@timestamp' });
+    expect(byKey.get(`index-pattern:${ALERTS_INDEX_PATTERN_ID}`)?.attributes).toEqual({
+      title: 'fortiems-alerts-*',
+      timeFieldName: '@timestamp',
+    });
+    // Index patterns come first: an import resolves references in order.
+    expect(objects.slice(0, 2).map((object) => object.type)).toEqual(['index-pattern', 'index-pattern']);
     const panels = BOARDS.flatMap((board) => board.panels.map((panel) => ({ board, panel })));
     for (const { board, panel } of panels) {
       const type = panel.kind === 'events' ? 'search' : 'visualization';
@@ -306,9 +350,12 @@ describe('OpenSearch Dashboards saved objects', () => {
       const source = JSON.parse(meta.searchSourceJSON) as { query: { query: string; language: string }; indexRefName: string };
       expect(source.query.language, object.id).toBe('lucene');
       const reference = object.references.find((r) => r.name === source.indexRefName);
-      expect(reference, object.id).toMatchObject({ type: 'index-pattern', id: INDEX_PATTERN_ID });
       const [boardId, panelId] = object.id.split('--');
       const board = boardById(boardId as string) as Board;
+      expect(reference, object.id).toMatchObject({
+        type: 'index-pattern',
+        id: boardSource(board) === 'alerts' ? ALERTS_INDEX_PATTERN_ID : INDEX_PATTERN_ID,
+      });
       if (board.filter) expect(source.query.query, object.id).toContain(board.filter);
       const panel = board.panels.find((p) => p.id === panelId) as Panel;
       if (panel.filter) expect(source.query.query, object.id).toContain(panel.filter);

@@ -16,6 +16,7 @@ export interface AuthRoutesOptions {
   /** The account window: that many failures for one account name, from two addresses or more, lock it until it ends. */
   accountLockMs: number;
   emsApi: boolean;
+  alertChanges: boolean;
   now: () => number;
 }
 
@@ -54,7 +55,12 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     retryAfter: String(Math.ceil(retryAfterMs / 1000)),
     body: { error: 'too many failed logins', message: `too many failed logins ${what}; wait and try again` },
   });
-  const describe = (user: string, expiresAt: number): SessionAnswer => ({ user, expiresAt, emsApi: options.emsApi });
+  const describe = (user: string, expiresAt: number): SessionAnswer => ({
+    user,
+    expiresAt,
+    emsApi: options.emsApi,
+    alertChanges: options.alertChanges,
+  });
 
   app.post<{ Body: { user: string; password: string } }>(
     '/api/login',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { BOARDS, boardById } from '../../boards/index.js';
-import { TEMPLATE_VARIABLES } from '../../boards/model.js';
+import { boardSource, TEMPLATE_VARIABLES } from '../../boards/model.js';
 import { type PanelRequest, panelSearchBody } from '../../query/search-body.js';
 import type { BoardsAnswer, PanelAnswer, VariableValuesAnswer } from '../api-types.js';
 import { CONSOLE_DATASETS } from './datasets.js';
@@ -11,6 +11,8 @@ import { histogramInterval, resolveRange } from './time-range.js';
 
 export interface BoardRoutesOptions {
   search: Search;
+  /** `_search` over the alerts index pattern, for the boards whose source is `alerts`. */
+  alertsSearch: Search;
   now: () => number;
 }
 
@@ -28,7 +30,7 @@ const variableSchema = {
 } as const;
 
 /** The boards (from BOARDS), each panel's data (its panelSearchBody, shaped for a chart), and the variables' values. */
-export const boardRoutes: FastifyPluginAsync<BoardRoutesOptions> = async (app, { search, now }) => {
+export const boardRoutes: FastifyPluginAsync<BoardRoutesOptions> = async (app, { search, alertsSearch, now }) => {
   const boards: BoardsAnswer = {
     boards: BOARDS,
     variables: TEMPLATE_VARIABLES.map(({ name, label, field }) => ({ name, label, field })),
@@ -57,7 +59,7 @@ export const boardRoutes: FastifyPluginAsync<BoardRoutesOptions> = async (app, {
       const body = panelSearchBody(board, panel, panelRequest);
       // A table shows its columns; the whole document is fetched by id when a row is opened, not 500 of them per refresh.
       if (panel.query.type === 'events') body._source = [...panel.query.columns];
-      const result = await searchOrReply(search, body, reply);
+      const result = await searchOrReply(boardSource(board) === 'alerts' ? alertsSearch : search, body, reply);
       if (!result) return reply;
       const answer: PanelAnswer = {
         board: board.id,

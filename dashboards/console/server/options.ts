@@ -1,4 +1,5 @@
-import { alertsIndex } from '../../../mappings/opensearch/alerts.js';
+import type { Client } from '@opensearch-project/opensearch';
+import { type AlertChange, type AlertChangeOutcome, type AlertVersion, alertsIndex } from '../../../mappings/opensearch/alerts.js';
 import { EVENTS_INDEX_PATTERN } from '../../boards/model.js';
 
 /** Where the events are: the same fields as the pipeline's sink target, so the lead can pass them straight through. */
@@ -16,6 +17,15 @@ export interface EmsApiConnection {
   token: string;
 }
 
+/**
+ * The detection runtime's one way to change an alert (`changeAlert` of `detections/runtime/alert-workflow.ts`, which
+ * the console may not import: the service passes it in). The console calls it with its own client.
+ */
+export type AlertChanger = (
+  client: Client,
+  request: { index: string; id: string; change: AlertChange; who: string; expected?: AlertVersion | undefined },
+) => Promise<AlertChangeOutcome>;
+
 export interface ConsolePluginOptions {
   opensearch: OpenSearchConnection;
   /** Indices the console searches (default `logs-fortiems.*`: every category, every namespace). */
@@ -25,6 +35,8 @@ export interface ConsolePluginOptions {
   /** The one console account (configuration `console.admin_user` / `console.admin_password`). */
   adminUser: string;
   adminPassword: string;
+  /** Without it, changing an alert (PATCH /api/alerts/:id) answers 503 and the drawer shows no controls. */
+  changeAlert?: AlertChanger | undefined;
   /** Without it, the log-settings API answers 503 and the page says why. */
   emsApi?: EmsApiConnection | undefined;
   /** How long a session lives after login (default 8 h). */
@@ -48,8 +60,9 @@ export interface ConsolePluginOptions {
   now?: (() => number) | undefined;
 }
 
-export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot'>> {
+export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert'>> {
   emsApi: EmsApiConnection | undefined;
+  changeAlert: AlertChanger | undefined;
   webRoot: string | undefined;
 }
 
@@ -69,6 +82,7 @@ export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOp
     adminUser: options.adminUser,
     adminPassword: options.adminPassword,
     emsApi: options.emsApi,
+    changeAlert: options.changeAlert,
     sessionTtlMs: options.sessionTtlMs ?? 8 * HOUR,
     maxSessions: options.maxSessions ?? 1000,
     loginFailuresPerMinute: options.loginFailuresPerMinute ?? 5,

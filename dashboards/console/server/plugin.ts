@@ -9,7 +9,7 @@ import { authRoutes } from './auth-routes.js';
 import { boardRoutes } from './board-routes.js';
 import { emsRoutes } from './ems-routes.js';
 import { eventRoutes } from './event-routes.js';
-import { type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
+import { type AlertChanger, type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
 import { searchOver } from './search-runner.js';
 import { HELMET_OPTIONS, noStoreByDefault } from './security-headers.js';
 import { requireSameOrigin, sessionGuard } from './session-guard.js';
@@ -47,14 +47,17 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     loginFailuresPerMinute: options.loginFailuresPerMinute,
     accountLockMs: options.accountLockMs,
     emsApi: options.emsApi !== undefined,
+    alertChanges: options.changeAlert !== undefined,
     now: options.now,
   });
-  await app.register(boardRoutes, { search, now: options.now });
+  await app.register(boardRoutes, { search, alertsSearch: searchOver(client, options.alertsIndex), now: options.now });
   await app.register(eventRoutes, { search, now: options.now });
   await app.register(alertRoutes, {
     alerts: searchOver(client, options.alertsIndex),
     searchIn: (index) => searchOver(client, index),
     indexPattern: options.indexPattern,
+    alertsIndex: options.alertsIndex,
+    changeAlert: options.changeAlert ? (request) => (options.changeAlert as AlertChanger)(client, request) : undefined,
     now: options.now,
   });
   await app.register(emsRoutes, { ems: options.emsApi ? new EmsApiClient(options.emsApi) : undefined });

@@ -1,5 +1,5 @@
 import type { AlertRow } from '../api-types.js';
-import { isAlertLevel } from './alert-levels.js';
+import { isAlertLevel, isAlertStatus } from './alert-levels.js';
 import { valueAt } from './source-fields.js';
 
 /**
@@ -17,6 +17,13 @@ export const textList = (value: unknown): string[] => (Array.isArray(value) ? va
 export function levelOf(alert: AlertRow): string {
   const level = valueAt(alert, 'fortiems.alert.level');
   return isAlertLevel(level) ? level : 'unknown';
+}
+
+/** The workflow status; an alert written before there was one is open. An unknown value shows as `unknown`. */
+export function statusOf(alert: AlertRow): string {
+  const status = valueAt(alert, 'fortiems.alert.status');
+  if (status === undefined || status === null) return 'open';
+  return isAlertStatus(status) ? status : 'unknown';
 }
 
 /** The group's values as `[field, value]`; flat_object keeps them under dotted or nested keys alike. */

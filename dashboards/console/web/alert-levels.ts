@@ -1,4 +1,4 @@
-import type { AlertLevel } from '../../../mappings/opensearch/alerts.js';
+import type { AlertLevel, AlertStatus } from '../../../mappings/opensearch/alerts.js';
 
 // The browser cannot load mappings/ (only web/ is served), so the order is restated here; a Record over AlertLevel
 // makes the compiler name any level added there and missing here.
@@ -9,4 +9,13 @@ export const ALERT_LEVELS = (Object.keys(RANK) as AlertLevel[]).sort((a, b) => R
 
 export function isAlertLevel(value: unknown): value is AlertLevel {
   return typeof value === 'string' && Object.hasOwn(RANK, value);
+}
+
+// ALERT_STATUSES restated for the same reason, in workflow order.
+const STATUS_ORDER: Record<AlertStatus, number> = { open: 0, acknowledged: 1, closed: 2 };
+
+export const ALERT_STATUSES = (Object.keys(STATUS_ORDER) as AlertStatus[]).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b]);
+
+export function isAlertStatus(value: unknown): value is AlertStatus {
+  return typeof value === 'string' && Object.hasOwn(STATUS_ORDER, value);
 }

@@ -1,6 +1,6 @@
 import type { AlertsAnswer } from '../api-types.js';
-import { ALERT_LEVELS } from './alert-levels.js';
-import { alertTable, levelBadge } from './alert-table.js';
+import { ALERT_LEVELS, ALERT_STATUSES } from './alert-levels.js';
+import { alertTable, levelBadge, statusBadge } from './alert-table.js';
 import { api } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatNumber } from './format.js';
@@ -26,7 +26,32 @@ function levelCounts(levels: AlertsAnswer['levels']): HTMLElement {
   );
 }
 
+/** The counts per status, whatever the status selected: how much is still open. */
+function statusCounts(statuses: AlertsAnswer['statuses'] | undefined): HTMLElement {
+  return h(
+    'ul',
+    { class: 'level-counts status-counts', attrs: { 'data-role': 'status-counts' } },
+    ...ALERT_STATUSES.map((status) =>
+      h(
+        'li',
+        { attrs: { 'data-status': status, 'data-count': statuses?.[status] ?? 0 } },
+        statusBadge(status),
+        formatNumber(statuses?.[status] ?? 0),
+      ),
+    ),
+  );
+}
+
 function filters(state: ViewState, answer: AlertsAnswer, change: AlertsContext['change']): HTMLElement {
+  const status = h(
+    'select',
+    { attrs: { 'aria-label': 'Status', 'data-control': 'status' } },
+    h('option', { attrs: { value: '' } }, 'Every status'),
+    ...ALERT_STATUSES.map((choice) => h('option', { attrs: { value: choice } }, choice)),
+  );
+  status.value = state.status ?? '';
+  status.addEventListener('change', () => change({ status: (status.value || undefined) as ViewState['status'], page: 1 }));
+
   const level = h(
     'select',
     { attrs: { 'aria-label': 'Minimum level', 'data-control': 'min-level' } },
@@ -53,10 +78,11 @@ function filters(state: ViewState, answer: AlertsAnswer, change: AlertsContext['
     { class: 'toolbar-row alert-filters' },
     h('label', {}, h('span', {}, 'Level'), level),
     h('label', {}, h('span', {}, 'Rule'), rule),
+    h('label', {}, h('span', {}, 'Status'), status),
   );
 }
 
-/** The alerts the detection scheduler raised, newest first, a page at a time, filtered by level and rule. */
+/** The alerts the detection scheduler raised, newest first, a page at a time, filtered by level, rule and status. */
 export function alertsView(state: ViewState, context: AlertsContext): HTMLElement {
   const summary = h('p', { class: 'muted', attrs: { 'data-role': 'alerts-total' } }, 'Loading…');
   const counts = h('div');
@@ -75,7 +101,16 @@ export function alertsView(state: ViewState, context: AlertsContext): HTMLElemen
     let answer: AlertsAnswer;
     try {
       answer = await api<AlertsAnswer>('/alerts', {
-        query: { from: state.from, to: state.to, q: state.q, level: state.minLevel, rule: state.rule, page: state.page, size: state.size },
+        query: {
+          from: state.from,
+          to: state.to,
+          q: state.q,
+          level: state.minLevel,
+          rule: state.rule,
+          status: state.status,
+          page: state.page,
+          size: state.size,
+        },
         signal: context.signal,
       });
     } catch (error) {
@@ -84,7 +119,7 @@ export function alertsView(state: ViewState, context: AlertsContext): HTMLElemen
       return;
     }
     showListingSummary(element, summary, answer, answer.alerts.length, 'alerts');
-    replaceChildren(counts, levelCounts(answer.levels));
+    replaceChildren(counts, levelCounts(answer.levels), statusCounts(answer.statuses));
     replaceChildren(controls, filters(state, answer, context.change));
     replaceChildren(
       tableHolder,

@@ -28,6 +28,8 @@ const SAFE_ATTRIBUTES = new Set([
   'min',
   'max',
   'step',
+  'maxlength',
+  'rows',
 ]);
 
 const SAFE_SVG_ATTRIBUTES = new Set([

@@ -29,8 +29,16 @@ async function start(root: HTMLElement) {
   };
 
   const drawer = createDrawer();
-  const alertDrawer = createAlertDrawer((id) => void drawer.open(id));
-  const toolbar = createToolbar(boards.variables, change, () => render());
+  const alertDrawer = createAlertDrawer({
+    openEvent: (id) => void drawer.open(id),
+    canChange: session.alertChanges === true,
+    // The list behind the drawer shows the new status, when it is the view on screen.
+    onChanged: () => {
+      if (current().view.kind === 'alerts') render();
+    },
+  });
+  const alertBoards = new Set(boards.boards.filter((board) => board.source === 'alerts').map((board) => board.id));
+  const toolbar = createToolbar(boards.variables, change, () => render(), alertBoards);
   // Each view's link keeps the range, query and variables, so switching views keeps what the analyst narrowed down.
   const destinations: { view: View; label: string }[] = [
     ...boards.boards.map((board) => ({

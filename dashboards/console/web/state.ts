@@ -2,9 +2,9 @@
  * What the console shows, kept in the URL's hash (`#/board/<id>?from=now-24h&q=…`): a view can be bookmarked, shared
  * and reloaded, and the back button works. Parsing never trusts the hash: unknown values fall back to defaults.
  */
-import type { AlertLevel } from '../../../mappings/opensearch/alerts.js';
+import type { AlertLevel, AlertStatus } from '../../../mappings/opensearch/alerts.js';
 import type { TemplateVariable } from '../../boards/model.js';
-import { isAlertLevel } from './alert-levels.js';
+import { isAlertLevel, isAlertStatus } from './alert-levels.js';
 
 export type VariableName = TemplateVariable['name'];
 export const VARIABLE_NAMES: readonly VariableName[] = ['ems_server', 'category', 'level', 'site'];
@@ -34,9 +34,10 @@ export interface ViewState {
   variables: Partial<Record<VariableName, string>>;
   page: number;
   size: number;
-  /** The alerts view's filters: a minimum level and one rule id; absent means all. */
+  /** The alerts view's filters: a minimum level, one rule id and one status; absent means all. */
   minLevel?: AlertLevel | undefined;
   rule?: string | undefined;
+  status?: AlertStatus | undefined;
 }
 
 export const DEFAULTS = { from: 'now-24h', to: 'now', refresh: 'off', page: 1, size: 50 } as const;
@@ -67,6 +68,7 @@ export function parseHash(hash: string, defaultBoard: string): ViewState {
   const size = Number(params.get('size'));
   const minLevel = params.get('min_level');
   const rule = params.get('rule');
+  const status = params.get('status');
   const variables: Partial<Record<VariableName, string>> = {};
   for (const name of VARIABLE_NAMES) {
     const value = params.get(name);
@@ -83,6 +85,7 @@ export function parseHash(hash: string, defaultBoard: string): ViewState {
     size: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULTS.size,
     minLevel: isAlertLevel(minLevel) ? minLevel : undefined,
     rule: rule ? rule.slice(0, 256) : undefined,
+    status: isAlertStatus(status) ? status : undefined,
   };
 }
 
@@ -101,6 +104,7 @@ export function toHash(state: ViewState): string {
   if (state.size !== DEFAULTS.size) params.set('size', String(state.size));
   if (state.minLevel) params.set('min_level', state.minLevel);
   if (state.rule) params.set('rule', state.rule);
+  if (state.status) params.set('status', state.status);
   const query = params.toString();
   return `#${path}${query === '' ? '' : `?${query}`}`;
 }

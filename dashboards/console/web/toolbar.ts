@@ -20,6 +20,8 @@ export function createToolbar(
   variables: BoardsAnswer['variables'],
   change: (partial: Partial<ViewState>) => void,
   refreshNow: () => void,
+  /** Ids of the boards that read the alerts (`source: 'alerts'`): they take no variables either. */
+  alertBoards: ReadonlySet<string> = new Set(),
 ): Toolbar {
   const range = h(
     'select',
@@ -165,7 +167,7 @@ export function createToolbar(
       refresh.value = state.refresh;
       for (const [name, select] of selects) select.value = state.variables[name] ?? '';
       // The variables are fields of the events; alerts have none of them, so there they would filter nothing.
-      variableRow.hidden = state.view.kind === 'alerts';
+      variableRow.hidden = state.view.kind === 'alerts' || (state.view.kind === 'board' && alertBoards.has(state.view.id));
       const key = `${state.from}|${state.to}|${JSON.stringify(state.variables)}`;
       if (key !== choicesFor) {
         choicesFor = key;
