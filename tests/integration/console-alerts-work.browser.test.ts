@@ -22,7 +22,7 @@ import { changeAlert } from '../../detections/runtime/alert-workflow.js';
 import type { CompiledRule } from '../../detections/sigma/compile.js';
 import { type AlertDocument, alertsIndex } from '../../mappings/opensearch/alerts.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
-import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
+import { CHROMIUM, type ConsoleBrowser, logInToAlerts, openConsoleBrowser } from '../support/console-browser.js';
 
 const run = promisify(execFile);
 const ARTIFACTS = join(process.cwd(), 'tests/artifacts/console');
@@ -140,12 +140,7 @@ describe('working alerts in the console, in Chromium, on a real OpenSearch', () 
   });
 
   it('logs in and lists the alerts, every one open', async () => {
-    await page.goto(`${baseUrl}/console/login`);
-    await page.fill('input[name=user]', USER);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${baseUrl}/console/`);
-    await page.click('a[data-nav=alerts]');
+    await logInToAlerts(page, baseUrl, USER, PASSWORD);
     await page.waitForSelector(`${view}[data-state=ready]`);
     expect(await total()).toBe(ALERTS);
     expect(await page.getAttribute('[data-role=status-counts] li[data-status=open]', 'data-count')).toBe(String(ALERTS));

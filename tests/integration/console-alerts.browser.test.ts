@@ -27,7 +27,7 @@ import {
 } from '../../mappings/opensearch/alerts.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { formatLine } from '../../syslog/syslog-format.js';
-import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
+import { CHROMIUM, type ConsoleBrowser, logInToAlerts, openConsoleBrowser } from '../support/console-browser.js';
 import { sendLines, startPipeline, waitForCount } from '../support/ingest-harness.js';
 
 const run = promisify(execFile);
@@ -304,12 +304,7 @@ describe('the console alerts view in Chromium, on a real OpenSearch', () => {
   });
 
   it('logs in and lists every alert, newest first, with the counts per level on top', async () => {
-    await page.goto(`${baseUrl}/console/login`);
-    await page.fill('input[name=user]', USER);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${baseUrl}/console/`);
-    await page.click('a[data-nav=alerts]');
+    await logInToAlerts(page, baseUrl, USER, PASSWORD);
     await ready();
     expect(await total()).toBe(alerts.length);
     expect(alerts.length).toBeGreaterThanOrEqual(30);

@@ -75,3 +75,13 @@ export async function openConsoleBrowser(options: ConsoleBrowserOptions = {}): P
     },
   };
 }
+
+/** Logs in through the login page and opens the alerts view (the start of every alerts test). */
+export async function logInToAlerts(page: Page, baseUrl: string, user: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/login`);
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${baseUrl}/console/`);
+  await page.click('a[data-nav=alerts]');
+}

@@ -16,20 +16,12 @@ import type { RawLine } from '../../ingest/pipeline/raw-line.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
 import type { ItemOutcome, SendResult, SinkDriver } from '../../ingest/sinks/sink-driver.js';
 import { BufferedSink, type BufferedSinkOptions } from '../../ingest/sinks/sink-helper.js';
-import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { payloadEvents } from '../support/payload-events.js';
 import { WriteOnlyBuffer } from '../support/write-only-buffer.js';
 
-const event = (payload: string): ParsedEvent => ({
-  kind: 'event',
-  producer: 'ems',
-  category: undefined,
-  dataset: 'test',
-  document: { payload },
-  problems: [],
-});
-const events = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => event(`${prefix}${i}`));
+const events = payloadEvents;
 const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

@@ -183,14 +183,19 @@ function makeSource(
   return { source, errors, counts };
 }
 
+/** A started member over a held intake, its consumers given `partitions`; the first consumer and its stream. */
+async function startedMember(partitions: number[] = [0]) {
+  const held = heldIntake();
+  const consumers: FakeConsumer[] = [];
+  const made = makeSource(held.intake, consumers, () => new FakeConsumer(partitions));
+  await made.source.start();
+  const consumer = consumers[0] as FakeConsumer;
+  return { ...made, held, consumers, consumer, stream: consumer.stream as FakeStream };
+}
+
 describe('kafka source across rebalances', () => {
   it('hands a kept partition’s re-read records over once, and its commits never go back', async () => {
-    const held = heldIntake();
-    const consumers: FakeConsumer[] = [];
-    const { source } = makeSource(held.intake, consumers, () => new FakeConsumer([0]));
-    await source.start();
-    const consumer = consumers[0] as FakeConsumer;
-    const stream = consumer.stream as FakeStream;
+    const { held, consumer, stream } = await startedMember();
     stream.fetch(0, 0, 9);
     // A member joins; this one keeps partition 0, and the client reads it again from its last commit (none yet).
     consumer.rebalance([0]);
@@ -203,12 +208,7 @@ describe('kafka source across rebalances', () => {
   });
 
   it('when a stretch re-reads records below what it first handed over, hands those over again and never commits back', async () => {
-    const held = heldIntake();
-    const consumers: FakeConsumer[] = [];
-    const { source } = makeSource(held.intake, consumers, () => new FakeConsumer([0]));
-    await source.start();
-    const consumer = consumers[0] as FakeConsumer;
-    const stream = consumer.stream as FakeStream;
+    const { source, held, consumer, stream } = await startedMember();
     // The first fetch of this stretch starts at 5 (say, the commit); a rebalance makes the client restart lower.
     stream.fetch(0, 5, 9);
     consumer.rebalance([0]);
@@ -223,12 +223,7 @@ describe('kafka source across rebalances', () => {
   });
 
   it('forgets a partition taken away: given back, what the stream reads from the last commit is handed over again', async () => {
-    const held = heldIntake();
-    const consumers: FakeConsumer[] = [];
-    const { source } = makeSource(held.intake, consumers, () => new FakeConsumer([0]));
-    await source.start();
-    const consumer = consumers[0] as FakeConsumer;
-    const stream = consumer.stream as FakeStream;
+    const { source, held, consumer, stream } = await startedMember();
     stream.fetch(0, 0, 4);
     await until(() => held.chunks.length === 1, 'a chunk');
     consumer.rebalance([]);
@@ -249,12 +244,7 @@ describe('kafka source across rebalances', () => {
   });
 
   it('re-reads the assignments before each commit: a partition taken between two commits is not committed', async () => {
-    const held = heldIntake();
-    const consumers: FakeConsumer[] = [];
-    const { source } = makeSource(held.intake, consumers, () => new FakeConsumer([0, 1]));
-    await source.start();
-    const consumer = consumers[0] as FakeConsumer;
-    const stream = consumer.stream as FakeStream;
+    const { source, held, consumer, stream } = await startedMember([0, 1]);
     stream.fetch(0, 0, 2);
     stream.fetch(1, 0, 1);
     await until(() => held.chunks.length === 1, 'a chunk');

@@ -8,22 +8,15 @@ import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../ingest/sinks/retry-policy.js';
 import type { DeadLetter, ItemOutcome, SendResult, SinkDriver } from '../../ingest/sinks/sink-driver.js';
 import { BufferedSink, type BufferedSinkOptions } from '../../ingest/sinks/sink-helper.js';
-import type { ParsedEvent } from '../../parsers/parse-line.js';
 import { ComponentTelemetry, METRIC_NAMES } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { payloadEvent, payloadEvents } from '../support/payload-events.js';
 
 const utf8 = (texts: readonly string[]) => texts.map((text) => Buffer.from(text, 'utf8'));
 
 const OK: ItemOutcome = { status: 'ok' };
-const event = (payload: string): ParsedEvent => ({
-  kind: 'event',
-  producer: 'ems',
-  category: undefined,
-  dataset: 'test',
-  document: { payload },
-  problems: [],
-});
-const events = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => event(`${prefix}${i}`));
+const event = payloadEvent;
+const events = payloadEvents;
 
 async function until(condition: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
