@@ -259,6 +259,7 @@ describe('configuration', () => {
         ['detections.outputs.c.filter', 7, "unknown setting 'filter'"],
         ['detections.outputs.d.type', 8, expect.stringMatching(/must name a known kind/)],
         ['detections.placeholders.bad', 9, expect.any(String)],
+        ['detections.placeholders', 9, 'placeholder names are letters, digits and _'],
       ]),
     );
     const semantic = problemsOf(
