@@ -7,7 +7,7 @@ import { invalid, unsupported } from './errors.js';
 import { isTextual, KEYWORD_FIELD, type MappedField, mapField } from './field-mapping.js';
 import { literalPattern, parsePattern, withWildcards } from './pattern.js';
 import type { Placeholders } from './placeholders.js';
-import { and, hasWildcard, normalise, not, or, type Pattern, type PatternPart, type Query } from './query.js';
+import { and, hasWildcard, literalOf, normalise, not, or, type Pattern, type PatternPart, type Query } from './query.js';
 import { toLuceneRegexp } from './regex.js';
 import type { FieldMatch, Selection, SigmaScalar } from './types.js';
 
@@ -177,12 +177,18 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
     // The encoded text of a wildcard is not a wildcard: pySigma refuses it too.
     throw unsupported(place, 'base64 with wildcards');
   }
-  if (modifiers.has('base64offset')) {
-    // Base64 is case-sensitive; the three offsets cover the value's position modulo 3 inside the encoded text.
-    return or(base64Offsets(encode(text)).map((encoded) => leaf(withWildcards(literalPattern(encoded), leading, trailing), false)));
-  }
-  if (modifiers.has('base64')) {
-    return leaf(withWildcards(literalPattern(encode(text).toString('base64')), leading, trailing), false);
+  const base64 = match.modifiers.findIndex((modifier) => modifier === 'base64' || modifier === 'base64offset');
+  if (base64 >= 0) {
+    // windash before the encoding: each dash variant is encoded (as pySigma applies a modifier to every expansion);
+    // after it, it would look for dashes in base64 text, which means nothing.
+    const windash = match.modifiers.indexOf('windash');
+    if (windash > base64) throw unsupported(place, 'windash after base64');
+    const texts = windash >= 0 ? windashVariants(literalPattern(text), place).map(literalOf) : [text];
+    // Base64 is case-sensitive; base64offset's three offsets cover the value's position modulo 3 in the encoded text.
+    const encoded = texts.flatMap((plain) =>
+      modifiers.has('base64offset') ? base64Offsets(encode(plain)) : [encode(plain).toString('base64')],
+    );
+    return or(encoded.map((variant) => leaf(withWildcards(literalPattern(variant), leading, trailing), false)));
   }
   const pattern = withWildcards(parsePattern(text), leading, trailing);
   if (modifiers.has('windash')) return or(windashVariants(pattern, place).map((variant) => leaf(variant, caseInsensitive)));

@@ -290,6 +290,18 @@ const CASES: readonly Case[] = [
     },
     expected: ['le', 'be'],
   },
+  {
+    name: 'windash before wide|base64offset: every dash variant encoded',
+    detection: "  sel:\n    kw|windash|wide|base64offset|contains: ' -nop '\n  condition: sel",
+    documents: {
+      dash: { kw: wideBase64('powershell -nop -w hidden') },
+      slash: { kw: wideBase64('powershell /nop /w hidden') },
+      endash: { kw: wideBase64('powershell \u2013nop x') },
+      plus: { kw: wideBase64('powershell +nop x') },
+      utf8: { kw: Buffer.from('powershell -nop x').toString('base64') },
+    },
+    expected: ['dash', 'slash', 'endash'],
+  },
   // Issue 18 item 3: expand, placeholders from the configuration, each value Sigma text (`\\*`: a backslash, then a wildcard).
   {
     name: 'expand|endswith with a placeholder of two values, one with a wildcard',

@@ -324,6 +324,11 @@ describe('modifiers', () => {
       'bad.yml: detection.sel.a|wide|utf16|base64: more than one text encoding',
     );
     expect(failure(rule("  sel:\n    a|base64offset|contains: 'a*b'\n  condition: sel"))).toContain('unsupported: base64 with wildcards');
+    // windash first: each variant encoded; windash after base64 would search dashes in base64 text.
+    expect(one('a|windash|base64', "'-x'").dsl).toEqual({
+      terms: { a: ['LXg=', 'L3g=', '4oCTeA==', '4oCUeA==', '4oCVeA=='] },
+    });
+    expect(failure(rule("  sel:\n    a|base64|windash: '-x'\n  condition: sel"))).toContain('unsupported: windash after base64');
   });
 
   it('expand: every %name% replaced by each configured value, as Sigma text; an unknown one refuses the rule', () => {
