@@ -36,6 +36,8 @@ const KNOWN_MODIFIERS = new Set([
   'gt',
   'gte',
 ]);
+/** Modifiers that act on a string value. */
+const STRING_MODIFIERS = ['contains', 'startswith', 'endswith', 'base64', 'base64offset', 'windash', 'wide', 'utf16le', 'utf16be', 'utf16'];
 /** Valid Sigma we refuse: each needs data or encodings we cannot express as one query. */
 const UNSUPPORTED_MODIFIERS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
 
@@ -99,6 +101,10 @@ function fieldMatchToQuery(match: FieldMatch, context: QueryContext): Query {
     }
   }
   if (match.modifiers.filter(isEncoding).length > 1) throw invalid(match.place, 'more than one text encoding');
+  // A regexp, a CIDR block, a bound or exists is not a string: a string modifier beside one would be dropped silently.
+  const kind = ['re', 'cidr', 'exists', 'lt', 'lte', 'gt', 'gte'].find((modifier) => modifiers.has(modifier));
+  const stringModifier = STRING_MODIFIERS.find((modifier) => modifiers.has(modifier));
+  if (kind !== undefined && stringModifier !== undefined) throw unsupported(match.place, `${kind} with ${stringModifier}`);
   if ((modifiers.has('i') || modifiers.has('m') || modifiers.has('s')) && !modifiers.has('re')) {
     throw invalid(match.place, 'flags i/m/s need the re modifier');
   }

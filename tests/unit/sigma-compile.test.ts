@@ -329,6 +329,11 @@ describe('modifiers', () => {
       terms: { a: ['LXg=', 'L3g=', '4oCTeA==', '4oCUeA==', '4oCVeA=='] },
     });
     expect(failure(rule("  sel:\n    a|base64|windash: '-x'\n  condition: sel"))).toContain('unsupported: windash after base64');
+    // A string modifier beside re, cidr, a bound or exists would be dropped: refused.
+    expect(failure(rule("  sel:\n    a|re|contains: 'x'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.a|re|contains: unsupported: re with contains',
+    );
+    expect(failure(rule("  sel:\n    a|cidr|base64: '10.0.0.0/8'\n  condition: sel"))).toContain('unsupported: cidr with base64');
   });
 
   it('expand: every %name% replaced by each configured value, as Sigma text; an unknown one refuses the rule', () => {
