@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type CompiledCorrelation, type CompiledRule, compileRules, isCompiled } from '../../detections/sigma/compile.js';
 import { describeCorrelation, formatTimespan } from '../../detections/sigma/compile-correlation.js';
 import { correlationSearchBodyUntilNow } from '../../detections/sigma/correlation-search.js';
+import { type Placeholders, readPlaceholders } from '../../detections/sigma/placeholders.js';
 import { addRulesRunCommand } from './rules-run.js';
 import { addRulesTestCommand } from './rules-test.js';
 
@@ -27,16 +28,25 @@ function addCompileCommand(rules: Command): void {
     )
     .argument('<path>', 'a rule file or a folder of rules')
     .option('--to <target>', 'dsl (OpenSearch query DSL, JSON) or lucene (query string)', 'dsl')
-    .action((path: string, options: { to: string }) => {
+    .option('--placeholders <file>', 'YAML map of expand placeholders: name (without %) → a value or a list of values')
+    .action((path: string, options: { to: string; placeholders?: string }) => {
       if (options.to !== 'dsl' && options.to !== 'lucene') {
         process.stderr.write(`--to must be dsl or lucene, not '${options.to}'\n`);
+        process.exitCode = 2;
+        return;
+      }
+      let placeholders: Placeholders = {};
+      try {
+        if (options.placeholders !== undefined) placeholders = readPlaceholders(options.placeholders);
+      } catch (error) {
+        process.stderr.write(`--placeholders: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exitCode = 2;
         return;
       }
       let compiled = 0;
       let unsupported = 0;
       let invalid = 0;
-      for (const result of compileRules(path)) {
+      for (const result of compileRules(path, { placeholders })) {
         if (isCompiled(result)) {
           compiled += 1;
           process.stdout.write(`${result.file}\t${options.to === 'dsl' ? dslLine(result) : luceneLine(result)}\n`);

@@ -8,6 +8,7 @@ import { loadDetectionRules } from '../../detections/runtime/detection-rules.js'
 import { correlationFindings, newTermsFindings, plainRuleFindings, type RunContext } from '../../detections/runtime/rule-runner.js';
 import { isNewTermsRule } from '../../detections/sigma/compile.js';
 import { spanMs } from '../../detections/sigma/load-correlation.js';
+import { type Placeholders, readPlaceholders } from '../../detections/sigma/placeholders.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { runningOpenSearchTarget } from './mappings-command.js';
 import { DEFAULT_RULES_PATH } from './rules-test.js';
@@ -29,16 +30,19 @@ export function addRulesRunCommand(rules: Command): void {
     .option('--namespace <name>', 'the namespace whose data streams are searched', 'default')
     .option('--time-field <field>', 'the time field windows are taken on', '@timestamp')
     .option('--max <n>', 'at most this many alerts per rule', '1000')
-    .action(async (path: string, options: { since: string; namespace: string; timeField: string; max: string }) => {
+    .option('--placeholders <file>', 'YAML map of expand placeholders: name (without %) → a value or a list of values')
+    .action(async (path: string, options: { since: string; namespace: string; timeField: string; max: string; placeholders?: string }) => {
       let sinceMs: number;
+      let placeholders: Placeholders = {};
       try {
         sinceMs = parseSince(options.since);
+        if (options.placeholders !== undefined) placeholders = readPlaceholders(options.placeholders);
       } catch (error) {
         process.stderr.write(`${(error as Error).message}\n`);
         process.exitCode = 2;
         return;
       }
-      const rules = loadDetectionRules(path);
+      const rules = loadDetectionRules(path, { placeholders });
       for (const refusal of rules.refused) process.stderr.write(`not run: ${refusal}\n`);
       const client = createOpenSearchClient(await runningOpenSearchTarget());
       const now = Date.now();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadDetectionRules } from '../../detections/runtime/detection-rules.js';
 import { shippedRulesPath } from '../../detections/runtime/shipped-rules.js';
+import { placeholdersFrom } from '../../detections/sigma/placeholders.js';
 import { ConfigError, formatProblem, loadConfigFile } from '../../ingest/config/load-config.js';
 import { DEFAULT_CONFIG_YAML } from '../../ingest/config/schema.js';
 import type { FortiemsConfig } from '../../ingest/config/types.js';
@@ -39,6 +40,7 @@ function detectionsSummary(config: FortiemsConfig): string {
   const rules = loadDetectionRules(section.rules ?? shippedRulesPath(), {
     disabled: section.disabled_rules ?? [],
     minLevel: section.min_level ?? 'low',
+    placeholders: placeholdersFrom(section.placeholders, 'detections.placeholders'),
   });
   for (const refusal of rules.refused) process.stderr.write(`detections: not run: ${refusal}\n`);
   const outputs = Object.keys(section.outputs ?? {});

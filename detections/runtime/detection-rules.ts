@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { ALERT_LEVELS, type AlertLevel } from '../../mappings/index.js';
 import { type CompiledCorrelation, type CompiledRule, compileRules, isCompiled, isCorrelation } from '../sigma/compile.js';
+import type { Placeholders } from '../sigma/placeholders.js';
 import { levelOf, ruleFileName, ruleIdOf } from './alert-document.js';
 
 export interface DetectionRuleSet {
@@ -24,11 +25,13 @@ export interface RuleSelection {
   readonly disabled?: readonly string[];
   /** Rules below this level are skipped (default: none are). */
   readonly minLevel?: AlertLevel;
+  /** `expand` placeholders (`detections.placeholders`); a rule using one not given here is refused. */
+  readonly placeholders?: Placeholders;
 }
 
 export function loadDetectionRules(path: string, selection: RuleSelection = {}): DetectionRuleSet {
   if (!existsSync(path)) throw new Error(`detections.rules: ${path} does not exist`);
-  const results = compileRules(path);
+  const results = compileRules(path, { placeholders: selection.placeholders ?? {} });
   const compiled = results.filter(isCompiled);
   const refused = results.flatMap((result) => (isCompiled(result) ? [] : [result.error.describe()]));
   const off = new Set(selection.disabled ?? []);

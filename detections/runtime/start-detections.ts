@@ -11,6 +11,7 @@ import type { Logger } from '../../platform/logging/logger.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
 import type { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { placeholdersFrom } from '../sigma/placeholders.js';
 import { loadDetectionRules } from './detection-rules.js';
 import { alertOutputBufferPath, createAlertOutput } from './outputs/create-alert-output.js';
 import { DetectionScheduler } from './scheduler.js';
@@ -28,7 +29,11 @@ export interface DetectionDeps {
 
 export async function startDetections(config: DetectionsConfig, deps: DetectionDeps): Promise<DetectionScheduler> {
   const path = config.rules ?? shippedRulesPath();
-  const rules = loadDetectionRules(path, { disabled: config.disabled_rules ?? [], minLevel: config.min_level ?? 'low' });
+  const rules = loadDetectionRules(path, {
+    disabled: config.disabled_rules ?? [],
+    minLevel: config.min_level ?? 'low',
+    placeholders: placeholdersFrom(config.placeholders, 'detections.placeholders'),
+  });
   const namespace = config.namespace ?? deps.namespace;
   const logger = deps.logger.child({ component: 'detections' });
   const outputs: Sink[] = [];

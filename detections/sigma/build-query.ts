@@ -6,7 +6,8 @@ import type { Condition } from './condition.js';
 import { invalid, unsupported } from './errors.js';
 import { isTextual, KEYWORD_FIELD, type MappedField, mapField } from './field-mapping.js';
 import { literalPattern, parsePattern, withWildcards } from './pattern.js';
-import { and, hasWildcard, normalise, not, or, type Pattern, type PatternPart, type Query } from './query.js';
+import type { Placeholders } from './placeholders.js';
+import { and, hasWildcard, literalOf, normalise, not, or, type Pattern, type PatternPart, type Query } from './query.js';
 import { toLuceneRegexp } from './regex.js';
 import type { FieldMatch, Selection, SigmaScalar } from './types.js';
 
@@ -22,6 +23,11 @@ const KNOWN_MODIFIERS = new Set([
   'cidr',
   'base64',
   'base64offset',
+  'wide',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'expand',
   'windash',
   'exists',
   'cased',
@@ -30,25 +36,32 @@ const KNOWN_MODIFIERS = new Set([
   'gt',
   'gte',
 ]);
+/** Modifiers that act on a string value. */
+const STRING_MODIFIERS = ['contains', 'startswith', 'endswith', 'base64', 'base64offset', 'windash', 'wide', 'utf16le', 'utf16be', 'utf16'];
 /** Valid Sigma we refuse: each needs data or encodings we cannot express as one query. */
-const UNSUPPORTED_MODIFIERS = new Set([
-  'expand',
-  'fieldref',
-  'utf16le',
-  'utf16be',
-  'utf16',
-  'wide',
-  'minute',
-  'hour',
-  'day',
-  'week',
-  'month',
-  'year',
-]);
+const UNSUPPORTED_MODIFIERS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
 
-/** What the rule's logsource decides for every field: whether raw Fortinet names are ours (`mapField`). */
+/**
+ * pySigma's text encodings before base64/base64offset (`wide` is `utf16le`; `utf16` is Python's: a little-endian BOM
+ * first). Indexed text holds no UTF-16, so an encoding is accepted only where a base64 modifier follows it.
+ */
+const ENCODINGS: Readonly<Record<string, (text: string) => Buffer>> = {
+  wide: (text) => Buffer.from(text, 'utf16le'),
+  utf16le: (text) => Buffer.from(text, 'utf16le'),
+  utf16be: (text) => Buffer.from(text, 'utf16le').swap16(),
+  utf16: (text) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+};
+
+function isEncoding(modifier: string): boolean {
+  return Object.hasOwn(ENCODINGS, modifier);
+}
+
+/** What the compiler is given besides the rule: the rule's logsource and the configured placeholders. */
 export interface QueryContext {
+  /** The rule's logsource is Fortinet/EMS: raw Fortinet names are ours (`mapField`). */
   readonly fortinet: boolean;
+  /** `expand`: each `%name%` in a value stands for any of these values (a value of its own as Sigma text). */
+  readonly placeholders?: Placeholders;
 }
 
 export function conditionToQuery(condition: Condition, selections: ReadonlyMap<string, Selection>, context: QueryContext): Query {
@@ -75,16 +88,32 @@ export function selectionToQuery(selection: Selection, context: QueryContext): Q
 
 function fieldMatchToQuery(match: FieldMatch, context: QueryContext): Query {
   const modifiers = new Set(match.modifiers);
-  for (const modifier of match.modifiers) {
+  for (const [index, modifier] of match.modifiers.entries()) {
+    if (modifier === 'fieldref') {
+      // `doc['a'].value == doc['b'].value` needs a script query: the managed node has no script engine (it answers
+      // `script_lang not supported [painless]`) and Lucene has no field-to-field comparison, so neither output exists.
+      throw unsupported(match.place, 'modifier fieldref (comparing two fields needs a Painless script query)');
+    }
     if (UNSUPPORTED_MODIFIERS.has(modifier)) throw unsupported(match.place, `modifier ${modifier}`);
     if (!KNOWN_MODIFIERS.has(modifier)) throw unsupported(match.place, `unknown modifier ${modifier}`);
+    if (isEncoding(modifier) && !match.modifiers.slice(index + 1).some((later) => later === 'base64' || later === 'base64offset')) {
+      throw unsupported(match.place, `${modifier} without base64 or base64offset after it (indexed text holds no UTF-16)`);
+    }
   }
+  if (match.modifiers.filter(isEncoding).length > 1) throw invalid(match.place, 'more than one text encoding');
+  // A regexp, a CIDR block, a bound or exists is not a string: a string modifier beside one would be dropped silently.
+  const kind = ['re', 'cidr', 'exists', 'lt', 'lte', 'gt', 'gte'].find((modifier) => modifiers.has(modifier));
+  const stringModifier = STRING_MODIFIERS.find((modifier) => modifiers.has(modifier));
+  if (kind !== undefined && stringModifier !== undefined) throw unsupported(match.place, `${kind} with ${stringModifier}`);
   if ((modifiers.has('i') || modifiers.has('m') || modifiers.has('s')) && !modifiers.has('re')) {
     throw invalid(match.place, 'flags i/m/s need the re modifier');
   }
-  const values = match.values.map((value, index) =>
-    valueToQuery(match, modifiers, value, match.values.length > 1 ? `${match.place}[${index}]` : match.place, context),
-  );
+  const values = match.values.map((value, index) => {
+    const place = match.values.length > 1 ? `${match.place}[${index}]` : match.place;
+    if (!modifiers.has('expand')) return valueToQuery(match, modifiers, value, place, context);
+    // Every substitution is one more alternative of this value (`all` still ANDs the values, as in pySigma).
+    return or(expandPlaceholders(value, place, context).map((expanded) => valueToQuery(match, modifiers, expanded, place, context)));
+  });
   return modifiers.has('all') ? and(values) : or(values);
 }
 
@@ -147,13 +176,25 @@ function valueToQuery(match: FieldMatch, modifiers: ReadonlySet<string>, value: 
   const text = String(value);
   const leading = modifiers.has('contains') || modifiers.has('endswith');
   const trailing = modifiers.has('contains') || modifiers.has('startswith');
-  if (modifiers.has('base64offset')) {
-    // Base64 is case-sensitive; the three offsets cover the value's position modulo 3 inside the encoded text.
-    return or(base64Offsets(text).map((encoded) => leaf(withWildcards(literalPattern(encoded), leading, trailing), false)));
+  const encoding = match.modifiers.find(isEncoding);
+  const encode =
+    encoding === undefined ? (plain: string) => Buffer.from(plain, 'utf8') : (ENCODINGS[encoding] as (plain: string) => Buffer);
+  if ((modifiers.has('base64') || modifiers.has('base64offset')) && /(?<!\\)[*?]/.test(text)) {
+    // The encoded text of a wildcard is not a wildcard: pySigma refuses it too.
+    throw unsupported(place, 'base64 with wildcards');
   }
-  if (modifiers.has('base64')) {
-    if (/(?<!\\)[*?]/.test(text)) throw unsupported(place, 'base64 with wildcards');
-    return leaf(withWildcards(literalPattern(Buffer.from(text, 'utf8').toString('base64')), leading, trailing), false);
+  const base64 = match.modifiers.findIndex((modifier) => modifier === 'base64' || modifier === 'base64offset');
+  if (base64 >= 0) {
+    // windash before the encoding: each dash variant is encoded (as pySigma applies a modifier to every expansion);
+    // after it, it would look for dashes in base64 text, which means nothing.
+    const windash = match.modifiers.indexOf('windash');
+    if (windash > base64) throw unsupported(place, 'windash after base64');
+    const texts = windash >= 0 ? windashVariants(literalPattern(text), place).map(literalOf) : [text];
+    // Base64 is case-sensitive; base64offset's three offsets cover the value's position modulo 3 in the encoded text.
+    const encoded = texts.flatMap((plain) =>
+      modifiers.has('base64offset') ? base64Offsets(encode(plain)) : [encode(plain).toString('base64')],
+    );
+    return or(encoded.map((variant) => leaf(withWildcards(literalPattern(variant), leading, trailing), false)));
   }
   const pattern = withWildcards(parsePattern(text), leading, trailing);
   if (modifiers.has('windash')) return or(windashVariants(pattern, place).map((variant) => leaf(variant, caseInsensitive)));
@@ -204,15 +245,42 @@ function keywordQuery(pattern: Pattern, caseInsensitive: boolean, place: string)
 }
 
 /** The pySigma base64offset algorithm: encode at offsets 0, 1, 2 and trim the characters that depend on neighbours. */
-function base64Offsets(text: string): string[] {
+function base64Offsets(bytes: Buffer): string[] {
   const start = [0, 2, 3];
   const end = [0, -3, -2];
-  const length = Buffer.byteLength(text, 'utf8');
+  const length = bytes.length;
   return [0, 1, 2].map((offset) => {
-    const encoded = Buffer.concat([Buffer.alloc(offset, ' '), Buffer.from(text, 'utf8')]).toString('base64');
+    const encoded = Buffer.concat([Buffer.alloc(offset, ' '), bytes]).toString('base64');
     const trimEnd = end[(offset + length) % 3] as number;
     return encoded.slice(start[offset] as number, trimEnd === 0 ? undefined : encoded.length + trimEnd);
   });
+}
+
+/** pySigma's placeholder syntax: `%name%`, a name of word characters. */
+const PLACEHOLDER = /%(\w+)%/g;
+/** Beyond this many substitutions of one value the query would be too large to be useful: refused. */
+const MAX_EXPANSIONS = 256;
+
+/**
+ * `expand`: the value once per combination of its placeholders' values, substituted as Sigma text (a `*` in a
+ * configured value is a wildcard). A placeholder without a configured value refuses the rule: matching `%name%`
+ * literally would search for text no event holds.
+ */
+function expandPlaceholders(value: SigmaScalar, place: string, context: QueryContext): SigmaScalar[] {
+  if (typeof value !== 'string') return [value];
+  const pieces = value.split(PLACEHOLDER); // odd indices are the names
+  let texts = [''];
+  for (const [index, piece] of pieces.entries()) {
+    if (index % 2 === 0) {
+      texts = texts.map((text) => text + piece);
+      continue;
+    }
+    const substitutes = Object.hasOwn(context.placeholders ?? {}, piece) ? (context.placeholders?.[piece] ?? []) : [];
+    if (substitutes.length === 0) throw unsupported(place, `placeholder %${piece}% has no value`);
+    texts = texts.flatMap((text) => substitutes.map((substitute) => text + substitute));
+    if (texts.length > MAX_EXPANSIONS) throw unsupported(place, `expand with more than ${MAX_EXPANSIONS} substitutions`);
+  }
+  return texts;
 }
 
 const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { conditionToQuery } from './build-query.js';
+import { conditionToQuery, type QueryContext } from './build-query.js';
 import { compileCorrelation, type ReferenceCandidate } from './compile-correlation.js';
 import type { CompiledRule, CompileResult } from './compiled.js';
 import { parseCondition } from './condition.js';
@@ -14,12 +14,19 @@ import { PlacedError, SigmaError } from './errors.js';
 import { indexPatternFor, isFortinetLogsource } from './field-mapping.js';
 import { documentPlace, type LoadedDocument, loadDocuments } from './load-documents.js';
 import { compileNewTerms } from './new-terms.js';
+import type { Placeholders } from './placeholders.js';
 import { or } from './query.js';
 import { toDsl } from './to-dsl.js';
 import { toLucene } from './to-lucene.js';
 import type { SigmaRule } from './types.js';
 
 export * from './compiled.js';
+
+/** What a deployment decides for every rule it compiles. */
+export interface CompileOptions {
+  /** `expand` placeholders: name (without `%`) → the values it stands for. */
+  readonly placeholders?: Placeholders;
+}
 
 /** One file's documents, query rules compiled, correlations waiting for their references. */
 interface FileDocuments {
@@ -28,9 +35,9 @@ interface FileDocuments {
   readonly results: readonly (CompileResult | undefined)[];
 }
 
-function compileQuery(rule: SigmaRule, document: number): CompiledRule {
+function compileQuery(rule: SigmaRule, document: number, options: CompileOptions): CompiledRule {
   const identifiers = [...rule.selections.keys()];
-  const context = { fortinet: isFortinetLogsource(rule.logsource) };
+  const context: QueryContext = { fortinet: isFortinetLogsource(rule.logsource), placeholders: options.placeholders ?? {} };
   const query = or(
     rule.conditions.map((condition, index) =>
       conditionToQuery(
@@ -64,12 +71,12 @@ function placed(file: string, documents: number, document: number, build: () => 
   }
 }
 
-function loadFile(text: string, file: string): FileDocuments {
+function loadFile(text: string, file: string, options: CompileOptions): FileDocuments {
   const loaded = loadDocuments(text, file);
   const results = loaded.map((entry) => {
     if ('error' in entry) return { file, error: entry.error };
     if (entry.kind === 'correlation') return undefined;
-    return placed(file, loaded.length, entry.document, () => compileQuery(entry.rule, entry.document));
+    return placed(file, loaded.length, entry.document, () => compileQuery(entry.rule, entry.document, options));
   });
   return { file, loaded, results };
 }
@@ -94,16 +101,16 @@ function resolve(files: readonly FileDocuments[], context: readonly FileDocument
 }
 
 /** One result per document of one file, references resolved within the file. */
-export function compileRuleText(text: string, file: string): CompileResult[] {
-  return resolve([loadFile(text, file)]);
+export function compileRuleText(text: string, file: string, options: CompileOptions = {}): CompileResult[] {
+  return resolve([loadFile(text, file, options)]);
 }
 
 /**
  * One rule's result: the correlation when the file is a collection with one, else its only rule. A collection of
  * several rules and no correlation has no single answer: use compileRuleText.
  */
-export function compileRule(text: string, file: string): CompileResult {
-  const documents = loadFile(text, file);
+export function compileRule(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  const documents = loadFile(text, file, options);
   const results = resolve([documents]);
   const correlation = documents.loaded.findIndex((entry) => !('error' in entry) && entry.kind === 'correlation');
   const chosen = results[correlation >= 0 ? correlation : 0];
@@ -133,8 +140,8 @@ export function ruleFiles(path: string): string[] {
  * Every document of every file under `path`, references resolved across all of them. For a single file, the
  * rules of the files beside it (its folder) may be referenced too, as when the whole folder is compiled.
  */
-export function compileRules(path: string): CompileResult[] {
-  const load = (file: string): FileDocuments => loadFile(readFileSync(file, 'utf8'), file);
+export function compileRules(path: string, options: CompileOptions = {}): CompileResult[] {
+  const load = (file: string): FileDocuments => loadFile(readFileSync(file, 'utf8'), file, options);
   if (statSync(path).isDirectory()) return resolve(ruleFiles(path).map(load));
   const own = load(path);
   // Only a correlation looks beyond its file: a plain rule compiles without reading its neighbours.

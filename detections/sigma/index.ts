@@ -8,6 +8,7 @@ export * from './field-mapping.js';
 export * from './load-correlation.js';
 export * from './load-documents.js';
 export * from './load-rule.js';
+export * from './placeholders.js';
 export * from './query.js';
 export * from './to-dsl.js';
 export * from './to-lucene.js';

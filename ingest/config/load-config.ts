@@ -164,6 +164,9 @@ function describeError(error: ErrorObject, components: ComponentRegistry): { pat
         fix: `sources: ${orList(components.sources.map((factory) => factory.type))}; sinks: ${orList(components.sinks.map((factory) => factory.type))}`,
       };
     case 'propertyNames':
+      if (path[path.length - 1] === 'placeholders') {
+        return { path, message: 'placeholder names are letters, digits and _', fix: 'write %Name% as Name' };
+      }
       return {
         path,
         message: 'component names are lower-case letters, digits and _ , starting with a letter',

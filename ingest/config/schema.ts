@@ -69,6 +69,14 @@ const detections = {
     max_alerts_per_run: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
     disabled_rules: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
     min_level: { ...alertLevel, default: 'low', description: 'rules below this Sigma level do not run' },
+    placeholders: {
+      type: 'object',
+      description: 'Sigma expand placeholders: name (without %) → a value or a list of values',
+      propertyNames: { pattern: '^\\w+$' },
+      additionalProperties: {
+        oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+      },
+    },
     outputs: {
       type: 'object',
       propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },

@@ -146,6 +146,8 @@ export interface DetectionsConfig {
   disabled_rules?: string[];
   /** Rules below this Sigma level do not run (default low: informational rules are building blocks, not alerts). */
   min_level?: AlertLevelName;
+  /** Sigma `expand` placeholders: name (without %) → the values `%name%` stands for. */
+  placeholders?: Record<string, string | string[]>;
   outputs?: Record<string, AlertOutputConfig>;
 }
 

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CompiledRule, compileRule, isCompiled, isQueryRule } from '../../detections/sigma/compile.js';
+import type { Placeholders } from '../../detections/sigma/placeholders.js';
 import type { Dsl } from '../../detections/sigma/to-dsl.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 
@@ -22,6 +23,8 @@ interface Case {
   readonly documents: Readonly<Record<string, Document>>;
   /** Ids of the documents that must match; every other document of the case must not. */
   readonly expected: readonly string[];
+  /** `expand` placeholders, as `detections.placeholders` gives them. */
+  readonly placeholders?: Placeholders;
 }
 
 /** Valid Sigma with no exact query on this target: the compiler must refuse it, never approximate it. */
@@ -33,6 +36,9 @@ interface Refusal {
 }
 
 const EMS = '{product: fortiems, service: ems-client}';
+
+/** Base64 of UTF-16LE text: what `powershell -EncodedCommand` carries. */
+const wideBase64 = (text: string): string => Buffer.from(text, 'utf16le').toString('base64');
 
 const CASES: readonly Case[] = [
   // Issue 18: `a OR b OR NOT _exists_:F` is read by the classic parser as (a OR b) AND NOT _exists_:F.
@@ -257,6 +263,73 @@ const CASES: readonly Case[] = [
     },
     expected: ['b', 'o0', 'o1', 'o2', 'wdash', 'wslash', 'wen'],
   },
+  // Issue 18 item 3: wide (UTF-16LE) before base64/base64offset, as pySigma.
+  {
+    name: 'wide|base64offset|contains: the value at each offset of a UTF-16LE payload',
+    detection: "  sel:\n    kw|wide|base64offset|contains: 'ping '\n  condition: sel",
+    documents: {
+      at0: { kw: wideBase64('ping 10.0.0.1') },
+      at2: { kw: wideBase64('cmd /c ping 10.0.0.1') },
+      at4: { kw: wideBase64('xx ping -n 1') },
+      at1: { kw: wideBase64('ab ping x') },
+      utf8: { kw: Buffer.from('ping 10.0.0.1').toString('base64') },
+      other: { kw: wideBase64('pong 10.0.0.1') },
+      plain: { kw: 'ping 10.0.0.1' },
+    },
+    expected: ['at0', 'at2', 'at4', 'at1'],
+  },
+  {
+    name: 'wide|base64 and utf16be|base64: the whole value',
+    detection: "  w:\n    kw|wide|base64: 'Abc'\n  b:\n    kw2|utf16be|base64: 'Abc'\n  condition: w or b",
+    documents: {
+      le: { kw: wideBase64('Abc') },
+      lecase: { kw: wideBase64('abc') },
+      leutf8: { kw: Buffer.from('Abc').toString('base64') },
+      be: { kw2: Buffer.from('Abc', 'utf16le').swap16().toString('base64') },
+      bele: { kw2: wideBase64('Abc') },
+    },
+    expected: ['le', 'be'],
+  },
+  {
+    name: 'windash before wide|base64offset: every dash variant encoded',
+    detection: "  sel:\n    kw|windash|wide|base64offset|contains: ' -nop '\n  condition: sel",
+    documents: {
+      dash: { kw: wideBase64('powershell -nop -w hidden') },
+      slash: { kw: wideBase64('powershell /nop /w hidden') },
+      endash: { kw: wideBase64('powershell \u2013nop x') },
+      plus: { kw: wideBase64('powershell +nop x') },
+      utf8: { kw: Buffer.from('powershell -nop x').toString('base64') },
+    },
+    expected: ['dash', 'slash', 'endash'],
+  },
+  // Issue 18 item 3: expand, placeholders from the configuration, each value Sigma text (`\\*`: a backslash, then a wildcard).
+  {
+    name: 'expand|endswith with a placeholder of two values, one with a wildcard',
+    detection: "  sel:\n    kw|expand|endswith: '%Dir%\\evil.exe'\n  condition: sel",
+    placeholders: { Dir: ['C:\\Temp', 'C:\\Users\\\\*\\AppData'] },
+    documents: {
+      temp: { kw: 'c:\\temp\\EVIL.exe' },
+      nested: { kw: 'd:\\x\\c:\\temp\\evil.exe' },
+      appdata: { kw: 'C:\\Users\\bob\\AppData\\evil.exe' },
+      tmp: { kw: 'c:\\tmp\\evil.exe' },
+      user: { kw: 'C:\\Users\\bob\\evil.exe' },
+      literal: { kw: 'C:\\%Dir%\\evil.exe' },
+    },
+    expected: ['temp', 'nested', 'appdata'],
+  },
+  {
+    name: 'expand with two placeholders (every combination) beside all',
+    detection: "  sel:\n    kw|expand|contains|all: ['%user%@%domain%', 'login']\n  condition: sel",
+    placeholders: { user: ['admin', 'root'], domain: ['corp'] },
+    documents: {
+      admin: { kw: 'Login admin@CORP ok' },
+      root: { kw: 'root@corp login' },
+      nologin: { kw: 'root@corp logout' },
+      otheruser: { kw: 'bob@corp login' },
+      otherdomain: { kw: 'admin@home login' },
+    },
+    expected: ['admin', 'root'],
+  },
   {
     name: 'exists false, gt and lte, ? wildcard',
     detection:
@@ -334,6 +407,22 @@ const REFUSALS: readonly Refusal[] = [
     reason: 'unsupported: keyword wildcard other than around one word',
   },
   {
+    name: 'an expand placeholder without a configured value',
+    detection: "  sel:\n    kw|expand: '%Unknown%\\x.exe'\n  condition: sel",
+    reason: 'unsupported: placeholder %Unknown% has no value',
+  },
+  {
+    // Two fields compare only in a script query, and the target has no script engine; Lucene cannot express it.
+    name: 'fieldref',
+    detection: '  sel:\n    kw|fieldref: kw2\n  condition: sel',
+    reason: 'unsupported: modifier fieldref (comparing two fields needs a Painless script query)',
+  },
+  {
+    name: 'wide without base64 (indexed text is not UTF-16)',
+    detection: "  sel:\n    kw|wide|contains: 'ping'\n  condition: sel",
+    reason: 'unsupported: wide without base64 or base64offset after it',
+  },
+  {
     name: 'a value on a text field',
     detection: "  sel:\n    message|contains: 'evil'\n  condition: sel",
     reason: 'unsupported: value on text field message',
@@ -360,7 +449,7 @@ function ruleText(detection: string, logsource = '{product: windows}'): string {
 }
 
 function compileCase(entry: Case): CompiledRule {
-  const result = compileRule(ruleText(entry.detection, entry.logsource), `${entry.name}.yml`);
+  const result = compileRule(ruleText(entry.detection, entry.logsource), `${entry.name}.yml`, { placeholders: entry.placeholders ?? {} });
   if (!isCompiled(result)) throw new Error(result.error.describe());
   if (!isQueryRule(result)) throw new Error('a correlation');
   return result;

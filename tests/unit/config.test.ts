@@ -226,6 +226,7 @@ describe('configuration', () => {
         'sinks: { os: { type: opensearch } }',
         'detections:',
         '  interval_seconds: 5',
+        '  placeholders: { Admins: [admin, root], Temp: "C:\\\\Temp" }',
         '  outputs:',
         '    siem: { type: syslog, address: "siem:514", format: cef, min_level: high }',
         '    hook: { type: webhook, url: "https://hooks.example/x", token: t0ken, headers: { X-Team: soc } }',
@@ -234,6 +235,7 @@ describe('configuration', () => {
       {},
     );
     expect(config.detections).toMatchObject({ enabled: true, interval_seconds: 5, max_alerts_per_run: 100, disabled_rules: [] });
+    expect(config.detections?.placeholders).toEqual({ Admins: ['admin', 'root'], Temp: 'C:\\Temp' });
     expect(config.detections?.outputs?.siem).toMatchObject({ type: 'syslog', mode: 'tcp', format: 'cef', min_level: 'high' });
     expect(config.detections?.outputs?.hook).toMatchObject({ type: 'webhook', timeout_ms: 10_000, concurrency: 2 });
   });
@@ -249,12 +251,15 @@ describe('configuration', () => {
         '    b: { type: webhook, url: "http://h/x", tls: { verify: false } }',
         '    c: { type: syslog, address: "h:514", filter: { categories: [ems-vpn] } }',
         '    d: { type: pager }',
+        '  placeholders: { bad: { nested: x }, "%pct%": y }',
       ].join('\n'),
     );
     expect(problems.map((p) => [p.path, p.line, p.message])).toEqual(
       expect.arrayContaining([
         ['detections.outputs.c.filter', 7, "unknown setting 'filter'"],
         ['detections.outputs.d.type', 8, expect.stringMatching(/must name a known kind/)],
+        ['detections.placeholders.bad', 9, expect.any(String)],
+        ['detections.placeholders', 9, 'placeholder names are letters, digits and _'],
       ]),
     );
     const semantic = problemsOf(

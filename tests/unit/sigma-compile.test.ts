@@ -300,12 +300,70 @@ describe('modifiers', () => {
     expect(variants.map((variant) => variant.term.a.value)).toContain('/a -b x-y');
   });
 
-  it('expand, fieldref and unknown modifiers are unsupported', () => {
-    expect(failure(rule('  sel:\n    a|expand: "%x%"\n  condition: sel'))).toBe(
-      'bad.yml: detection.sel.a|expand: unsupported: modifier expand',
+  it('wide (and utf16le/utf16be/utf16) encode the value before base64 or base64offset, as pySigma', () => {
+    // pySigma: CommandLine|wide|base64offset|contains: 'ping'
+    expect(one('a|wide|base64offset|contains', 'ping').dsl).toEqual({
+      bool: {
+        should: [
+          { wildcard: { a: { value: '*cABpAG4AZw*' } } },
+          { wildcard: { a: { value: '*AAaQBuAGcA*' } } },
+          { wildcard: { a: { value: '*wAGkAbgBnA*' } } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
+    expect(one('a|utf16le|base64', 'ab').dsl).toEqual({ term: { a: { value: 'YQBiAA==' } } });
+    expect(one('a|utf16be|base64', 'ab').lucene).toBe('a:AGEAYg\\=\\=');
+    // Python's utf-16: a little-endian BOM first.
+    expect(one('a|utf16|base64', 'ab').dsl).toEqual({ term: { a: { value: '//5hAGIA' } } });
+    expect(failure(rule("  sel:\n    a|wide: 'ab'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.a|wide: unsupported: wide without base64 or base64offset after it (indexed text holds no UTF-16)',
     );
+    expect(failure(rule("  sel:\n    a|base64|wide: 'ab'\n  condition: sel"))).toContain('unsupported: wide without base64');
+    expect(failure(rule("  sel:\n    a|wide|utf16|base64: 'ab'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.a|wide|utf16|base64: more than one text encoding',
+    );
+    expect(failure(rule("  sel:\n    a|base64offset|contains: 'a*b'\n  condition: sel"))).toContain('unsupported: base64 with wildcards');
+    // windash first: each variant encoded; windash after base64 would search dashes in base64 text.
+    expect(one('a|windash|base64', "'-x'").dsl).toEqual({
+      terms: { a: ['LXg=', 'L3g=', '4oCTeA==', '4oCUeA==', '4oCVeA=='] },
+    });
+    expect(failure(rule("  sel:\n    a|base64|windash: '-x'\n  condition: sel"))).toContain('unsupported: windash after base64');
+    // A string modifier beside re, cidr, a bound or exists would be dropped: refused.
+    expect(failure(rule("  sel:\n    a|re|contains: 'x'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.a|re|contains: unsupported: re with contains',
+    );
+    expect(failure(rule("  sel:\n    a|cidr|base64: '10.0.0.0/8'\n  condition: sel"))).toContain('unsupported: cidr with base64');
+  });
+
+  it('expand: every %name% replaced by each configured value, as Sigma text; an unknown one refuses the rule', () => {
+    const placeholders = { Dir: ['C:\\Temp', 'C:\\Users\\\\*\\AppData'], x: ['1', '2'], y: ['a'] };
+    const expanded = (detection: string) => ok(compileRule(rule(detection), 'test.yml', { placeholders }));
+    expect(expanded("  sel:\n    a|expand|endswith: '%Dir%\\evil.exe'\n  condition: sel").dsl).toEqual({
+      bool: {
+        should: [
+          { wildcard: { a: { value: '*C:\\\\Temp\\\\evil.exe', ...CI } } },
+          { wildcard: { a: { value: '*C:\\\\Users\\\\*\\\\AppData\\\\evil.exe', ...CI } } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
+    // Several placeholders: every combination; `all` still ANDs the rule's values.
+    expect(expanded("  sel:\n    a|expand: '%x%-%y%'\n  condition: sel").lucene).toBe('a:/1\\-[aA]/ OR a:/2\\-[aA]/');
+    expect(expanded("  sel:\n    a|expand|contains|all: ['%x%', b]\n  condition: sel").lucene).toBe('(a:*1* OR a:*2*) AND a:/.*[bB].*/');
+    expect(expanded("  sel:\n    a|expand: 'no placeholder'\n  condition: sel").dsl).toEqual({
+      term: { a: { value: 'no placeholder', ...CI } },
+    });
+    // Without expand, %x% is literal text.
+    expect(expanded("  sel:\n    a: '%x%'\n  condition: sel").dsl).toEqual({ term: { a: { value: '%x%', ...CI } } });
+    expect(failure(rule("  sel:\n    a|expand: '%x%'\n  condition: sel"))).toBe(
+      'bad.yml: detection.sel.a|expand: unsupported: placeholder %x% has no value',
+    );
+  });
+
+  it('fieldref (no script engine on the target, no Lucene form) and unknown modifiers are unsupported', () => {
     expect(failure(rule('  sel:\n    a|fieldref: b\n  condition: sel'))).toBe(
-      'bad.yml: detection.sel.a|fieldref: unsupported: modifier fieldref',
+      'bad.yml: detection.sel.a|fieldref: unsupported: modifier fieldref (comparing two fields needs a Painless script query)',
     );
     expect(failure(rule('  sel:\n    a|bogus: b\n  condition: sel'))).toBe(
       'bad.yml: detection.sel.a|bogus: unsupported: unknown modifier bogus',
@@ -347,7 +405,7 @@ describe('compileRules and the CLI', () => {
     join(folder, 'a.yml'),
     rule('  sel:\n    hostname: pc1\n  condition: sel', 'product: fortiems\n  service: ems-authentication'),
   );
-  writeFileSync(join(folder, 'sub', 'b.yml'), rule('  sel:\n    a|expand: x\n  condition: sel'));
+  writeFileSync(join(folder, 'sub', 'b.yml'), rule("  sel:\n    a|expand: '%x%'\n  condition: sel"));
   writeFileSync(join(folder, 'sub', 'c.yml'), 'title: broken\n');
   writeFileSync(join(folder, 'notes.txt'), 'not a rule');
 
@@ -373,10 +431,42 @@ describe('compileRules and the CLI', () => {
     }
     expect(out).toEqual([
       `${join(folder, 'a.yml')}\tlogs-fortiems.authentication-*\tems.hostname:/[pP][cC]1/\n`,
-      `${join(folder, 'sub', 'b.yml')}: detection.sel.a|expand: unsupported: modifier expand\n`,
+      `${join(folder, 'sub', 'b.yml')}: detection.sel.a|expand: unsupported: placeholder %x% has no value\n`,
       `${join(folder, 'sub', 'c.yml')}: detection: missing or not a map\n`,
     ]);
     expect(err).toEqual(['1 compiled, 1 unsupported, 1 invalid\n']);
+  });
+
+  it('rules compile --placeholders FILE resolves expand placeholders', async () => {
+    const file = join(folder, 'placeholders.yaml');
+    writeFileSync(file, 'x: [one, two]\n');
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = process.stdout.write;
+    const stderr = process.stderr.write;
+    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      const program = new Command('fortiems').exitOverride();
+      registerRulesCommand(program);
+      await program.parseAsync([
+        'node',
+        'fortiems',
+        'rules',
+        'compile',
+        join(folder, 'sub', 'b.yml'),
+        '--to',
+        'lucene',
+        '--placeholders',
+        file,
+      ]);
+    } finally {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+      process.exitCode = undefined;
+    }
+    expect(out).toEqual([`${join(folder, 'sub', 'b.yml')}\tlogs-*\ta:/[oO][nN][eE]/ OR a:/[tT][wW][oO]/\n`]);
+    expect(err).toEqual(['1 compiled, 0 unsupported, 0 invalid\n']);
   });
 });
 

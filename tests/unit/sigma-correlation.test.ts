@@ -197,9 +197,9 @@ describe('loading correlation rules', () => {
       'correlation',
       "c.yml: (document 3) correlation.rules[0]: unsupported: correlation of a correlation ('22222222-2222-4222-8222-222222222222')",
     ]);
-    const expand = FAILED.replace('event.action: admin-login-failed', 'event.action|expand: x');
+    const expand = FAILED.replace('event.action: admin-login-failed', "event.action|expand: '%x%'");
     expect(failure(collection(expand, BRUTE))).toBe(
-      "bad.yml: (document 2) correlation.rules[0]: unsupported: referenced rule 'admin_login_failed' is not compiled (bad.yml: (document 1) detection.selection.event.action|expand: unsupported: modifier expand)",
+      "bad.yml: (document 2) correlation.rules[0]: unsupported: referenced rule 'admin_login_failed' is not compiled (bad.yml: (document 1) detection.selection.event.action|expand: unsupported: placeholder %x% has no value)",
     );
     const broken = FAILED.replace('  condition: selection', '  condition: selection and other');
     expect(failure(collection(broken, BRUTE))).toMatch(
