@@ -4,10 +4,11 @@
  * events/s, CPU seconds per million events, each indexer's peak RSS and the total consumer lag every second (a line of
  * five samples every 5 s), then the median and min–max of each figure. Asserts nothing; not part of `npm test`.
  *
- * First a collector (`fortiems ingest`: syslog TCP → `kafka` sink) fills a fresh topic of 6 partitions with
- * BENCH_EVENTS EMS lines (default 200,000) from BENCH_SENDERS EMS servers (default 12, so the sender key spreads them
- * over the partitions); its rate into Kafka is printed. Then each run is a fresh consumer group and a fresh namespace:
- * `fortiems ingest` processes with the `kafka` source (start: earliest) and the `opensearch` sink. A run's rate is the
+ * Each run is a fresh topic of 6 partitions, a fresh consumer group and a fresh namespace: `fortiems ingest` processes
+ * with the `kafka` source (start: earliest) and the `opensearch` sink start on the empty topic; once every member owns
+ * partitions, a collector (`fortiems ingest`: syslog TCP → `kafka` sink) fills it with BENCH_EVENTS EMS lines (default
+ * 200,000) from BENCH_SENDERS EMS servers (default 48, so the sender key spreads them over the partitions) while the
+ * indexers drain it; the collector's rate into Kafka is printed too. A run's rate is the
  * events over the time from the first record consumed (the source's received events, summed over the indexers' /metrics)
  * to the last acknowledged by OpenSearch (the sink's sent events), both polled every 250 ms. The lag series is, per
  * partition, the smallest value any member reports, summed; at rest each run also prints the count indexed, the
@@ -43,7 +44,7 @@ import { CLI, cpuSeconds, deleteNamespace, peakRssMiB, sendLines } from './end-t
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const SENDERS = Number(process.env.BENCH_SENDERS ?? 12);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 48);
 const PARTITIONS = 6;
 /** `<commit_after>-<buffer type>` variants to compare (BENCH_MODES), or none: the 1-vs-2-indexer comparison. */
 const MODES = (process.env.BENCH_MODES ?? '').split(',').filter((mode) => /^(delivered|buffered)-(memory|disk)$/.test(mode));
@@ -84,7 +85,12 @@ async function undoAll(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error(`cleanup: ${error}`));
 }
 
-/** EMS core lines of the last day from `senders` EMS servers (each its own syslog HOSTNAME, hence its own partition key). */
+/**
+ * EMS core lines of the last day from `senders` EMS servers: each its own serial (the partition key: `sender` takes the
+ * EMS serial first) and its own syslog HOSTNAME. The simulator is one EMS, so each sender's serial is written in: with
+ * the simulator's one serial every line went to one partition, and the runs before this measured one partition read by
+ * one member whatever the number of indexers.
+ */
 async function linesFromSenders(count: number, senders: number): Promise<string[]> {
   const lines: string[] = [];
   const sim = new Simulation({ seed: 17, start: Date.now() - 86_400_000, endpoints: 2000 });
@@ -92,8 +98,13 @@ async function linesFromSenders(count: number, senders: number): Promise<string[
   await runSimulation(
     sim,
     (line) => {
-      const hostname = `ems${String((n++ % senders) + 1).padStart(2, '0')}.corp.example.com`;
-      lines.push(formatLine(line, { format: 'rfc3164', hostname }));
+      const sender = String((n++ % senders) + 1).padStart(2, '0');
+      const hostname = `ems${sender}.corp.example.com`;
+      lines.push(
+        formatLine(line, { format: 'rfc3164', hostname })
+          .replace(/ emsserial=FCTEMS\d+/, ` emsserial=FCTEMS88000000${sender}`)
+          .replace(/ emshostname="[^"]*"/, ` emshostname="${hostname}"`),
+      );
     },
     { count },
   );
@@ -159,8 +170,8 @@ async function committedOffsets(brokers: string[], group: string): Promise<numbe
 
 /** The collector: syslog TCP → the `kafka` sink; returns its rate into Kafka (first line sent → last acknowledged). */
 async function fillTopic(dir: string, brokers: string[], topic: string, lines: readonly string[]): Promise<number> {
-  const dataDir = join(dir, 'collector');
-  const config = join(dir, 'collector.yaml');
+  const dataDir = join(dir, `collector-${topic}`);
+  const config = join(dir, `collector-${topic}.yaml`);
   writeFileSync(
     config,
     `data_dir: ${JSON.stringify(dataDir)}
@@ -200,15 +211,44 @@ http:
   }
 }
 
+/** A fresh topic of PARTITIONS partitions, deleted at the end. */
+async function freshTopic(brokers: string[]): Promise<string> {
+  const topic = `bench-scale-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const admin = new Admin({ clientId: 'fortiems-bench', bootstrapBrokers: brokers });
+  try {
+    await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
+  } finally {
+    await admin.close();
+  }
+  cleanups.push(async () => {
+    const cleaner = new Admin({ clientId: 'fortiems-bench', bootstrapBrokers: brokers });
+    await cleaner.deleteTopics({ topics: [topic] }).finally(() => cleaner.close());
+  });
+  return topic;
+}
+
+/** The partitions each member reports a lag for (the ones it owns). */
+function ownedPartitions(all: readonly MetricSample[][]): string[][] {
+  return all.map((samples) =>
+    samples.filter((sample) => sample.name === 'fortiems_kafka_consumer_lag').map((sample) => sample.labels.partition as string),
+  );
+}
+
+/**
+ * One run: a fresh topic and group; the indexers start on the empty topic and the run waits until every member owns
+ * partitions (so the group has settled: a member that joins late finds the backlog already read ahead by the first,
+ * and a 2-indexer run measured one indexer); then the collector fills the topic while the indexers drain it.
+ */
 async function indexingRun(
   dir: string,
   brokers: string[],
-  topic: string,
+  lines: readonly string[],
   openSearchUrls: string[],
   count: number,
   round: number,
   mode?: string,
 ): Promise<RunResult> {
+  const topic = await freshTopic(brokers);
   const [commitAfter, bufferType] = (mode ?? '').split('-');
   const commit = commitAfter ? `, commit_after: ${commitAfter}` : '';
   const buffer = bufferType ? `, buffer: { type: ${bufferType} }` : '';
@@ -248,14 +288,21 @@ http:
         }),
       );
     }
-    const allStarted = Promise.all(starting);
-    let startError: unknown;
-    allStarted.catch((error: unknown) => {
-      startError = error;
-    });
     console.log(
       `round ${round}, ${count} indexer${count > 1 ? 's' : ''}${mode ? ` ${mode}` : ''} (group ${group}, namespace ${namespace}):`,
     );
+    await Promise.all(starting);
+    const settling = performance.now();
+    for (;;) {
+      if (performance.now() - settling > 120_000) throw new Error('the consumer group did not settle in 120 s');
+      const owned = ownedPartitions(await scrapeAll(indexers.map((indexer) => indexer.httpUrl)));
+      if (owned.every((partitions) => partitions.length > 0) && new Set(owned.flat()).size === PARTITIONS) break;
+      await sleep(POLL_MS);
+    }
+    let fillError: unknown;
+    const filled = fillTopic(dir, brokers, topic, lines).catch((error: unknown) => {
+      fillError = error;
+    });
     const begun = performance.now();
     let first: number | undefined;
     let consumed: number | undefined;
@@ -264,7 +311,7 @@ http:
     let nextLagAt = begun;
     while (sent < EVENTS) {
       if (performance.now() - begun > RUN_TIMEOUT_MS) throw new Error(`the indexers delivered ${sent} of ${EVENTS} events`);
-      if (startError) throw startError;
+      if (fillError) throw fillError;
       await sleep(POLL_MS);
       const all = await scrapeAll(indexers.map((indexer) => indexer.httpUrl));
       const now = performance.now();
@@ -283,7 +330,7 @@ http:
           console.log(`  lag t=${String(lag.length - 5).padStart(3)}..${lag.length - 1} s: ${lag.slice(-5).map(k).join(' ')}`);
       }
     }
-    await allStarted;
+    await filled;
     const urls = indexers.map((indexer) => indexer.httpUrl);
     const done = performance.now();
     const cpu = indexers.reduce((sum, indexer) => sum + cpuSeconds(indexer.child.pid as number) - indexer.cpuAtStart, 0);
@@ -298,6 +345,8 @@ http:
     await sleep(3000);
     const atRest = await scrapeAll(urls);
     const unaccounted = atRest.reduce((sum, samples) => sum + sumMetric(samples, 'fortiems_unaccounted_events'), 0);
+    const readBy = atRest.map((samples) => sumMetric(samples, 'fortiems_component_received_events_total', { component_id: 'kafka' }));
+    const ownedBy = ownedPartitions(atRest).map((partitions) => partitions.length);
     const lagAtRest = atRest.reduce((sum, samples) => sum + sumMetric(samples, 'fortiems_kafka_consumer_lag'), 0);
     const committed = await committedOffsets(brokers, group);
     await client.indices.refresh({ index: `logs-fortiems.*-${namespace}` } as never).catch(() => undefined);
@@ -318,7 +367,8 @@ http:
       `  ${EVENTS} events in ${seconds.toFixed(1)} s (${(((first ?? begun) - begun) / 1000).toFixed(1)} s from spawn to the first record) = ` +
         `${Math.round(result.rate)} events/s (all read into the sink's spool after ${(((consumed ?? done) - (first ?? begun)) / 1000).toFixed(1)} s); ${result.cpuPerMillion.toFixed(1)} CPU-s per M events (all indexers); ` +
         `peak RSS ${result.rssMiB.map((mib) => `${mib.toFixed(0)}`).join(' + ')} MiB; indexed ${indexed}; ` +
-        `lag at rest: /metrics ${lagAtRest}, broker ${EVENTS - committed} (committed ${committed}); unaccounted ${unaccounted}`,
+        `lag at rest: /metrics ${lagAtRest}, broker ${EVENTS - committed} (committed ${committed}); unaccounted ${unaccounted}; ` +
+        `read per indexer ${readBy.join(' + ')} (partitions owned ${ownedBy.join(' + ')})`,
     );
     return result;
   } finally {
@@ -370,20 +420,7 @@ async function main(): Promise<void> {
     console.log(`OpenSearch: a managed 3-node cluster ${state.version} at ${state.urls.join(', ')}`);
   } else console.log(`OpenSearch: ${openSearchUrls.join(', ')}`);
 
-  const topic = `bench-scale-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const admin = new Admin({ clientId: 'fortiems-bench', bootstrapBrokers: brokers });
-  try {
-    await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
-  cleanups.push(async () => {
-    const cleaner = new Admin({ clientId: 'fortiems-bench', bootstrapBrokers: brokers as string[] });
-    await cleaner.deleteTopics({ topics: [topic] }).finally(() => cleaner.close());
-  });
-
   const lines = await linesFromSenders(EVENTS, SENDERS);
-  await fillTopic(dir, brokers, topic, lines);
 
   if (MODES.length > 0) {
     const byRound: Map<string, RunResult>[] = [];
@@ -391,7 +428,7 @@ async function main(): Promise<void> {
       const runs = new Map<string, RunResult>();
       // Rotated each round, so no mode always runs first (or last) on a machine whose load drifts.
       const order = MODES.map((_, i) => MODES[(i + round - 1) % MODES.length] as string);
-      for (const mode of order) runs.set(mode, await indexingRun(dir, brokers, topic, openSearchUrls, 1, round, mode));
+      for (const mode of order) runs.set(mode, await indexingRun(dir, brokers, lines, openSearchUrls, 1, round, mode));
       byRound.push(runs);
     }
     console.log(`\nsummary over ${ROUNDS} rounds (${EVENTS} events each run, one indexer):`);
@@ -411,7 +448,7 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   for (let round = 1; round <= ROUNDS; round++)
     for (const count of round % 2 === 1 ? [1, 2] : [2, 1])
-      results.push(await indexingRun(dir, brokers, topic, openSearchUrls, count, round));
+      results.push(await indexingRun(dir, brokers, lines, openSearchUrls, count, round));
 
   console.log(`\nsummary over ${ROUNDS} rounds (${EVENTS} events each run):`);
   for (const count of [1, 2]) {
