@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { startEmbeddedEms } from '../../ems-core/embedded-ems.js';
+import type { LogSettings } from '../../ems-core/log-settings/settings.js';
 import { SettingsFile } from '../../ems-core/log-settings/store.js';
 import { EmsOutputs } from '../../ems-core/outputs.js';
+import { type CountWindow, countWindow } from '../../ems-core/simulation/count-window.js';
 import { startOfLocalDay } from '../../ems-core/simulation/ems-time.js';
 import { type RunOptions, runSimulation } from '../../ems-core/simulation/runner.js';
-import { isScenarioName, SCENARIOS, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
+import { isScenarioName, SCENARIOS, type Scenario, type ScenarioName, scenarioDays } from '../../ems-core/simulation/scenarios.js';
 import { Simulation } from '../../ems-core/simulation/simulation.js';
 import { stateRoot } from '../managed/paths.js';
 import { registerEmsSettingsCommand } from './ems-settings-command.js';
@@ -51,13 +53,14 @@ interface SimulateOptions {
 
 /**
  * How a run is clocked. --backfill: from now-D to now, as fast as the outputs take it (or --rate).
- * --count or --rate without --realtime: virtual time from --start (default: midnight of today in the EMS zone,
- * so the same seed prints the same lines all day). Otherwise: real time from now.
+ * --count without --start (and without --realtime): the last N lines the seeded stream writes up to now, so no line
+ * is stamped later than the command's start (`endAt`; see `countWindow`). --rate without --count, or --start:
+ * virtual time from --start (default: midnight of today in the EMS zone). Otherwise: real time from now.
  */
 export function planRun(
   options: Pick<SimulateOptions, 'backfill' | 'count' | 'rate' | 'start' | 'realtime' | 'duration' | 'timezone'>,
   now: number,
-) {
+): { start: number; run: RunOptions; endAt?: number } {
   const run: RunOptions = {};
   if (options.count !== undefined) run.count = options.count;
   if (options.duration !== undefined) run.durationMs = options.duration;
@@ -66,11 +69,39 @@ export function planRun(
     run.until = now;
     return { start: now - options.backfill, run };
   }
+  if (!options.realtime && options.count !== undefined && options.start === undefined) {
+    run.until = now;
+    return { start: startOfLocalDay(now, options.timezone), run, endAt: now };
+  }
   if (!options.realtime && (options.count !== undefined || options.rate !== undefined)) {
     return { start: options.start ?? startOfLocalDay(now, options.timezone), run };
   }
   run.realtime = true;
   return { start: options.start ?? now, run };
+}
+
+type SimulationSetup = Pick<SimulateOptions, 'seed' | 'scenario' | 'endpoints' | 'timezone'> & { settings?: LogSettings };
+
+/** The simulation a run drives and how; `now` is the command's start (injectable for tests). */
+export function prepareSimulation(
+  options: Pick<SimulateOptions, 'backfill' | 'count' | 'rate' | 'start' | 'realtime' | 'duration'> & SimulationSetup,
+  now: number,
+): { sim: Simulation; run: RunOptions; window?: CountWindow } {
+  const make = (start: number, incidentAt?: number) =>
+    new Simulation({
+      seed: options.seed,
+      start,
+      scenario: options.scenario,
+      endpoints: options.endpoints,
+      identity: { timeZone: options.timezone },
+      ...(options.settings ? { settings: options.settings } : {}),
+      ...(incidentAt !== undefined ? { incidentAt } : {}),
+    });
+  const { start, run, endAt } = planRun(options, now);
+  if (endAt === undefined || run.count === undefined) return { sim: make(start), run };
+  const window = countWindow(make, run.count, endAt, options.timezone, (SCENARIOS[options.scenario] as Scenario).incident !== undefined);
+  run.skip = window.skip;
+  return { sim: make(window.start, window.incidentAt), run, window };
 }
 
 function stopSignal(): AbortSignal {
@@ -96,9 +127,13 @@ export function registerEmsCommand(program: Command): void {
     .option('--seed <n>', 'seed: the same seed prints the same lines', (v) => Number.parseInt(v, 10), 1)
     .option('--rate <eps>', 'at most this many lines per second', parsePositiveNumber)
     .option('--duration <time>', 'stop after this much wall-clock time (60s, 5m, 1h)', parseDuration)
-    .option('--count <n>', 'stop after this many lines', parsePositiveInteger)
+    .option(
+      '--count <n>',
+      'stop after this many lines; without --start they are the last N lines up to now (none later)',
+      parsePositiveInteger,
+    )
     .option('--backfill <time>', 'emit the last 24h (or any span) of logs as fast as possible, with their timestamps', parseDuration)
-    .option('--start <instant>', 'virtual start instant (ISO 8601)', instantOption)
+    .option('--start <instant>', 'virtual start instant (ISO 8601); with --count the run starts here and may run past now', instantOption)
     .option('--realtime', 'follow the wall clock')
     .addOption(new Option('--format <format>', 'syslog header').choices(['rfc3164', 'rfc5424']).default('rfc3164'))
     .option('--facility <n>', 'syslog facility 0-23', (v) => Number.parseInt(v, 10), 16)
@@ -106,26 +141,19 @@ export function registerEmsCommand(program: Command): void {
     .option('--timezone <zone>', 'EMS time zone (dtime and headers)', zoneOption, 'UTC')
     .option('--settings <file>', 'log settings file to apply (categories, levels)')
     .action(async (options: SimulateOptions) => {
-      const { start, run } = planRun(options, Date.now());
+      const settings = options.settings ? new SettingsFile(options.settings).load() : undefined;
+      const { sim, run, window } = prepareSimulation({ ...options, settings }, Date.now());
       const days = scenarioDays(options.scenario);
+      const start = window?.first ?? sim.ems.now;
       if (days > 1 && run.until !== undefined && run.until - start < days * 86_400_000)
         stderrLog(`${options.scenario} unfolds over ${days} days: --backfill ${days}d shows all of it`);
-      const settings = options.settings ? new SettingsFile(options.settings).load() : undefined;
-      const sim = new Simulation({
-        seed: options.seed,
-        start,
-        scenario: options.scenario,
-        endpoints: options.endpoints,
-        identity: { timeZone: options.timezone },
-        ...(settings ? { settings } : {}),
-      });
       const outputs = new EmsOutputs({ hostname: sim.ems.identity.hostname, timeZone: options.timezone });
       for (const url of options.to) outputs.add(url, options.format, options.facility);
       const result = await runSimulation(sim, (line) => outputs.write(line), { ...run, signal: stopSignal() });
       await outputs.close();
       const seconds = result.wallMs / 1000;
       stderrLog(
-        `${result.lines} lines (${options.scenario}, seed ${options.seed}) from ${new Date(result.virtualStart).toISOString()} to ${new Date(result.virtualEnd).toISOString()} in ${seconds.toFixed(1)} s (${Math.round(result.lines / Math.max(seconds, 0.001))} lines/s), stopped by ${result.stoppedBy}`,
+        `${result.lines} lines (${options.scenario}, seed ${options.seed}) from ${new Date(result.first ?? result.virtualStart).toISOString()} to ${new Date(result.virtualEnd).toISOString()} in ${seconds.toFixed(1)} s (${Math.round(result.lines / Math.max(seconds, 0.001))} lines/s), stopped by ${result.stoppedBy}`,
       );
       for (const output of outputs.all()) {
         const stats = output.destination.stats();

@@ -5,6 +5,8 @@ import type { Simulation } from './simulation.js';
 export interface RunOptions {
   /** Stop after this many emitted lines. */
   count?: number;
+  /** Simulate and discard this many lines before the first emitted one (a count run that ends at "now"). */
+  skip?: number;
   /** Stop when virtual time reaches this instant (a backfill ends at "now"). */
   until?: number;
   /** Stop after this much wall-clock time. */
@@ -21,6 +23,8 @@ export interface RunOptions {
 export interface RunResult {
   lines: number;
   virtualStart: number;
+  /** Instant of the first emitted line (undefined when none was). */
+  first?: number;
   virtualEnd: number;
   wallMs: number;
   stoppedBy: 'count' | 'until' | 'duration' | 'signal' | 'exhausted';
@@ -43,11 +47,18 @@ export async function runSimulation(
   const pending: EmsLogLine[] = [];
   const unsubscribe = sim.ems.onLine((line) => pending.push(line));
   let lines = 0;
+  let skipped = 0;
+  let first: number | undefined;
   let stoppedBy = 'exhausted' as RunResult['stoppedBy'];
   /** Delivers what is pending; lines logged between steps (an admin API call) are delivered too. False once the count is reached. */
   const drain = async (): Promise<boolean> => {
     while (pending.length > 0) {
       const line = pending.shift() as EmsLogLine;
+      if (options.skip !== undefined && skipped < options.skip) {
+        skipped++;
+        continue;
+      }
+      first ??= line.time.getTime();
       const pushedBack = sink(line);
       if (pushedBack) await pushedBack;
       lines++;
@@ -98,5 +109,12 @@ export async function runSimulation(
   } finally {
     unsubscribe();
   }
-  return { lines, virtualStart, virtualEnd: sim.ems.now, wallMs: clock() - wallStart, stoppedBy };
+  return {
+    lines,
+    virtualStart,
+    ...(first !== undefined ? { first } : {}),
+    virtualEnd: sim.ems.now,
+    wallMs: clock() - wallStart,
+    stoppedBy,
+  };
 }

@@ -35,12 +35,14 @@ function checkLines(output: string): Set<string> {
 
 describe('fortiems ems simulate', () => {
   it('--to - --count 5000 --seed 1: lines of all ten categories, each valid; the same seed prints the same lines', async () => {
-    const first = await simulate('--to', '-', '--count', '5000', '--seed', '1');
-    const second = await simulate('--to', '-', '--count', '5000', '--seed', '1');
+    // A fixed --start: without it a count run ends at the command's start, so two runs may differ by a line at the end.
+    const at = ['--start', '2026-11-23T00:00:00Z'];
+    const first = await simulate('--to', '-', '--count', '5000', '--seed', '1', ...at);
+    const second = await simulate('--to', '-', '--count', '5000', '--seed', '1', ...at);
     expect(first.trimEnd().split('\n')).toHaveLength(5000);
     expect(second).toBe(first);
     expect(checkLines(first)).toEqual(new Set(CATEGORY_NAMES));
-    const other = await simulate('--to', '-', '--count', '5000', '--seed', '2');
+    const other = await simulate('--to', '-', '--count', '5000', '--seed', '2', ...at);
     expect(other).not.toBe(first);
   });
 
@@ -49,6 +51,18 @@ describe('fortiems ems simulate', () => {
     for (const line of output.trimEnd().split('\n'))
       expect(line).toMatch(/^<\d{1,3}>1 2026-11-2\dT\d\d:\d\d:\d\d(\.\d+)?Z ems01\.corp\.example\.com ems-[a-z]+ - - - dtime=/);
     checkLines(output);
+  });
+
+  it('--count without --start writes no line later than the command start', async () => {
+    const before = Date.now();
+    const output = await simulate('--to', '-', '--count', '2000', '--format', 'rfc5424');
+    const instants = output
+      .trimEnd()
+      .split('\n')
+      .map((line) => Date.parse(line.split(' ')[1] ?? ''));
+    expect(instants).toHaveLength(2000);
+    for (const instant of instants) expect(instant).toBeLessThanOrEqual(Date.now());
+    expect(Math.max(...instants)).toBeGreaterThan(before - 86_400_000);
   });
 
   it('--backfill writes the last hours with their own timestamps, into a file', async () => {
