@@ -65,5 +65,5 @@ export function isFortiemsStream(name: string, namespace: string): boolean {
   return /^[a-z0-9_.]+$/.test(dataset);
 }
 
-export const ROLLOVER_MAX_AGE_PATTERN = '^[1-9][0-9]*(d|h|m)$';
+export const ROLLOVER_MAX_AGE_PATTERN = '^[1-9][0-9]*(d|h|m|s)$';
 export const ROLLOVER_MAX_SIZE_PATTERN = '^[1-9][0-9]*(mb|gb|tb)$';

@@ -40,7 +40,7 @@ export interface RetentionEvents {
 export interface RetentionRunOptions {
   /** Report what would be rolled over and deleted; change nothing and take no lease. */
   dryRun?: boolean;
-  /** The clock deletions are judged by (tests move it forward instead of waiting a month). */
+  /** The clock ages are judged by (tests move it forward instead of waiting a month); the lease keeps the real one. */
   now?: () => number;
   /** This process's name in the lease (default host:pid). */
   holder?: string;
@@ -148,7 +148,7 @@ export async function runRetention(
   let lease: RetentionLease | undefined;
   if (!dryRun) {
     lease = new RetentionLease(client, `retention-${settings.namespace}`, options.holder ?? defaultHolder(), settings.leaseSeconds * 1000);
-    const taken = await lease.acquire(now());
+    const taken = await lease.acquire(Date.now());
     if (!taken.acquired) {
       events.leaseBusy?.();
       log(
@@ -159,7 +159,7 @@ export async function runRetention(
     events.leaseAcquired?.();
   }
   const stillHeld = async (): Promise<boolean> => {
-    if (!lease || (await lease.renew(now()))) return true;
+    if (!lease || (await lease.renew(Date.now()))) return true;
     events.leaseLost?.();
     report.outcome = 'lease-lost';
     log(`retention: the lease of namespace ${settings.namespace} was taken over by another process; stopping this pass`);
