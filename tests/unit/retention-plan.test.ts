@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../ingest/config/load-config.js';
 import { expiredIndices, isFortiemsStream, type StreamIndices } from '../../ingest/sinks/search/retention/retention-plan.js';
 
 const DAY = 86_400_000;
@@ -70,5 +71,37 @@ describe('retention: whose streams', () => {
     expect(isFortiemsStream('logs-fortiems.client-x-default', 'default')).toBe(false);
     expect(isFortiemsStream('logs-nginx.access-default', 'default')).toBe(false);
     expect(isFortiemsStream('logs-fortiems.-default', 'default')).toBe(false);
+  });
+});
+
+describe('retention: configuration', () => {
+  const problemsOf = (text: string) => {
+    try {
+      parseConfig(text, 'test.yaml', {});
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.map((problem) => problem.path);
+      throw error;
+    }
+    return [];
+  };
+
+  it('takes a retention section with its defaults (auto: only where ISM is missing), and refuses bad values', () => {
+    const config = parseConfig('sinks: { os: { type: opensearch } }\nretention: { days: 7 }\n', 'test.yaml', {});
+    expect(config.retention).toEqual({
+      mode: 'auto',
+      days: 7,
+      interval_seconds: 600,
+      rollover_max_age: '1d',
+      rollover_max_size: '25gb',
+      lease_seconds: 300,
+    });
+    expect(problemsOf('sinks: { os: { type: opensearch } }\nretention: { mode: sometimes }\n')).toEqual(['retention.mode']);
+    expect(problemsOf('sinks: { os: { type: opensearch } }\nretention: { days: 0 }\n')).toEqual(['retention.days']);
+    expect(problemsOf('sinks: { os: { type: opensearch } }\nretention: { rollover_max_size: 25 }\n')).toEqual([
+      'retention.rollover_max_size',
+    ]);
+    expect(problemsOf('sinks: { os: { type: opensearch } }\nretention: { rollover_max_age: 1w }\n')).toEqual([
+      'retention.rollover_max_age',
+    ]);
   });
 });
