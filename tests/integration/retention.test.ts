@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
@@ -10,6 +13,7 @@ import { dataStreamName } from '../../mappings/index.js';
 import { silentLogger } from '../../platform/logging/logger.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { startIngestProcess } from '../support/ingest-process.js';
 
 const DAY = 86_400_000;
 const cli = new URL('../../bin/fortiems.js', import.meta.url).pathname;
@@ -188,5 +192,40 @@ describe('fortiems retention on a real OpenSearch (no ISM plugin)', () => {
     );
     expect(await readStreams(client, namespace)).toEqual(before);
     await other.release();
+  });
+
+  it('`fortiems ingest` runs it for its OpenSearch sink where ISM is missing, and /metrics shows it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fortiems-retention-'));
+    const other = `${namespace}b`;
+    const config = join(dir, 'fortiems.yaml');
+    writeFileSync(
+      config,
+      [
+        `data_dir: ${JSON.stringify(join(dir, 'data'))}`,
+        'sources: { http: { type: http, path: /ingest } }',
+        `sinks: { os: { type: opensearch, url: ${JSON.stringify(url)}, namespace: ${other} } }`,
+        'http: { address: "127.0.0.1:0" }',
+        'console: { enabled: false }',
+        'pipeline: { workers: 0 }',
+        'retention: { interval_seconds: 10 }',
+      ].join('\n'),
+    );
+    const ingest = await startIngestProcess(config);
+    try {
+      let metrics = '';
+      for (let attempt = 0; attempt < 60 && !metrics.includes('fortiems_retention_runs_total{'); attempt += 1) {
+        await sleep(500);
+        metrics = await (await fetch(`${ingest.httpUrl}/metrics`)).text();
+      }
+      expect(metrics).toContain(`fortiems_retention_runs_total{namespace="${other}",outcome="done"}`);
+      expect(metrics).toContain(`fortiems_retention_lease_acquired_total{namespace="${other}"}`);
+    } finally {
+      ingest.child.kill('SIGTERM');
+      await ingest.exited;
+      rmSync(dir, { recursive: true, force: true });
+      await client.indices.deleteDataStream({ name: `logs-fortiems.*-${other}` }, { ignore: [404] });
+      await client.indices.delete({ index: `fortiems-dead-letter-${other}` }, { ignore: [400, 404] });
+      await client.delete({ index: LEASE_INDEX, id: `retention-${other}` }, { ignore: [404] });
+    }
   });
 });

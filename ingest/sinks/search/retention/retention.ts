@@ -4,6 +4,7 @@
  * age (retention-plan.ts) reached the retention, never a write index. A pass is idempotent (a second one finds nothing
  * left to do) and runs under the namespace's lease (retention-lease.ts), so several processes never act at once.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Client } from '@opensearch-project/opensearch';
 import { RetentionLease } from './retention-lease.js';
@@ -42,7 +43,7 @@ export interface RetentionRunOptions {
   dryRun?: boolean;
   /** The clock ages are judged by (tests move it forward instead of waiting a month); the lease keeps the real one. */
   now?: () => number;
-  /** This process's name in the lease (default host:pid). */
+  /** This process's name in the lease (default host:pid:random). */
   holder?: string;
   log?: (line: string) => void;
   events?: RetentionEvents;
@@ -61,8 +62,12 @@ export interface RetentionReport {
   errors: string[];
 }
 
+// Host and pid for the operator; the random part because containers on one host name can all be pid 1.
+const HOLDER = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+/** This process's name in the lease. */
 export function defaultHolder(): string {
-  return `${hostname()}:${process.pid}`;
+  return HOLDER;
 }
 
 function reason(error: unknown): string {
