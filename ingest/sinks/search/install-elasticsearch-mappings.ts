@@ -1,7 +1,7 @@
 /**
  * `installElasticsearchMappings()`: what `installMappings()` puts into OpenSearch, put into Elasticsearch, idempotently:
- * 1. the cluster is checked to be an Elasticsearch (an `elasticsearch` sink pointed at an OpenSearch would get
- *    `flattened`, which OpenSearch refuses with a less helpful error);
+ * 1. the cluster is checked to be an Elasticsearch (the client refuses any other product with an error that does not
+ *    say what to change);
  * 2. the ILM policy `fortiems-logs` when the cluster has ILM (a full distribution does; a core-only build such as the
  *    integ-test-zip does not: retention is then skipped with a warning, never an error), before the templates that
  *    name it: an index created meanwhile would otherwise name a policy that does not exist yet (ILM reports it in error);
@@ -56,15 +56,22 @@ async function probe(client: Client, method: 'GET' | 'PUT', path: string): Promi
 }
 
 /**
- * The engine, from the root answer (`version.distribution` is `opensearch` on OpenSearch, absent on Elasticsearch);
- * undefined when the root is not served (the integ-test-zip lacks the rest-root module) or not readable.
+ * Whether the cluster is an Elasticsearch: the client refuses any server that does not say it is one (its
+ * `x-elastic-product` check), and an OpenSearch root answer names its distribution. Undefined when it cannot tell (the
+ * integ-test-zip does not serve the root: it lacks the rest-root module).
  */
-export async function detectEngine(client: Client): Promise<'opensearch' | 'elasticsearch' | undefined> {
-  const root = await probe(client, 'GET', '/');
+export async function detectEngine(client: Client): Promise<'elasticsearch' | 'other' | undefined> {
+  let root: { status: number; body: unknown };
+  try {
+    root = await probe(client, 'GET', '/');
+  } catch (error) {
+    if ((error as Error).name === 'ProductNotSupportedError') return 'other';
+    throw error;
+  }
   if (root.status !== 200) return undefined;
   const version = (root.body as { version?: { distribution?: string; number?: string } } | undefined)?.version;
   if (!version?.number) return undefined;
-  return version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+  return version.distribution === 'opensearch' ? 'other' : 'elasticsearch';
 }
 
 /** True when ILM answers: `GET _ilm/status` is served by the x-pack-ilm module only. */
@@ -118,10 +125,10 @@ export async function installElasticsearchMappings(
   const namespace = options.namespace ?? 'default';
   const warnings: string[] = [];
 
-  if ((await detectEngine(client)) === 'opensearch') {
+  if ((await detectEngine(client)) === 'other') {
     throw new ActionableError(
-      'this elasticsearch sink points at an OpenSearch cluster',
-      'set the sink type to opensearch (the templates differ: flat_object, ISM)',
+      'this elasticsearch sink points at a server that is not Elasticsearch (an OpenSearch?)',
+      'for an OpenSearch cluster set the sink type to opensearch (its templates differ: flat_object, ISM)',
     );
   }
 
