@@ -1,6 +1,9 @@
 import { Client } from '@elastic/elasticsearch';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
+import type { SearchSinkConfig } from '../../ingest/config/types.js';
 import { ILM_MISSING_WARNING, installElasticsearchMappings } from '../../ingest/sinks/search/install-elasticsearch-mappings.js';
+import { elasticsearchSinkFactory } from '../../ingest/sinks/search/search-sink-component.js';
 import {
   buildTemplates,
   CATALOGUE,
@@ -12,7 +15,11 @@ import {
   SETTINGS_COMPONENT,
 } from '../../mappings/index.js';
 import { ActionableError } from '../../platform/errors.js';
+import { silentLogger } from '../../platform/logging/logger.js';
+import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
+import { startFakeBulkServer } from '../support/fake-bulk-server.js';
 import { type FakeJsonServer, type RecordedRequest, startFakeJsonServer } from '../support/fake-json-server.js';
+import { sampleEvents, until } from '../support/sample-events.js';
 
 const ELASTIC = { 'x-elastic-product': 'Elasticsearch' };
 
@@ -127,5 +134,35 @@ describe('installElasticsearchMappings', () => {
     const error = await installElasticsearchMappings(client as Client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionableError);
     expect((error as ActionableError).fix).toMatch(/type to opensearch/);
+  });
+});
+
+describe('the elasticsearch sink component', () => {
+  it('installs the templates and data streams of its namespace before its first bulk request', async () => {
+    const server = await startFakeBulkServer({ flavor: 'elasticsearch' });
+    const buffer = new MemoryBuffer(10_000_000);
+    const config = { type: 'elasticsearch', url: server.url, namespace: 'unitns', batch: { max_events: 100, timeout_ms: 10 } };
+    const sink = await elasticsearchSinkFactory.create('es', config as SearchSinkConfig, {
+      buffer,
+      registry: new MetricsRegistry(),
+      dataDir: '/nonexistent',
+      logger: silentLogger(),
+    });
+    try {
+      await sink.start();
+      await sink.accept(sampleEvents('unitns', 1));
+      await until(() => buffer.depth().events === 0, 'the delivery');
+      const paths = server.requests.map((request) => `${request.method} ${request.path}`);
+      const firstBulk = paths.findIndex((path) => path.endsWith('/_bulk'));
+      expect(firstBulk).toBeGreaterThan(0);
+      const before = paths.slice(0, firstBulk);
+      expect(before).toContain(`PUT /_index_template/logs-fortiems.client`);
+      expect(before).toContain(`PUT /_data_stream/logs-fortiems.client-unitns`);
+      const settings = server.requests.find((r) => r.path === `/_component_template/${encodeURIComponent(SETTINGS_COMPONENT)}`);
+      expect(settings).toBeDefined();
+    } finally {
+      await sink.stop(2000);
+      await server.close();
+    }
   });
 });
