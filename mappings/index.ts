@@ -9,4 +9,5 @@ export * from './catalogue/index.js';
 export * from './catalogue/levels.js';
 export * from './catalogue/validate.js';
 export * from './catalogue/zoned-time.js';
+export * from './elasticsearch/index.js';
 export * from './opensearch/index.js';

@@ -173,6 +173,15 @@ export class FakeBulkServer {
         },
       };
     }
+    // What an elasticsearch sink installs before its first delivery: taken, so the sink reaches its bulk requests.
+    // (`_ilm/status` is not routed: the sink sees no ILM and warns, as on a core-only build.)
+    if (
+      this.options.flavor === 'elasticsearch' &&
+      request.method === 'PUT' &&
+      /^\/_(component_template|index_template|data_stream)\//.test(request.path)
+    ) {
+      return { body: { acknowledged: true } };
+    }
     const index = decodeURIComponent(request.path.slice(1));
     if (request.method === 'PUT' && /^[^/_][^/]*$/.test(index)) {
       if (this.createdIndices.has(index)) return errorAnswer(400, 'resource_already_exists_exception', `index [${index}] already exists`);

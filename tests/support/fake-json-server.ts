@@ -16,6 +16,7 @@ export interface RecordedRequest {
 export interface ScriptedAnswer {
   status?: number;
   body?: unknown;
+  headers?: Record<string, string>;
   /** Drop the connection without answering. */
   destroy?: boolean;
 }
@@ -49,7 +50,7 @@ export async function startFakeJsonServer(answer: FakeJsonServer['answer'] = () 
         request.socket.destroy();
         return;
       }
-      response.writeHead(scripted.status ?? 200, { 'content-type': 'application/json' });
+      response.writeHead(scripted.status ?? 200, { 'content-type': 'application/json', ...scripted.headers });
       response.end(JSON.stringify(scripted.body ?? {}));
     });
   });

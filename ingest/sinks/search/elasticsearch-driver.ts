@@ -56,18 +56,25 @@ function lazyClient(create: () => Promise<Client>): SearchClient {
   };
 }
 
-export function createElasticsearchDriver(target: SearchTarget, settings: SearchDriverSettings): SearchDriver {
-  // Read now, so a missing CA file is refused at start as before, not at the first request.
+/**
+ * A client factory for `target`, loading the library at its first call. The CA file is read now, so a missing one is
+ * refused at start, not at the first request.
+ */
+export function elasticsearchClientFactory(target: SearchTarget, requestTimeoutMs = 30_000): () => Promise<Client> {
   const ca = target.caFile ? readFileSync(target.caFile) : undefined;
-  const client = lazyClient(async () => {
+  return async () => {
     const { Client } = await import('@elastic/elasticsearch');
     return new Client({
       nodes: nodeUrls(target),
       ...(target.username ? { auth: { username: target.username, password: target.password ?? '' } } : {}),
       ...(ca ? { tls: { ca } } : {}),
       maxRetries: 0,
-      requestTimeout: settings.requestTimeoutMs ?? 30_000,
+      requestTimeout: requestTimeoutMs,
     });
-  });
+  };
+}
+
+export function createElasticsearchDriver(target: SearchTarget, settings: SearchDriverSettings): SearchDriver {
+  const client = lazyClient(elasticsearchClientFactory(target, settings.requestTimeoutMs));
   return new SearchDriver('elasticsearch', client, { namespace: settings.namespace });
 }
