@@ -73,6 +73,8 @@ export const tapRoute: FastifyPluginAsync<TapRouteOptions> = async (app, options
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
+    // Headers now, not with the first event: a tap on a quiet component is still an answered request.
+    response.flushHeaders();
     let ended = false;
     let wakeWriter: (() => void) | undefined;
     const end = () => {
