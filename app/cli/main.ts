@@ -11,6 +11,7 @@ import { registerParseCommand } from './parse-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerTapCommand } from './tap-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 function packageVersion(): string {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerDashboardsCommand(program);
   registerRulesCommand(program);
+  registerTapCommand(program);
   return program;
 }
 

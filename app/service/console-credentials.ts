@@ -17,14 +17,27 @@ export interface ConsoleCredentials {
  * new password.
  */
 export function consolePassword(configured: string | undefined, dataDir: string): ConsoleCredentials {
+  return keptSecret(configured, join(dataDir, 'console-admin-password'), dataDir);
+}
+
+/**
+ * The bearer token of GET /tap (`fortiems tap`) when `http.tap_token` is not set: like the console's password,
+ * generated once and kept in `<data_dir>/tap-token` (0600), where `fortiems tap` on the same host reads it.
+ */
+export function tapToken(configured: string | undefined, dataDir: string): ConsoleCredentials {
+  return keptSecret(configured, join(dataDir, TAP_TOKEN_FILE), dataDir, 24);
+}
+
+export const TAP_TOKEN_FILE = 'tap-token';
+
+function keptSecret(configured: string | undefined, file: string, dataDir: string, bytes = 15): ConsoleCredentials {
   if (configured) return { password: configured, generated: false };
-  const file = join(dataDir, 'console-admin-password');
   if (existsSync(file)) {
     const stored = readFileSync(file, 'utf8').trim();
     if (stored.length >= 8) return { password: stored, file, generated: false };
   }
   makePrivateDirSync(dataDir);
-  const password = randomBytes(15).toString('base64url');
+  const password = randomBytes(bytes).toString('base64url');
   writePrivateFileSync(file, `${password}\n`);
   return { password, file, generated: true };
 }

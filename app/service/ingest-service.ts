@@ -14,7 +14,8 @@ import type { Logger } from '../../platform/logging/logger.js';
 import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
 import type { ComponentKind, ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
-import { consolePassword } from './console-credentials.js';
+import { consolePassword, tapToken } from './console-credentials.js';
+import { tapRoute } from './tap-route.js';
 
 export interface IngestServiceOptions {
   /** Where sinks spool and the generated TLS certificate lives, unless the configuration sets `data_dir`. */
@@ -77,7 +78,7 @@ export class IngestService {
   listening(): string[] {
     const lines = this.topology.listening();
     if (this.httpUrl)
-      lines.push(`http ${this.httpUrl} (ingest API ${this.topology.routePaths().join(', ') || 'off'}, /metrics, /health, /ready)`);
+      lines.push(`http ${this.httpUrl} (ingest API ${this.topology.routePaths().join(', ') || 'off'}, /metrics, /health, /ready, /tap)`);
     if (this.httpUrl && this.consoleNote) lines.push(`console ${this.httpUrl}/console/ (${this.consoleNote})`);
     return lines;
   }
@@ -160,6 +161,11 @@ export class IngestService {
         metricsToken: config.http?.metrics_token,
         ready: () => this.readiness(),
       });
+      await server.app.register(tapRoute, {
+        hub: this.topology.tap,
+        components: () => this.topology.tapComponents(),
+        token: tapToken(config.http?.tap_token, this.dataDir).password,
+      });
       await this.registerConsole(server, config);
       await this.topology.registerRoutes(server.app, config);
       await server.app.ready();
@@ -210,7 +216,14 @@ export class IngestService {
   /** What the HTTP server is built from: a change to any of it rebuilds the server on reload. */
   private httpConfigKey(config: FortiemsConfig): string {
     const httpSources = this.topology.routeSources(config);
-    return JSON.stringify([config.http, httpSources, config.pipeline?.timezone, config.console, config.pipeline?.enrich?.inventory]);
+    return JSON.stringify([
+      config.http,
+      config.data_dir,
+      httpSources,
+      config.pipeline?.timezone,
+      config.console,
+      config.pipeline?.enrich?.inventory,
+    ]);
   }
 
   /** Ready when every sink's target answers; the ingest API answers 503 until then. */

@@ -182,6 +182,11 @@ export const configSchema = (components: ComponentRegistry) =>
         properties: {
           address: { ...address, default: '127.0.0.1:8080' },
           metrics_token: { type: 'string', minLength: 16, description: 'bearer token a scraper must present on /metrics' },
+          tap_token: {
+            type: 'string',
+            minLength: 16,
+            description: 'bearer token of GET /tap (fortiems tap); default: generated once and kept in <data_dir>/tap-token',
+          },
           trust_proxy: {
             type: ['boolean', 'string'],
             minLength: 1,

@@ -181,6 +181,8 @@ export interface FortiemsConfig {
     address?: string;
     /** When set, GET /metrics needs `Authorization: Bearer <metrics_token>`. */
     metrics_token?: string;
+    /** The bearer token of GET /tap (`fortiems tap`); without it one is generated and kept in `<data_dir>/tap-token`. */
+    tap_token?: string;
     /** fastify's `trustProxy`: whose X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host to believe. */
     trust_proxy?: boolean | string;
     /** Connections the HTTP server holds at once (default 1000); more are closed as they arrive and counted. */

@@ -5,8 +5,9 @@ import type { Sink } from '../sinks/sink.js';
 import type { EncodedBatch, EncoderRecipe } from '../sinks/sink-encoder.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { receiveEventId } from './event-ids.js';
-import { parseAndEnrich, processBatch } from './process-stage.js';
+import { parseAndEnrich, parseLines, processBatch } from './process-stage.js';
 import { lineBytes, type PipelineIntake, type RawLine, type SubmitOptions } from './raw-line.js';
+import { PARSE_COMPONENT, type TapHub } from './tap-hub.js';
 import { ParseWorkerPool, type WorkerBatchResult, WorkerTimeoutError } from './worker-pool.js';
 import type { WorkerEnrichOptions } from './worker-protocol.js';
 
@@ -52,6 +53,8 @@ export interface PipelineOptions {
    */
   concurrency?: number;
   onError?: (error: Error) => void;
+  /** Tap points (`fortiems tap`): each source's lines, the parse stage's events, each sink's input. */
+  tap?: TapHub;
 }
 
 /**
@@ -146,6 +149,7 @@ export class Pipeline implements PipelineIntake {
       return undefined;
     }
     identify(lines);
+    if (this.options.tap?.active) this.options.tap.lines(lines);
     return this.queue.push([{ lines, bytes: lineBytes(lines) }]);
   };
 
@@ -157,6 +161,7 @@ export class Pipeline implements PipelineIntake {
       return Promise.resolve();
     }
     identify(lines);
+    if (this.options.tap?.active) this.options.tap.lines(lines);
     const until = options?.until ?? 'buffered';
     const onBuffered = options?.onBuffered;
     return new Promise<void>((resolve, reject) => {
@@ -297,6 +302,11 @@ export class Pipeline implements PipelineIntake {
         enrich: this.options.enrich,
         telemetry,
       });
+      if (this.options.tap?.active)
+        this.options.tap.events(
+          events,
+          sinks.map((sink) => sink.id),
+        );
       await previous;
       return { deliveries: route(events, sinks) };
     }
@@ -314,15 +324,38 @@ export class Pipeline implements PipelineIntake {
       if (batch.failures > 0) telemetry.error('parse', 'pipeline_error', batch.failures);
       if (batch.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed');
       telemetry.sent(lines.length, bytes);
+      if (this.options.tap?.active)
+        this.options.tap.events(
+          batch.events,
+          sinks.map((sink) => sink.id),
+        );
       await previous;
       return { deliveries: route(batch.events, sinks) };
     }
     if (result.failures > 0) telemetry.error('parse', 'pipeline_error', result.failures);
     if (result.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed');
     telemetry.sent(lines.length, bytes);
+    if (this.options.tap?.active) this.tapWorkerBatch(this.options.tap, lines, sinks);
     await previous;
     const encoded = result.sinks;
     return { deliveries: Promise.all(sinks.map((sink, i) => sink.acceptEncoded?.(encoded[i] as EncodedBatch))) };
+  }
+
+  /**
+   * A worker's batch comes back as each sink's encoded bytes, not as events: the parse and sink taps parse the lines
+   * again here, on the main thread, unenriched, and only as many as the tap has room for (a tap that is not read costs
+   * nothing; the rest count as the tap's drops). The workers need no change, and their ids are the lines' own.
+   */
+  private tapWorkerBatch(tap: TapHub, lines: readonly RawLine[], sinks: readonly Sink[]): void {
+    const ids = [PARSE_COMPONENT, ...sinks.map((sink) => sink.id)];
+    if (!tap.taps(ids)) return;
+    const room = Math.min(lines.length, tap.room(ids));
+    const parsed = room > 0 ? parseLines(lines.slice(0, room), this.options.namespace).events : [];
+    tap.events(
+      parsed,
+      sinks.map((sink) => sink.id),
+      lines.length - room,
+    );
   }
 
   /**

@@ -17,6 +17,7 @@ import type { FortiemsConfig, SinkConfig, SourceConfig } from '../config/types.j
 import { createEnrichStage, type EnrichStage } from '../enrich/enrich-stage.js';
 import { DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_EVENTS, Pipeline } from '../pipeline/pipeline.js';
 import { registerPipelineGauges } from '../pipeline/pipeline-gauges.js';
+import { PARSE_COMPONENT, TapHub, type TapKind } from '../pipeline/tap-hub.js';
 import { workerCount } from '../pipeline/worker-pool.js';
 import type { WorkerEnrichOptions } from '../pipeline/worker-protocol.js';
 import type { Sink } from '../sinks/sink.js';
@@ -49,8 +50,26 @@ export class Topology {
   private readonly sinkConfigs = new Map<string, string>();
   private readonly telemetryById = new Map<string, ComponentTelemetry>();
   private config!: FortiemsConfig;
+  /** Tap points (`fortiems tap`): one hub for the topology's life, so a reload keeps the taps of unchanged components. */
+  readonly tap: TapHub;
 
-  constructor(private readonly options: TopologyOptions) {}
+  constructor(private readonly options: TopologyOptions) {
+    const dropped = options.registry.counter(
+      'fortiems_tap_dropped_events_total',
+      'Events a tap (fortiems tap) did not show because its reader was slower than the pipeline; never a pipeline loss.',
+      ['component_id'],
+    );
+    this.tap = new TapHub((componentId, count) => dropped.labels({ component_id: componentId }).inc(count));
+  }
+
+  /** The components a tap may name, by id: the sources, the parse stage, the sinks of the running configuration. */
+  tapComponents(): Map<string, TapKind> {
+    const components = new Map<string, TapKind>();
+    for (const id of Object.keys(this.config?.sources ?? {})) components.set(id, 'source');
+    components.set(PARSE_COMPONENT, 'transform');
+    for (const id of Object.keys(this.config?.sinks ?? {})) components.set(id, 'sink');
+    return components;
+  }
 
   private get components(): ComponentRegistry {
     return this.options.components ?? COMPONENTS;
@@ -89,6 +108,7 @@ export class Topology {
       sinks: sinks.map(([, sink]) => sink),
       telemetry: this.telemetry('parse', 'transform', 'parse'),
       onError: (error) => this.options.logger.error({ err: error }, 'a sink buffer refused events'),
+      tap: this.tap,
     });
     registerPipelineGauges(
       this.options.registry,
@@ -322,6 +342,7 @@ export class Topology {
 
   /** Parses what is queued into the sink buffers (bounded by the caller: a full spool blocks until the sinks close). */
   async stopPipeline(): Promise<void> {
+    this.tap.closeAll();
     await this.pipeline?.stop();
   }
 
