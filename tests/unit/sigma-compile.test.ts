@@ -4,9 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerRulesCommand } from '../../app/cli/rules-command.js';
 import {
   type CompiledRule,
   type CompileResult,
@@ -17,6 +15,7 @@ import {
 } from '../../detections/sigma/compile.js';
 import { parseCondition } from '../../detections/sigma/condition.js';
 import { indexPatternFor, mapField } from '../../detections/sigma/field-mapping.js';
+import { runRulesCli } from '../support/run-rules-cli.js';
 
 function rule(detection: string, logsource = 'product: windows'): string {
   return `title: Test rule\nid: 1\nstatus: test\nlevel: high\ntags: [attack.t1059]\nlogsource:\n  ${logsource}\ndetection:\n${detection}\nfalsepositives: [none]\nfields: [CommandLine]\n`;
@@ -414,21 +413,7 @@ describe('compileRules and the CLI', () => {
   });
 
   it('rules compile prints one line per rule and a summary', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = process.stdout.write;
-    const stderr = process.stderr.write;
-    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
-    try {
-      const program = new Command('fortiems').exitOverride();
-      registerRulesCommand(program);
-      await program.parseAsync(['node', 'fortiems', 'rules', 'compile', folder, '--to', 'lucene']);
-    } finally {
-      process.stdout.write = stdout;
-      process.stderr.write = stderr;
-      process.exitCode = undefined;
-    }
+    const { out, err } = await runRulesCli(['compile', folder, '--to', 'lucene']);
     expect(out).toEqual([
       `${join(folder, 'a.yml')}\tlogs-fortiems.authentication-*\tems.hostname:/[pP][cC]1/\n`,
       `${join(folder, 'sub', 'b.yml')}: detection.sel.a|expand: unsupported: placeholder %x% has no value\n`,
@@ -440,31 +425,7 @@ describe('compileRules and the CLI', () => {
   it('rules compile --placeholders FILE resolves expand placeholders', async () => {
     const file = join(folder, 'placeholders.yaml');
     writeFileSync(file, 'x: [one, two]\n');
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = process.stdout.write;
-    const stderr = process.stderr.write;
-    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
-    try {
-      const program = new Command('fortiems').exitOverride();
-      registerRulesCommand(program);
-      await program.parseAsync([
-        'node',
-        'fortiems',
-        'rules',
-        'compile',
-        join(folder, 'sub', 'b.yml'),
-        '--to',
-        'lucene',
-        '--placeholders',
-        file,
-      ]);
-    } finally {
-      process.stdout.write = stdout;
-      process.stderr.write = stderr;
-      process.exitCode = undefined;
-    }
+    const { out, err } = await runRulesCli(['compile', join(folder, 'sub', 'b.yml'), '--to', 'lucene', '--placeholders', file]);
     expect(out).toEqual([`${join(folder, 'sub', 'b.yml')}\tlogs-*\ta:/[oO][nN][eE]/ OR a:/[tT][wW][oO]/\n`]);
     expect(err).toEqual(['1 compiled, 0 unsupported, 0 invalid\n']);
   });

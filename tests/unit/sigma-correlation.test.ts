@@ -5,9 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerRulesCommand } from '../../app/cli/rules-command.js';
 import { readRuleSamples } from '../../detections/runtime/rule-samples.js';
 import {
   type CompiledCorrelation,
@@ -22,6 +20,7 @@ import {
 import { describeCorrelation, formatTimespan } from '../../detections/sigma/compile-correlation.js';
 import { correlationSearchBody, firingGroups } from '../../detections/sigma/correlation-search.js';
 import { conditionHolds } from '../../detections/sigma/load-correlation.js';
+import { runRulesCli } from '../support/run-rules-cli.js';
 
 const FAILED = `title: Admin login failed
 id: 11111111-1111-4111-8111-111111111111
@@ -536,23 +535,7 @@ describe('rule files with a correlation', () => {
     const folder = mkdtempSync(join(tmpdir(), 'sigma-correlation-cli-'));
     const file = join(folder, 'brute.yml');
     writeFileSync(file, collection(FAILED, BRUTE));
-    const run = async (to: string): Promise<string[]> => {
-      const out: string[] = [];
-      const stdout = process.stdout.write;
-      const stderr = process.stderr.write;
-      process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-      process.stderr.write = (() => true) as typeof process.stderr.write;
-      try {
-        const program = new Command('fortiems').exitOverride();
-        registerRulesCommand(program);
-        await program.parseAsync(['node', 'fortiems', 'rules', 'compile', file, '--to', to]);
-      } finally {
-        process.stdout.write = stdout;
-        process.stderr.write = stderr;
-        process.exitCode = undefined;
-      }
-      return out;
-    };
+    const run = async (to: string): Promise<string[]> => (await runRulesCli(['compile', file, '--to', to])).out;
     const lucene = await run('lucene');
     expect(lucene[1]).toBe(
       `${file}\tlogs-fortiems.authentication-*\tevent.action:/[aA][dD][mM][iI][nN]\\-[lL][oO][gG][iI][nN]\\-[fF][aA][iI][lL][eE][dD]/\t| event_count by ems.srcip >= 5 in 5m\n`,
