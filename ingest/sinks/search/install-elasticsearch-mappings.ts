@@ -13,16 +13,13 @@ import type { Client } from '@elastic/elasticsearch';
 import { CATALOGUE, dataStreamName, elasticsearchTemplates, ILM_POLICY_ID, ilmPolicy, mergedMappingFor } from '../../../mappings/index.js';
 import { DEFAULT_RETENTION_DAYS } from '../../../mappings/opensearch/index.js';
 import { ActionableError } from '../../../platform/errors.js';
+import type { InstallMappingsOptions, IsmOutcome } from './install-mappings.js';
 
-export interface InstallElasticsearchMappingsOptions {
-  retentionDays?: number;
-  namespace?: string;
-  log?: (line: string) => void;
-}
+/** The same options as the OpenSearch install. */
+export type InstallElasticsearchMappingsOptions = InstallMappingsOptions;
 
-export type IlmOutcome =
-  | { status: 'created' | 'updated' | 'unchanged'; policyId: string; retentionDays: number }
-  | { status: 'skipped'; policyId: string; retentionDays: number; reason: string };
+/** What happened to the lifecycle policy: the ISM outcome's shape, for the ILM policy. */
+export type IlmOutcome = IsmOutcome;
 
 export interface InstallElasticsearchMappingsResult {
   componentTemplates: string[];
