@@ -4,6 +4,7 @@ import type { DetectionScheduler } from '../../detections/runtime/scheduler.js';
 import { startDetections } from '../../detections/runtime/start-detections.js';
 import type { ComponentRegistry } from '../../ingest/components/contract.js';
 import type { FortiemsConfig } from '../../ingest/config/types.js';
+import { RetentionScheduler } from '../../ingest/sinks/search/retention/retention-scheduler.js';
 import { Topology } from '../../ingest/topology/topology.js';
 import { waitAtMost } from '../../platform/concurrency/wait-at-most.js';
 import { ActionableError } from '../../platform/errors.js';
@@ -43,6 +44,7 @@ export class IngestService {
   private httpBuiltFrom: FortiemsConfig | undefined;
   private consoleNote: string | undefined;
   private detections: DetectionScheduler | undefined;
+  private retention: RetentionScheduler | undefined;
   /** The HTTP server's base URL once it listens. */
   httpUrl: string | undefined;
   private config!: FortiemsConfig;
@@ -91,6 +93,24 @@ export class IngestService {
     await this.topology.start(config);
     await this.startHttp(config);
     await this.startDetections(config);
+    this.startRetention(config);
+  }
+
+  /** fortiems' own retention of the search sinks' data streams (where ISM does not do it, unless configured). */
+  private startRetention(config: FortiemsConfig): void {
+    this.retention = new RetentionScheduler({
+      config: config.retention,
+      targets: this.topology.searchTargets(config),
+      registry: this.registry,
+      logger: this.options.logger,
+    });
+    this.retention.start();
+  }
+
+  private async stopRetention(): Promise<void> {
+    const retention = this.retention;
+    this.retention = undefined;
+    await retention?.stop();
   }
 
   private async stopDetections(): Promise<void> {
@@ -269,6 +289,9 @@ export class IngestService {
         changes.push('detections kept their previous settings (the new ones failed)');
       }
     }
+    // Cheap to rebuild, and its targets follow the sinks: restarted on every reload.
+    await this.stopRetention();
+    this.startRetention(config);
     return changes;
   }
 
@@ -277,6 +300,7 @@ export class IngestService {
     if (this.stopping) return;
     this.stopping = true;
     await this.reloading;
+    await this.stopRetention();
     await this.stopDetections();
     await this.topology.stopSources();
     const timeout = this.options.drainTimeoutMs ?? 10_000;

@@ -3,6 +3,8 @@ import type { ComponentRegistry, ComponentSchema } from '../components/contract.
 import { address, batch, buffer, zone } from '../components/schema-parts.js';
 import { SYSLOG_SINK_SCHEMA } from '../forward/syslog-sink-schema.js';
 import { DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_EVENTS } from '../pipeline/pipeline.js';
+import { RETENTION_DEFAULTS } from '../sinks/search/retention/retention.js';
+import { ROLLOVER_MAX_AGE_PATTERN, ROLLOVER_MAX_SIZE_PATTERN } from '../sinks/search/retention/retention-plan.js';
 import { STREAM_SOURCE_DEFAULTS } from '../sources/syslog-stream-source.js';
 
 // The code's defaults, so the schema, its descriptions and the default file cannot drift from what runs.
@@ -52,6 +54,20 @@ const webhookAlertOutput = {
     concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
     batch,
     buffer,
+  },
+} as const;
+
+/** fortiems' own retention (ingest/sinks/search/retention/): by default only where the cluster has no ISM plugin. */
+const retention = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: { enum: ['auto', 'always', 'never'], default: 'auto', description: 'auto: only on a cluster without the ISM plugin' },
+    days: { type: 'integer', minimum: 1, maximum: 36_500, default: RETENTION_DEFAULTS.retentionDays },
+    interval_seconds: { type: 'integer', minimum: 10, maximum: 86_400, default: RETENTION_DEFAULTS.intervalSeconds },
+    rollover_max_age: { type: 'string', pattern: ROLLOVER_MAX_AGE_PATTERN, default: RETENTION_DEFAULTS.rolloverMaxAge },
+    rollover_max_size: { type: 'string', pattern: ROLLOVER_MAX_SIZE_PATTERN, default: RETENTION_DEFAULTS.rolloverMaxSize },
+    lease_seconds: { type: 'integer', minimum: 30, maximum: 86_400, default: RETENTION_DEFAULTS.leaseSeconds },
   },
 } as const;
 
@@ -207,6 +223,7 @@ export const configSchema = (components: ComponentRegistry) =>
         },
       },
       detections,
+      retention,
     },
   }) as const;
 

@@ -151,6 +151,21 @@ export interface DetectionsConfig {
   outputs?: Record<string, AlertOutputConfig>;
 }
 
+/** fortiems' own retention of its data streams (`ingest/sinks/search/retention/`), for clusters without ISM. */
+export interface RetentionConfig {
+  /** auto (default): only where the cluster has no ISM plugin; always; never. */
+  mode?: 'auto' | 'always' | 'never';
+  /** Backing indices are deleted this many days after their rollover (default 30, like EMS). */
+  days?: number;
+  /** Time between passes (default 600). */
+  interval_seconds?: number;
+  /** Rollover conditions of the write index (defaults 1d and 25gb, as the ISM policy). */
+  rollover_max_age?: string;
+  rollover_max_size?: string;
+  /** How long a pass's lease holds before another process may take it over (default 300). */
+  lease_seconds?: number;
+}
+
 export interface FortiemsConfig {
   data_dir?: string;
   sources?: Record<string, SourceConfig>;
@@ -176,4 +191,5 @@ export interface FortiemsConfig {
   ems?: { enabled?: boolean; scenario?: string; seed?: number; to?: string[]; admin_address?: string; admin_token?: string };
   console?: { enabled?: boolean; admin_user?: string; admin_password?: string };
   detections?: DetectionsConfig;
+  retention?: RetentionConfig;
 }

@@ -172,6 +172,20 @@ export class Topology {
     return found?.factory.searchCluster?.(found.config) ?? this.options.target;
   }
 
+  /** Every search sink's cluster and namespace, each pair once: what fortiems' own retention looks after. */
+  searchTargets(config: FortiemsConfig): { cluster: SearchCluster; namespace: string }[] {
+    const targets = new Map<string, { cluster: SearchCluster; namespace: string }>();
+    for (const sink of Object.values(config.sinks ?? {})) {
+      const factory = sinkFactory(this.components, sink.type);
+      if (!factory.searchCluster || !factory.namespace) continue;
+      const cluster = factory.searchCluster(sink) ?? this.options.target;
+      if (!cluster) continue;
+      const namespace = factory.namespace(sink);
+      targets.set(JSON.stringify([cluster.urls ?? [cluster.url], namespace]), { cluster, namespace });
+    }
+    return [...targets.values()];
+  }
+
   /** The first sink whose factory has `capability` (a search cluster to read, a namespace). */
   private firstSink(
     config: FortiemsConfig,

@@ -163,7 +163,9 @@ describe('fortiems mappings on a real OpenSearch', () => {
     }
     for (const result of [first, second]) {
       expect(result.ism).toMatchObject({ status: 'skipped', policyId: 'fortiems-logs', retentionDays: 30 });
-      expect(result.warnings).toEqual([expect.stringMatching(/^ISM plugin not installed: retention not enforced; /)]);
+      expect(result.warnings).toEqual([
+        expect.stringMatching(/^ISM plugin not installed: no ISM retention policy; a running fortiems enforces retention itself/),
+      ]);
     }
     expect(logLines.filter((line) => line.includes('ISM plugin not installed'))).toHaveLength(2);
   });

@@ -42,8 +42,8 @@ export interface InstallMappingsResult {
 }
 
 export const ISM_MISSING_WARNING =
-  'ISM plugin not installed: retention not enforced; the fortiems data streams grow until their backing indices are deleted by hand ' +
-  '(install the opensearch-index-management plugin and run `fortiems mappings install` again)';
+  'ISM plugin not installed: no ISM retention policy; a running fortiems enforces retention itself (retention.mode auto, ' +
+  'or `fortiems mappings retention`); otherwise the data streams grow until their backing indices are deleted by hand';
 
 const ISM_PLUGIN = 'opensearch-index-management';
 
