@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
-import { type RetentionSettings, readStreams, runRetention } from '../../ingest/sinks/search/retention/retention.js';
+import { type RetentionReport, type RetentionSettings, readStreams, runRetention } from '../../ingest/sinks/search/retention/retention.js';
 import { LEASE_INDEX, RetentionLease } from '../../ingest/sinks/search/retention/retention-lease.js';
 import { RetentionScheduler } from '../../ingest/sinks/search/retention/retention-scheduler.js';
 import { dataStreamName } from '../../mappings/index.js';
@@ -39,7 +39,9 @@ describe('fortiems retention on a real OpenSearch (no ISM plugin)', () => {
   const rollOver = async (stream: string) => {
     await addEvent(stream);
     await client.indices.rollover({ alias: stream });
-    await sleep(20); // distinct rollover times, so a clock can fall between two of them
+    // Distinct rollover times, so a clock can fall between two of them: OpenSearch stamps `rollover_info` from its cached
+    // clock (thread_pool.estimated_time_interval, 200 ms), so two rollovers 20 ms apart can carry the same time.
+    await sleep(500);
   };
 
   beforeAll(async () => {
@@ -78,7 +80,7 @@ describe('fortiems retention on a real OpenSearch (no ISM plugin)', () => {
     expect(indices).toHaveLength(4);
     const [first, second] = indices as [(typeof indices)[0], (typeof indices)[0]];
     expect(first.rolledOverAt).toBeDefined();
-    expect(second.rolledOverAt).toBeDefined();
+    expect(second.rolledOverAt).toBeGreaterThan(first.rolledOverAt as number);
     // A clock 30 days after a moment between the first and the second rollover: only the first has expired.
     const between = ((first.rolledOverAt as number) + (second.rolledOverAt as number)) / 2;
     const now = () => between + 30 * DAY;
@@ -132,6 +134,28 @@ describe('fortiems retention on a real OpenSearch (no ISM plugin)', () => {
     expect(await late.renew(now + 62_000)).toBe(true);
     await late.release();
     await client.delete({ index: LEASE_INDEX, id }, { ignore: [404] });
+  });
+
+  it('two fortiems processes started together: one acts, the other finds the lease held or nothing left; no index is deleted twice', async () => {
+    const stream = dataStreamName('ems-update', namespace);
+    for (let i = 0; i < 3; i += 1) await rollOver(stream);
+    const due = (await runRetention(client, settings, { dryRun: true, now: () => Date.now() + 3000 * DAY })).expired.map(
+      (index) => index.index,
+    );
+    expect(due).toEqual(expect.arrayContaining((await backing(stream)).slice(0, 3).map((index) => index.name)));
+    const script = new URL('../support/retention-pass.mjs', import.meta.url).pathname;
+    const startAt = String(Date.now() + 1500); // both processes loaded and waiting before either begins
+    const pass = (holder: string) =>
+      promisify(execFile)(process.execPath, [script, url, namespace, holder, '3000', startAt], { encoding: 'utf8' }).then(
+        ({ stdout }) => JSON.parse(stdout) as RetentionReport,
+      );
+    const reports = await Promise.all([pass('process-a'), pass('process-b')]);
+    const deleted = reports.map((report) => report.deleted.map((index) => index.index));
+    // Never both: either one was refused the lease, or the later one found what the first did and had nothing left.
+    expect(reports.filter((report) => report.outcome === 'done' && report.deleted.length > 0)).toHaveLength(1);
+    for (const report of reports) expect(['done', 'lease-held']).toContain(report.outcome);
+    expect(deleted.flat().sort()).toEqual([...due].sort());
+    expect((await backing(stream)).map((index) => index.name)).toHaveLength(1);
   });
 
   it('the scheduler acts where ISM is missing and counts in /metrics', async () => {
