@@ -5,8 +5,9 @@
  *
  *   node retention-pass.mjs URL NAMESPACE HOLDER DAYS START_AT
  */
-import { createOpenSearchClient } from '../../dist/platform/opensearch/client.js';
+
 import { runRetention } from '../../dist/ingest/sinks/search/retention/retention.js';
+import { createOpenSearchClient } from '../../dist/platform/opensearch/client.js';
 
 const [url, namespace, holder, days, startAt] = process.argv.slice(2);
 const client = createOpenSearchClient({ url });
