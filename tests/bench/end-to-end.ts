@@ -115,6 +115,7 @@ async function startPipeline(
   dir: string,
   url: string,
   namespace: string,
+  options: Pick<EndToEndOptions, 'tapToken'> = {},
 ): Promise<{ child: ChildProcess; httpUrl: string; tcpPort: number }> {
   const workers =
     BENCH_WORKERS === undefined ? '' : `pipeline: { workers: ${BENCH_WORKERS === 'auto' ? 'auto' : Number(BENCH_WORKERS)} }\n`;
@@ -128,7 +129,7 @@ sinks:
   opensearch: { type: opensearch, url: ${JSON.stringify(url)}, namespace: ${namespace}, concurrency: ${CONCURRENCY}, batch: { max_events: ${BATCH} } }
 http:
   address: "127.0.0.1:0"
-${workers}`,
+${options.tapToken ? `  tap_token: ${JSON.stringify(options.tapToken)}\n` : ''}${workers}`,
   );
   const child = spawn(process.execPath, [CLI, 'ingest', '--config', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -175,6 +176,16 @@ export interface EndToEndResult {
   cpuSeconds: number;
 }
 
+export interface EndToEndOptions {
+  timeoutMs?: number;
+  /** `http.tap_token`, for a tap opened in `onStarted`. */
+  tapToken?: string;
+  /** Run once the process listens, before the first line is sent (bench:tap attaches its tap readers here). */
+  onStarted?: (httpUrl: string) => Promise<void>;
+  /** Run once the sink acknowledged the last event, before the process stops (a last /metrics scrape). */
+  onDelivered?: (httpUrl: string) => Promise<void>;
+}
+
 /**
  * `fortiems ingest` (syslog TCP in, OpenSearch out, in `namespace`) fed `lines`, octet-counted; timed from the first line
  * sent to the sink's acknowledgement of the last. Gives up after `timeoutMs`. Stops the process before it returns.
@@ -184,12 +195,14 @@ export async function pipelineEndToEnd(
   url: string,
   lines: readonly string[],
   namespace: string,
-  timeoutMs = 30 * 60_000,
+  options: EndToEndOptions = {},
 ): Promise<EndToEndResult> {
-  const { child, httpUrl, tcpPort } = await startPipeline(dir, url, namespace);
+  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const { child, httpUrl, tcpPort } = await startPipeline(dir, url, namespace, options);
   const pid = child.pid as number;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
+    await options.onStarted?.(httpUrl);
     // The sink installs the templates before its first delivery: do it now, so it is not timed.
     const client = createOpenSearchClient({ url });
     await installMappings(client, { namespace });
@@ -210,6 +223,7 @@ export async function pipelineEndToEnd(
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuSeconds(pid) - cpuAtStart;
     rssMiB = Math.max(rssMiB, peakRssMiB(pid));
+    await options.onDelivered?.(httpUrl);
     return { rate: lines.length / seconds, sendRate: lines.length / sendSeconds, rssMiB, cpuSeconds: cpu };
   } finally {
     child.kill('SIGTERM');

@@ -505,7 +505,7 @@ async function main(): Promise<void> {
         async () => {
           const namespace = freshNamespace('peersfortiems');
           cleanup.push(() => deleteNamespace(client, namespace));
-          const result = await pipelineEndToEnd(dir, url, lines, namespace, RUN_TIMEOUT_MS);
+          const result = await pipelineEndToEnd(dir, url, lines, namespace, { timeoutMs: RUN_TIMEOUT_MS });
           const indexed = await indexedCount(url, `logs-*-${namespace}`);
           await deleteNamespace(client, namespace);
           e2e.fortiems.push({ ...result, indexed });
