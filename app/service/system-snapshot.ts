@@ -91,7 +91,9 @@ export class SystemSnapshotter {
 const text = (value: string | number | undefined) => (value === undefined ? '' : String(value));
 
 function lastError(record: LastError | undefined): SystemLastError | null {
-  return record ? { message: record.message, stage: record.stage, errorType: record.errorType, at: new Date(record.at).toISOString() } : null;
+  return record
+    ? { message: record.message, stage: record.stage, errorType: record.errorType, at: new Date(record.at).toISOString() }
+    : null;
 }
 
 /** The snapshot from one read of the registry's series (exported for the tests: a registry with known values). */

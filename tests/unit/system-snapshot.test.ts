@@ -130,11 +130,30 @@ describe('the system snapshot', () => {
     expect(snapshot.at).toBe('2026-12-01T10:00:00.000Z');
     expect(snapshot.rateWindowSeconds).toBeNull();
     expect(snapshot.detections).toBeNull();
-    expect(snapshot.components.map((c) => `${c.kind}:${c.id}`)).toEqual(['source:syslog_tcp', 'source:syslog_udp', 'transform:parse', 'sink:opensearch']);
+    expect(snapshot.components.map((c) => `${c.kind}:${c.id}`)).toEqual([
+      'source:syslog_tcp',
+      'source:syslog_udp',
+      'transform:parse',
+      'sink:opensearch',
+    ]);
     const [tcp, udp, parse, sink] = snapshot.components;
-    expect(tcp).toMatchObject({ type: 'syslog', receivedEvents: 1000, receivedBytes: 150_000, sentEvents: 1000, openConnections: 3, errors: 0, lastError: null });
+    expect(tcp).toMatchObject({
+      type: 'syslog',
+      receivedEvents: 1000,
+      receivedBytes: 150_000,
+      sentEvents: 1000,
+      openConnections: 3,
+      errors: 0,
+      lastError: null,
+    });
     expect(udp).toMatchObject({ receivedEvents: 50, sentEvents: 43, discarded: 7, discardedBy: [{ key: 'queue_full', count: 7 }] });
-    expect(parse).toMatchObject({ receivedEvents: 1043, errors: 2, queueEvents: 11, queueBytes: 1100, errorsBy: [{ key: 'parse/pipeline_error', count: 2 }] });
+    expect(parse).toMatchObject({
+      receivedEvents: 1043,
+      errors: 2,
+      queueEvents: 11,
+      queueBytes: 1100,
+      errorsBy: [{ key: 'parse/pipeline_error', count: 2 }],
+    });
     expect(parse?.lastError).toMatchObject({ message: 'parse: pipeline_error', stage: 'parse', errorType: 'pipeline_error' });
     expect(sink).toMatchObject({
       receivedEvents: 1043,
@@ -227,7 +246,13 @@ describe('GET /console/api/system', () => {
     for (const name of ['index.html', 'login.html', 'login.js', 'main.js', 'console.css']) writeFileSync(join(root, name), '');
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     const app = Fastify({ logger: false });
-    await app.register(consolePlugin, { opensearch: { url: opensearch.url }, adminUser: USER, adminPassword: PASSWORD, webRoot: root, ...options });
+    await app.register(consolePlugin, {
+      opensearch: { url: opensearch.url },
+      adminUser: USER,
+      adminPassword: PASSWORD,
+      webRoot: root,
+      ...options,
+    });
     cleanups.push(() => app.close());
     const login = await app.inject({ method: 'POST', url: '/console/api/login', payload: { user: USER, password: PASSWORD } });
     const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
@@ -254,7 +279,14 @@ describe('GET /console/api/system', () => {
     }));
     const answer = (await get()).json() as SystemAnswer;
     expect(answer.components).toHaveLength(4);
-    expect(answer.opensearch).toEqual({ status: 'yellow', clusterName: 'c1', nodes: 1, dataNodes: 1, activeShards: 12, unassignedShards: 4 });
+    expect(answer.opensearch).toEqual({
+      status: 'yellow',
+      clusterName: 'c1',
+      nodes: 1,
+      dataNodes: 1,
+      activeShards: 12,
+      unassignedShards: 4,
+    });
     if (!('services' in answer.ems)) throw new Error(`no services: ${JSON.stringify(answer.ems)}`);
     expect(answer.ems.services).toHaveLength(sim.ems.services.all().length);
     expect(answer.ems.services.find((service) => service.name === 'fcems_probe')).toMatchObject({ up: false, severity: 'critical' });

@@ -63,7 +63,8 @@ export interface ConsolePluginOptions {
   now?: (() => number) | undefined;
 }
 
-export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert' | 'systemSnapshot'>> {
+export interface ResolvedConsoleOptions
+  extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert' | 'systemSnapshot'>> {
   systemSnapshot: (() => Promise<SystemSnapshot>) | undefined;
   emsApi: EmsApiConnection | undefined;
   changeAlert: AlertChanger | undefined;

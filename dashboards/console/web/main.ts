@@ -12,8 +12,8 @@ import { createDrawer } from './event-drawer.js';
 import { eventsView } from './events-view.js';
 import { navLink, pointLink } from './nav.js';
 import { settingsView } from './settings-view.js';
-import { systemView } from './system-view.js';
 import { dataQuery, parseHash, REFRESH_CHOICES, toHash, type View, type ViewState } from './state.js';
+import { systemView } from './system-view.js';
 import { createToolbar } from './toolbar.js';
 
 const viewKey = (view: View) => (view.kind === 'board' ? `board:${view.id}` : view.kind);

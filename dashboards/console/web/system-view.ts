@@ -13,15 +13,17 @@ import { formatNumber, formatTime } from './format.js';
 /** How often the page reads `/api/system` while it is visible. */
 export const SYSTEM_REFRESH_MS = 5_000;
 
-type Cell = { field: string; label: string; value: (component: SystemComponent) => string; num?: boolean };
+/** `num`: right-aligned figures; `wrap`: free text that may break anywhere (an id, an error message). */
+type Cell = { field: string; label: string; value: (component: SystemComponent) => string; num?: boolean; wrap?: boolean };
 
 const rate = (value: number | null) => (value === null ? '–' : value.toFixed(1));
 const counts = (list: readonly SystemCount[]) => list.map((entry) => `${entry.key}: ${formatNumber(entry.count)}`).join(', ');
-const lastErrorText = (error: SystemLastError | null) => (error ? `${formatTime(error.at)} ${error.stage}/${error.errorType}: ${error.message}` : '');
+const lastErrorText = (error: SystemLastError | null) =>
+  error ? `${formatTime(error.at)} ${error.stage}/${error.errorType}: ${error.message}` : '';
 const optional = (value: number | undefined) => (value === undefined ? '' : formatNumber(value));
 
 const COMMON_HEAD: Cell[] = [
-  { field: 'id', label: 'Component', value: (c) => c.id },
+  { field: 'id', label: 'Component', value: (c) => c.id, wrap: true },
   { field: 'type', label: 'Type', value: (c) => c.type },
   { field: 'inPerSecond', label: 'In/s', value: (c) => rate(c.inPerSecond), num: true },
   { field: 'outPerSecond', label: 'Out/s', value: (c) => rate(c.outPerSecond), num: true },
@@ -33,7 +35,7 @@ const COMMON_HEAD: Cell[] = [
 const COMMON_TAIL: Cell[] = [
   { field: 'discardedBy', label: 'Discarded by reason', value: (c) => counts(c.discardedBy) },
   { field: 'errorsBy', label: 'Errors by stage/type', value: (c) => counts(c.errorsBy) },
-  { field: 'lastError', label: 'Last error', value: (c) => lastErrorText(c.lastError) },
+  { field: 'lastError', label: 'Last error', value: (c) => lastErrorText(c.lastError), wrap: true },
 ];
 
 /** The columns of each kind's table: the common ones, and what only that kind has. */
@@ -86,7 +88,11 @@ function componentTable(kind: SystemComponentKind, components: readonly SystemCo
               'tr',
               { attrs: { 'data-component': component.id, 'data-kind': component.kind } },
               ...columns.map((column) =>
-                h('td', { class: column.num ? 'num' : 'key', attrs: { 'data-field': column.field } }, column.value(component)),
+                h(
+                  'td',
+                  { class: column.num ? 'num' : column.wrap ? 'key' : '', attrs: { 'data-field': column.field } },
+                  column.value(component),
+                ),
               ),
             ),
           ),
@@ -136,7 +142,11 @@ function detectionsSection(detections: SystemDetections | null): HTMLElement {
         ['runsFailed', 'Failed runs', formatNumber(detections.runsFailed)],
         ['alerts', 'Alerts raised', formatNumber(detections.alerts)],
         ['ruleErrors', 'Rule errors', formatNumber(detections.ruleErrors)],
-        ['rules', 'Rules active / skipped / refused', `${detections.rulesActive} / ${detections.rulesSkipped} / ${detections.rulesRefused}`],
+        [
+          'rules',
+          'Rules active / skipped / refused',
+          `${detections.rulesActive} / ${detections.rulesSkipped} / ${detections.rulesRefused}`,
+        ],
         ['lastRun', 'Last successful run', detections.lastRun ? formatTime(detections.lastRun) : 'none yet'],
         ['lastRunSeconds', 'Last run took (s)', detections.lastRunSeconds.toFixed(3)],
         ['lastError', 'Last error', lastErrorText(detections.lastError)],
@@ -162,7 +172,19 @@ function emsSection(answer: SystemAnswer): HTMLElement {
         h(
           'table',
           { class: 'data-table', attrs: { 'data-system': 'ems' } },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Service'), h('th', {}, 'Severity'), h('th', {}, 'State'), h('th', { class: 'num' }, 'Restarts'), h('th', {}, 'Down since'))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, 'Service'),
+              h('th', {}, 'Severity'),
+              h('th', {}, 'State'),
+              h('th', { class: 'num' }, 'Restarts'),
+              h('th', {}, 'Down since'),
+            ),
+          ),
           h(
             'tbody',
             {},
