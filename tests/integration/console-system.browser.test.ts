@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +25,7 @@ import { silentLogger } from '../../platform/logging/logger.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import { formatLine } from '../../syslog/syslog-format.js';
 import { CHROMIUM, type ConsoleBrowser, openConsoleBrowser } from '../support/console-browser.js';
+import { type FakeJsonServer, startFakeJsonServer } from '../support/fake-json-server.js';
 import { metricSum, parseMetrics, sendLines, waitForCount } from '../support/ingest-harness.js';
 
 const run = promisify(execFile);
@@ -70,6 +71,7 @@ describe('the System page in Chromium, over a running service', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fortiems-it-system-'));
   let service: IngestService;
   let ems: FastifyInstance;
+  let webhook: FakeJsonServer;
   let baseUrl = '';
   let opened: ConsoleBrowser | undefined;
   let page: Page;
@@ -87,6 +89,8 @@ describe('the System page in Chromium, over a running service', () => {
     ems = buildEmsAdminServer({ sim, adminToken: EMS_TOKEN });
     const emsUrl = await ems.listen({ host: '127.0.0.1', port: 0 });
 
+    webhook = await startFakeJsonServer();
+    // Detections run once at start and then not for an hour: their counters are at rest when the page is compared.
     const config = parseConfig(
       `data_dir: ${JSON.stringify(dataDir)}
 sources:
@@ -101,6 +105,10 @@ http:
 console:
   admin_user: ${USER}
   admin_password: ${PASSWORD}
+detections:
+  interval_seconds: 3600
+  outputs:
+    hook: { type: webhook, url: ${JSON.stringify(`${webhook.url}/alerts`)} }
 `,
       '<test>',
     );
@@ -127,6 +135,8 @@ console:
     await opened?.close();
     await service?.stop();
     await ems?.close();
+    await webhook?.close();
+    await client.indices.delete({ index: `fortiems-alerts-${namespace}` }, { ignore: [404] });
     await client.indices.deleteDataStream({ name: indexPattern }, { ignore: [404] });
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -142,11 +152,12 @@ console:
             metricSum(values, 'fortiems_component_received_events_total', { component_id: 'syslog_tcp' }),
             metricSum(values, 'fortiems_component_sent_events_total', { component_id: 'opensearch' }),
             metricSum(values, 'fortiems_buffer_events', { component_id: 'opensearch' }),
+            metricSum(values, 'fortiems_detection_runs_total') > 0,
           ];
         },
         { timeout: 60_000 },
       )
-      .toEqual([sent, sent, 0]);
+      .toEqual([sent, sent, 0, true]);
     return values;
   }
 
@@ -178,7 +189,7 @@ console:
     );
     const rows = await readRows(page);
     expect(rows.map((row) => `${row.kind}:${row.id}`).sort()).toEqual(
-      [`source:${HOSTILE}`, 'source:syslog_tcp', 'transform:parse', 'sink:opensearch'].sort(),
+      [`source:${HOSTILE}`, 'source:syslog_tcp', 'transform:parse', 'sink:opensearch', 'sink:hook'].sort(),
     );
 
     const fields: [string, string][] = [
@@ -222,6 +233,17 @@ console:
     expect(sink.cells.bufferType).toBe('disk spool');
     expect(number(sink.cells.sentEvents ?? '')).toBe(sent);
 
+    // The detections, from their own metrics.
+    const detection = (field: string) => page.textContent(`[data-system=detections] td[data-field=${field}]`);
+    expect(number((await detection('runsOk')) ?? '')).toBe(metricSum(scraped, 'fortiems_detection_runs_total', { outcome: 'ok' }));
+    expect(number((await detection('runsOk')) ?? '')).toBeGreaterThan(0);
+    expect(number((await detection('runsFailed')) ?? '')).toBe(metricSum(scraped, 'fortiems_detection_runs_total', { outcome: 'error' }));
+    expect(number((await detection('alerts')) ?? '')).toBe(metricSum(scraped, 'fortiems_detection_alerts_total'));
+    expect(number((await detection('ruleErrors')) ?? '')).toBe(metricSum(scraped, 'fortiems_detection_rule_errors_total'));
+    expect(await detection('rules')).toBe(
+      ['active', 'skipped', 'refused'].map((state) => metricSum(scraped, 'fortiems_detection_rules', { state })).join(' / '),
+    );
+
     // The cluster the sink writes to, and the EMS core's services with the crash-looping one down.
     expect(['green', 'yellow']).toContain(await page.textContent('[data-system=opensearch] td[data-field=status]'));
     expect(number((await page.textContent('[data-system=opensearch] td[data-field=nodes]')) ?? '')).toBeGreaterThanOrEqual(1);
@@ -229,6 +251,7 @@ console:
     expect(await page.textContent('tr[data-service=fcems_probe] td:nth-child(3)')).toBe('down');
     expect(await page.textContent('[data-system=ems-summary]')).toMatch(/^\d+ services, [1-9]\d* down$/);
     await page.screenshot({ path: join(ARTIFACTS, 'system.png'), fullPage: true });
+    copyFileSync(join(ARTIFACTS, 'system.png'), join(process.cwd(), 'docs/console-system.png'));
   });
 
   it('shows a hostile component id and error text as text, and nothing runs', async () => {
