@@ -57,7 +57,13 @@ export class IngestService {
   /** The console's System page: one for the service's life, so its rates compare with the previous read. */
   private readonly system = new SystemSnapshotter({
     registry: this.registry,
-    bufferTypes: () => new Map(Object.entries(this.config?.sinks ?? {}).map(([id, sink]) => [id, sink.buffer?.type ?? 'disk'] as const)),
+    // The alert outputs are sinks too, with buffers of their own.
+    bufferTypes: () =>
+      new Map(
+        [...Object.entries(this.config?.detections?.outputs ?? {}), ...Object.entries(this.config?.sinks ?? {})].map(
+          ([id, sink]) => [id, sink.buffer?.type ?? 'disk'] as const,
+        ),
+      ),
   });
 
   constructor(private readonly options: IngestServiceOptions) {

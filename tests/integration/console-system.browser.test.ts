@@ -231,6 +231,7 @@ detections:
     expect(number(sink.cells.unaccounted ?? '')).toBe(metricSum(scraped, 'fortiems_unaccounted_events', { component_id: 'opensearch' }));
     expect(number(sink.cells.unaccounted ?? '')).toBe(0);
     expect(sink.cells.bufferType).toBe('disk spool');
+    expect(rows.find((row) => row.id === 'hook')?.cells.bufferType).toBe('disk spool');
     expect(number(sink.cells.sentEvents ?? '')).toBe(sent);
 
     // The detections, from their own metrics.
