@@ -15,6 +15,7 @@ import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
 import type { ComponentKind, ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { consolePassword, tapToken } from './console-credentials.js';
+import { SystemSnapshotter } from './system-snapshot.js';
 import { tapRoute } from './tap-route.js';
 
 export interface IngestServiceOptions {
@@ -54,6 +55,18 @@ export class IngestService {
     'fortiems_http_refused_connections_total',
     'Connections the HTTP server closed on arrival: http.max_connections were open.',
   );
+
+  /** The console's System page: one for the service's life, so its rates compare with the previous read. */
+  private readonly system = new SystemSnapshotter({
+    registry: this.registry,
+    // The alert outputs are sinks too, with buffers of their own.
+    bufferTypes: () =>
+      new Map(
+        [...Object.entries(this.config?.detections?.outputs ?? {}), ...Object.entries(this.config?.sinks ?? {})].map(
+          ([id, sink]) => [id, sink.buffer?.type ?? 'disk'] as const,
+        ),
+      ),
+  });
 
   constructor(private readonly options: IngestServiceOptions) {
     this.topology = new Topology({
@@ -206,6 +219,7 @@ export class IngestService {
       adminPassword: password,
       // Alerts are worked in the console through the runtime's one function, whether or not detections run here.
       changeAlert,
+      systemSnapshot: () => this.system.read(),
       ...(inventory?.token ? { emsApi: { url: inventory.url, token: inventory.token } } : {}),
     });
     // The secret is shown the one time it is made: start-up banners end up in terminals' scrollback and service logs.

@@ -2,6 +2,9 @@ import type { AlertLevel } from '../../mappings/index.js';
 import type { CounterMetric, GaugeMetric, MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 
 /** The scheduler's metrics; its outputs are sinks and report the component contract's metrics themselves. */
+/** The key of the detections' last error in the registry's `lastErrors` (the console's System page shows it). */
+export const DETECTIONS_ERROR_KEY = 'detections';
+
 export class DetectionMetrics {
   private readonly runs: CounterMetric;
   private readonly alerts: CounterMetric;
@@ -13,7 +16,7 @@ export class DetectionMetrics {
   private readonly lastRun: GaugeMetric;
   private readonly duration: GaugeMetric;
 
-  constructor(registry: MetricsRegistry) {
+  constructor(private readonly registry: MetricsRegistry) {
     this.runs = registry.counter('fortiems_detection_runs_total', 'Detection runs, by outcome (ok, error)', ['outcome']);
     this.alerts = registry.counter('fortiems_detection_alerts_total', 'New alerts written to the alerts index, by rule and level', [
       'level',
@@ -49,8 +52,9 @@ export class DetectionMetrics {
     this.rules.set({ state: 'refused' }, refused);
   }
 
-  run(outcome: 'ok' | 'error', seconds: number, endedAt: number): void {
+  run(outcome: 'ok' | 'error', seconds: number, endedAt: number, error?: unknown): void {
     this.runs.inc({ outcome });
+    if (outcome === 'error') this.registry.lastErrors.note(DETECTIONS_ERROR_KEY, 'run', 'run_failed', error);
     this.duration.set(seconds);
     if (outcome === 'ok') this.lastRun.set(endedAt / 1000);
   }
@@ -67,8 +71,9 @@ export class DetectionMetrics {
     if (count > 0) this.rejectedAlerts.inc(count);
   }
 
-  ruleError(ruleId: string): void {
+  ruleError(ruleId: string, error?: unknown): void {
     this.ruleErrors.inc({ rule_id: ruleId });
+    this.registry.lastErrors.note(DETECTIONS_ERROR_KEY, `rule ${ruleId}`, 'rule_error', error);
   }
 
   truncatedMatches(ruleId: string, count: number): void {

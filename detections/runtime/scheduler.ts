@@ -153,7 +153,7 @@ export class DetectionScheduler {
       this.metrics.run('ok', (this.now() - started) / 1000, this.now());
       return summary;
     } catch (error) {
-      this.metrics.run('error', (this.now() - started) / 1000, this.now());
+      this.metrics.run('error', (this.now() - started) / 1000, this.now(), error);
       throw error;
     }
   }
@@ -181,7 +181,7 @@ export class DetectionScheduler {
     const failures = findings.flatMap((finding) => finding.failures);
     const suppressed = findings.reduce((sum, finding) => sum + finding.suppressed, 0);
     for (const failure of failures) {
-      this.metrics.ruleError(failure.ruleId);
+      this.metrics.ruleError(failure.ruleId, failure.error);
       this.options.logger.warn(
         { rule_id: failure.ruleId, error: failure.error },
         'detection rule failed; its range is searched again next run',

@@ -215,7 +215,7 @@ export class KafkaSource implements RunningSource {
     consumer.on('consumer:group:join', () => this.rebalanced(consumer));
     stream.on('data', (message: Message) => this.onMessage(message, stream));
     stream.on('error', (error: Error) => {
-      this.options.telemetry.error('receive', 'kafka');
+      this.options.telemetry.error('receive', 'kafka', 1, error);
       this.options.onError?.(error);
     });
     // The client ends a stream whose fetches keep failing (a broker down longer than its retries): start again.
@@ -223,7 +223,7 @@ export class KafkaSource implements RunningSource {
     // A rejoin that failed past its retries (after a heartbeat the group refused): no longer a member, so start again.
     // Unheard, the client's 'error' event would throw out of its timer and end the process.
     consumer.on('error', (error: Error) => {
-      this.options.telemetry.error('receive', 'kafka_group');
+      this.options.telemetry.error('receive', 'kafka_group', 1, error);
       this.options.onError?.(error);
       this.lost(stream);
     });
@@ -488,7 +488,7 @@ export class KafkaSource implements RunningSource {
       } catch (error) {
         // The group moved on meanwhile (a new generation): counted, not retried; the partition's owner reads on from
         // its last commit (re-reads, never losses).
-        this.options.telemetry.error('commit', 'kafka');
+        this.options.telemetry.error('commit', 'kafka', 1, error);
         this.options.onError?.(error as Error);
       }
     }

@@ -275,7 +275,7 @@ export class Pipeline implements PipelineIntake {
       // Only a sink buffer that cannot write (disk failure, closed) gets here: say so to the sender and the operator.
       const failure = error instanceof Error ? error : new Error(String(error));
       // The failing sink counted the events as discarded (each sink keeps its own accounting); here only the error.
-      this.options.telemetry.error('route', 'buffer_write_failed');
+      this.options.telemetry.error('route', 'buffer_write_failed', 1, failure);
       this.options.onError?.(failure);
       for (const batch of batches) batch.ack?.reject(failure);
       // Not before the previous batch is handed over: the next one must not overtake it.
@@ -317,12 +317,12 @@ export class Pipeline implements PipelineIntake {
     } catch (error) {
       // A worker died with this batch or was stuck on it (the pool said so through onWorkerCrash): the batch is not lost,
       // it is processed here. A stuck worker was terminated first, so it delivers nothing of it.
-      telemetry.error('parse', error instanceof WorkerTimeoutError ? 'worker_timeout' : 'worker_crash');
+      telemetry.error('parse', error instanceof WorkerTimeoutError ? 'worker_timeout' : 'worker_crash', 1, error);
     }
     if (!result) {
       const batch = await parseAndEnrich(lines, this.options.namespace, this.options.enrich);
       if (batch.failures > 0) telemetry.error('parse', 'pipeline_error', batch.failures);
-      if (batch.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed');
+      if (batch.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed', 1, batch.enrichFailure);
       telemetry.sent(lines.length, bytes);
       if (this.options.tap?.active)
         this.options.tap.events(
@@ -333,7 +333,7 @@ export class Pipeline implements PipelineIntake {
       return { deliveries: route(batch.events, sinks) };
     }
     if (result.failures > 0) telemetry.error('parse', 'pipeline_error', result.failures);
-    if (result.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed');
+    if (result.enrichFailure !== undefined) telemetry.error('enrich', 'enrich_failed', 1, result.enrichFailure);
     telemetry.sent(lines.length, bytes);
     if (this.options.tap?.active) this.tapWorkerBatch(this.options.tap, lines, sinks);
     await previous;

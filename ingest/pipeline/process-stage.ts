@@ -71,8 +71,8 @@ export async function processBatch(lines: readonly RawLine[], bytes: number, opt
   const batch = parseLines(lines, options.namespace);
   options.telemetry.received(lines.length, bytes);
   if (batch.failures > 0) options.telemetry.error('parse', 'pipeline_error', batch.failures);
-  if (options.enrich && (await enrichSafely(options.enrich, batch.events)) !== undefined)
-    options.telemetry.error('enrich', 'enrich_failed');
+  const enrichFailure = options.enrich ? await enrichSafely(options.enrich, batch.events) : undefined;
+  if (enrichFailure !== undefined) options.telemetry.error('enrich', 'enrich_failed', 1, enrichFailure);
   options.telemetry.sent(batch.events.length, bytes);
   return batch.events;
 }

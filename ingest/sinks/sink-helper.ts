@@ -136,7 +136,7 @@ export class BufferedSink implements Sink {
     telemetry.received(batch.events, batch.bytes);
     if (filtered > 0) telemetry.discarded('filtered', filtered);
     if (unencodable > 0) {
-      telemetry.error('encode', 'encode_error', unencodable);
+      telemetry.error('encode', 'encode_error', unencodable, batch.encodeError);
       telemetry.discarded('encode_error', unencodable);
     }
     // Filtered or unencodable: final already, nothing to wait for.
@@ -146,7 +146,7 @@ export class BufferedSink implements Sink {
       result = await buffer.write(payloads);
     } catch (error) {
       // Those the buffer kept before failing are delivered (or counted at shutdown) like the others: only the rest is lost.
-      telemetry.error('buffer', 'buffer_write_failed');
+      telemetry.error('buffer', 'buffer_write_failed', 1, error);
       telemetry.discarded('buffer_write_failed', payloads.length - writtenBefore(error));
       this.updateGauge();
       throw error;
@@ -273,7 +273,7 @@ export class BufferedSink implements Sink {
         readFailures = 0;
       } catch (error) {
         this.slots.release();
-        this.options.telemetry.error('buffer', 'read_error');
+        this.options.telemetry.error('buffer', 'read_error', 1, error);
         this.options.logger?.warn({ sink: this.id, error: errorText(error) }, 'buffer read failed; retrying');
         if (await sleep(backoffDelay(this.policy, readFailures++, this.random), this.stopReading.signal)) continue;
         return;
@@ -356,6 +356,8 @@ export class BufferedSink implements Sink {
     const retry: Item[] = [];
     const dead: DeadLetter[] = [];
     const retriedBy = new Map<string, number>();
+    // One text per error class (the last seen), for the component's last error.
+    const errorTextBy = new Map<string, string>();
     let rejected = 0;
     outcomes.forEach((outcome, index) => {
       const item = items[index] as Item;
@@ -370,11 +372,13 @@ export class BufferedSink implements Sink {
         else delivered.push(item.record);
       } else if (outcome.status === 'reject') {
         rejected++;
+        errorTextBy.set('rejected', outcome.error);
         dead.push({ record: item.record, errorType: outcome.errorType, error: outcome.error, attempts: item.attempts });
       } else {
         // An answer that does not say what became of the item: the server may have stored it.
         if (outcome.errorClass === 'invalid_response') item.mayHaveStored = true;
         retriedBy.set(outcome.errorClass, (retriedBy.get(outcome.errorClass) ?? 0) + 1);
+        errorTextBy.set(outcome.errorClass, outcome.error);
         const failures = (item.failures.get(outcome.errorClass) ?? 0) + 1;
         item.failures.set(outcome.errorClass, failures);
         if (failures >= failureBudget(this.policy, outcome.errorClass))
@@ -382,8 +386,8 @@ export class BufferedSink implements Sink {
         else retry.push(item);
       }
     });
-    for (const [errorClass, count] of retriedBy) telemetry.error('send', errorClass, count);
-    if (rejected > 0) telemetry.error('send', 'rejected', rejected);
+    for (const [errorClass, count] of retriedBy) telemetry.error('send', errorClass, count, errorTextBy.get(errorClass));
+    if (rejected > 0) telemetry.error('send', 'rejected', rejected, errorTextBy.get('rejected'));
     if (duplicates.length > 0) {
       buffer.ack(duplicates);
       telemetry.deduplicated(duplicates.length);
@@ -407,7 +411,7 @@ export class BufferedSink implements Sink {
       await driver.deadLetter(letters, signal);
     } catch (error) {
       if (!signal.aborted) {
-        telemetry.error('dead_letter', 'unavailable', letters.length);
+        telemetry.error('dead_letter', 'unavailable', letters.length, error);
         logger?.warn({ sink: this.id, events: letters.length, error: errorText(error) }, 'dead-letter write failed; retrying');
       }
       return false;

@@ -63,8 +63,8 @@ export class SyslogStreamSource {
     this.server.maxConnections = this.options.maxConnections ?? STREAM_SOURCE_DEFAULTS.maxConnections;
     this.server.on('drop', () => this.options.telemetry.error('receive', 'connection_limit'));
     // With a listener Node leaves the socket open (a handshake timeout included): it is ours to destroy.
-    this.server.on('tlsClientError', (_error: Error, socket: TLSSocket) => {
-      this.options.telemetry.error('receive', 'tls_handshake');
+    this.server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.options.telemetry.error('receive', 'tls_handshake', 1, error);
       socket.destroy();
     });
     // Before TLS: a connection in its handshake is not in `sockets` yet, but still has to end at stop.
@@ -126,7 +126,7 @@ export class SyslogStreamSource {
       flushPartial(`closed after ${idleTimeoutMs / 1000} s without data`);
       socket.destroy();
     });
-    socket.on('error', () => telemetry.error('receive', 'connection_error'));
+    socket.on('error', (error) => telemetry.error('receive', 'connection_error', 1, error));
     // A reset, a destroy at stop or after an error never emits 'end': the partial frame is delivered here then.
     socket.on('close', () => {
       flushPartial();

@@ -40,7 +40,7 @@ export class SyslogUdpSource {
       const line: RawLine = { line: text, receivedAt: Date.now(), sourceId: id, zone };
       void sink([line]);
     });
-    socket.on('error', () => telemetry.error('receive', 'socket_error'));
+    socket.on('error', (error) => telemetry.error('receive', 'socket_error', 1, error));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => resolve());

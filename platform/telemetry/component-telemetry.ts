@@ -1,4 +1,5 @@
 import type { Counter, Gauge } from 'prom-client';
+import { componentKey } from './last-errors.js';
 import type { Labels, Latest, MetricsRegistry, Tally } from './metrics-registry.js';
 
 /** A pre-bound child: the labels are resolved once. */
@@ -131,7 +132,9 @@ export class ComponentTelemetry {
     bytesSeries.inc(bytes);
   }
 
-  error(stage: string, errorType: string, count = 1): void {
+  /** `detail` (an Error or a text) becomes the component's last error; without it, the stage and type say what. */
+  error(stage: string, errorType: string, count = 1, detail?: unknown): void {
+    this.registry.lastErrors.note(componentKey(this.identity.kind, this.identity.id), stage, errorType, detail);
     const key = `${stage}\n${errorType}`;
     let tally = this.errorsBy.get(key);
     if (!tally) {

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
+import { LastErrors } from './last-errors.js';
 
 /**
  * The service's Prometheus registry: prom-client's `Registry`, one per instance (never prom-client's global one, so
@@ -69,6 +70,8 @@ export interface MetricsRegistryOptions {
 
 export class MetricsRegistry {
   readonly prometheus = new Registry();
+  /** Each component's last error (message and time), set where its errors are counted; not a metric. */
+  readonly lastErrors = new LastErrors();
   private readonly beforeScrape: (() => void)[] = [];
   private readonly fronts: (Tally | Latest)[] = [];
 
@@ -135,6 +138,16 @@ export class MetricsRegistry {
     for (const collect of this.beforeScrape) collect();
     this.flush();
     return this.prometheus.metrics();
+  }
+
+  /**
+   * Every metric's series as prom-client holds them, read exactly as a scrape reads them (the pre-scrape collectors,
+   * the hot-path fronts, each gauge's `collect`): what a reader builds from this equals what `/metrics` shows.
+   */
+  async values(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    for (const collect of this.beforeScrape) collect();
+    this.flush();
+    return this.prometheus.getMetricsAsJSON();
   }
 
   private flush(): void {

@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { type AlertChange, type AlertChangeOutcome, type AlertVersion, alertsIndex } from '../../../mappings/opensearch/alerts.js';
 import { EVENTS_INDEX_PATTERN } from '../../boards/model.js';
+import type { SystemSnapshot } from '../system-types.js';
 
 /** Where the events are: the same fields as the pipeline's sink target, so the lead can pass them straight through. */
 export interface OpenSearchConnection {
@@ -39,6 +40,8 @@ export interface ConsolePluginOptions {
   changeAlert?: AlertChanger | undefined;
   /** Without it, the log-settings API answers 503 and the page says why. */
   emsApi?: EmsApiConnection | undefined;
+  /** The service's metrics per component (app/service/system-snapshot.ts); without it GET /api/system answers 503. */
+  systemSnapshot?: (() => Promise<SystemSnapshot>) | undefined;
   /** How long a session lives after login (default 8 h). */
   sessionTtlMs?: number | undefined;
   /** Sessions kept at once; the oldest goes first (default 1000). */
@@ -60,7 +63,9 @@ export interface ConsolePluginOptions {
   now?: (() => number) | undefined;
 }
 
-export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert'>> {
+export interface ResolvedConsoleOptions
+  extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert' | 'systemSnapshot'>> {
+  systemSnapshot: (() => Promise<SystemSnapshot>) | undefined;
   emsApi: EmsApiConnection | undefined;
   changeAlert: AlertChanger | undefined;
   webRoot: string | undefined;
@@ -83,6 +88,7 @@ export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOp
     adminPassword: options.adminPassword,
     emsApi: options.emsApi,
     changeAlert: options.changeAlert,
+    systemSnapshot: options.systemSnapshot,
     sessionTtlMs: options.sessionTtlMs ?? 8 * HOUR,
     maxSessions: options.maxSessions ?? 1000,
     loginFailuresPerMinute: options.loginFailuresPerMinute ?? 5,

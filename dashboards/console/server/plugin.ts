@@ -15,6 +15,7 @@ import { HELMET_OPTIONS, noStoreByDefault } from './security-headers.js';
 import { requireSameOrigin, sessionGuard } from './session-guard.js';
 import { SessionStore } from './sessions.js';
 import { staticRoutes } from './static-routes.js';
+import { systemRoutes } from './system-routes.js';
 import { defaultWebRoot, uplotDistDir } from './web-root.js';
 
 export const CONSOLE_PREFIX = '/console';
@@ -60,7 +61,9 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     changeAlert: options.changeAlert ? (request) => (options.changeAlert as AlertChanger)(client, request) : undefined,
     now: options.now,
   });
-  await app.register(emsRoutes, { ems: options.emsApi ? new EmsApiClient(options.emsApi) : undefined });
+  const ems = options.emsApi ? new EmsApiClient(options.emsApi) : undefined;
+  await app.register(emsRoutes, { ems });
+  await app.register(systemRoutes, { snapshot: options.systemSnapshot, client, ems });
   await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });
 };
 

@@ -13,6 +13,7 @@ import { eventsView } from './events-view.js';
 import { navLink, pointLink } from './nav.js';
 import { settingsView } from './settings-view.js';
 import { dataQuery, parseHash, REFRESH_CHOICES, toHash, type View, type ViewState } from './state.js';
+import { systemView } from './system-view.js';
 import { createToolbar } from './toolbar.js';
 
 const viewKey = (view: View) => (view.kind === 'board' ? `board:${view.id}` : view.kind);
@@ -48,6 +49,7 @@ async function start(root: HTMLElement) {
     { view: { kind: 'events' }, label: 'Events' },
     { view: { kind: 'alerts' }, label: 'Alerts' },
     { view: { kind: 'settings' }, label: 'Log settings' },
+    { view: { kind: 'system' }, label: 'System' },
   ];
   const links = destinations.map((destination) => ({ ...destination, link: navLink(destination.label, viewKey(destination.view)) }));
   const nav = h('nav', { class: 'nav' }, ...links.map((entry) => entry.link));
@@ -92,7 +94,7 @@ async function start(root: HTMLElement) {
       pointLink(entry.link, toHash({ ...state, view: entry.view, page: 1 }));
       entry.link.classList.toggle('active', viewKey(entry.view) === viewKey(state.view));
     }
-    toolbar.element.hidden = state.view.kind === 'settings';
+    toolbar.element.hidden = state.view.kind === 'settings' || state.view.kind === 'system';
 
     const context = {
       query: dataQuery(state),
@@ -104,6 +106,7 @@ async function start(root: HTMLElement) {
     else if (state.view.kind === 'alerts')
       replaceChildren(main, alertsView(state, { signal, openAlert: (id) => void alertDrawer.open(id), change }));
     else if (state.view.kind === 'settings') replaceChildren(main, settingsView(session.emsApi, signal));
+    else if (state.view.kind === 'system') replaceChildren(main, systemView(signal));
     else {
       const view = state.view;
       const board = boards.boards.find((candidate) => candidate.id === view.id);
