@@ -14,6 +14,7 @@ import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
 import type { ComponentKind, ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { consolePassword, tapToken } from './console-credentials.js';
+import { consoleDeadLetters } from './console-dead-letters.js';
 import { tapRoute } from './tap-route.js';
 
 export interface IngestServiceOptions {
@@ -180,12 +181,15 @@ export class IngestService {
     const adminUser = config.console?.admin_user ?? 'admin';
     const { password, file, generated } = consolePassword(config.console?.admin_password, this.dataDir);
     const inventory = config.pipeline?.enrich?.inventory;
+    const deadLetters = consoleDeadLetters(config, this.options.target);
     await server.app.register(consolePlugin, {
       opensearch: target,
       adminUser,
       adminPassword: password,
       // Alerts are worked in the console through the runtime's one function, whether or not detections run here.
       changeAlert,
+      // Dead letters are read and replayed through ingest/dead-letters/, which the console may not import.
+      ...(deadLetters ? { deadLetters } : {}),
       ...(inventory?.token ? { emsApi: { url: inventory.url, token: inventory.token } } : {}),
     });
     // The secret is shown the one time it is made: start-up banners end up in terminals' scrollback and service logs.

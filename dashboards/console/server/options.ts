@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { type AlertChange, type AlertChangeOutcome, type AlertVersion, alertsIndex } from '../../../mappings/opensearch/alerts.js';
 import { EVENTS_INDEX_PATTERN } from '../../boards/model.js';
+import type { DeadLetterAccess } from '../dead-letter-types.js';
 
 /** Where the events are: the same fields as the pipeline's sink target, so the lead can pass them straight through. */
 export interface OpenSearchConnection {
@@ -37,6 +38,8 @@ export interface ConsolePluginOptions {
   adminPassword: string;
   /** Without it, changing an alert (PATCH /api/alerts/:id) answers 503 and the drawer shows no controls. */
   changeAlert?: AlertChanger | undefined;
+  /** The Dead letters view's reads and replay (built by the service on ingest/dead-letters/); without it, 503. */
+  deadLetters?: DeadLetterAccess | undefined;
   /** Without it, the log-settings API answers 503 and the page says why. */
   emsApi?: EmsApiConnection | undefined;
   /** How long a session lives after login (default 8 h). */
@@ -60,7 +63,8 @@ export interface ConsolePluginOptions {
   now?: (() => number) | undefined;
 }
 
-export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert'>> {
+export interface ResolvedConsoleOptions extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert' | 'deadLetters'>> {
+  deadLetters: DeadLetterAccess | undefined;
   emsApi: EmsApiConnection | undefined;
   changeAlert: AlertChanger | undefined;
   webRoot: string | undefined;
@@ -83,6 +87,7 @@ export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOp
     adminPassword: options.adminPassword,
     emsApi: options.emsApi,
     changeAlert: options.changeAlert,
+    deadLetters: options.deadLetters,
     sessionTtlMs: options.sessionTtlMs ?? 8 * HOUR,
     maxSessions: options.maxSessions ?? 1000,
     loginFailuresPerMinute: options.loginFailuresPerMinute ?? 5,

@@ -7,6 +7,7 @@ import { createOpenSearchClient } from '../../../platform/opensearch/client.js';
 import { alertRoutes } from './alert-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { boardRoutes } from './board-routes.js';
+import { deadLetterRoutes } from './dead-letter-routes.js';
 import { emsRoutes } from './ems-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { type AlertChanger, type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
@@ -60,6 +61,8 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     changeAlert: options.changeAlert ? (request) => (options.changeAlert as AlertChanger)(client, request) : undefined,
     now: options.now,
   });
+  await app.register(deadLetterRoutes, { deadLetters: options.deadLetters, now: options.now });
+  app.addHook('onClose', async () => options.deadLetters?.close?.());
   await app.register(emsRoutes, { ems: options.emsApi ? new EmsApiClient(options.emsApi) : undefined });
   await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });
 };
