@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { defaultConfig, loadConfigFile } from '../../ingest/config/load-config.js';
 import type { FortiemsConfig, SearchSinkConfig, SyslogSinkConfig } from '../../ingest/config/types.js';
 import type { StoredDeadLetter } from '../../ingest/dead-letters/dead-letter-store.js';
@@ -36,6 +36,16 @@ function configOf(options: CommonOptions): FortiemsConfig {
   return options.config ? loadConfigFile(options.config) : defaultConfig();
 }
 
+/** Checked as the option is read (commander prints the message, not a stack); resolved against one `now` later. */
+function timeOption(value: string): string {
+  try {
+    parseTimeBound(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
+
 export function filterOf(options: CommonOptions, now = Date.now()): DeadLetterFilter {
   const filter: DeadLetterFilter = {
     ...(options.from !== undefined ? { from: parseTimeBound(options.from, now) } : {}),
@@ -43,7 +53,11 @@ export function filterOf(options: CommonOptions, now = Date.now()): DeadLetterFi
     ...(options.reason !== undefined ? { reason: options.reason } : {}),
     ...(options.dataset !== undefined ? { dataset: options.dataset } : {}),
   };
-  checkFilter(filter);
+  try {
+    checkFilter(filter);
+  } catch (error) {
+    throw new ActionableError((error as Error).message, 'give --from before --to, and leave out an empty --reason or --dataset');
+  }
   return filter;
 }
 
@@ -103,8 +117,8 @@ function addFilterOptions(command: Command): Command {
   return command
     .option('--config <file>', "the pipeline's configuration (its sinks, cluster, namespace, data_dir); without it, the defaults")
     .option('--sink <id>', 'the sink whose dead letters (default: the first opensearch sink); a syslog sink reads its dead-letter file')
-    .option('--from <time>', 'dead-lettered at or after: ISO time, epoch ms, or a span back from now (24h, 7d)')
-    .option('--to <time>', 'dead-lettered at or before (same forms)')
+    .option('--from <time>', 'dead-lettered at or after: ISO time, epoch ms, or a span back from now (24h, 7d)', timeOption)
+    .option('--to <time>', 'dead-lettered at or before (same forms)', timeOption)
     .option('--reason <type>', 'only this error.type (e.g. mapper_parsing_exception)')
     .option('--dataset <dataset>', 'only this event.dataset (e.g. fortiems.ems_vpn)');
 }
