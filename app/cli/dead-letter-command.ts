@@ -201,10 +201,11 @@ export function registerDeadLetterCommand(program: Command): void {
         noFiltersForFiles(options);
         const sinkId = options.sink as string;
         const dataDir = dataDirOf(config);
-        const file = syslogSinkSettings(sinkId, forward, dataDir).deadLetterFile;
+        const settings = syslogSinkSettings(sinkId, forward, dataDir);
+        const file = settings.deadLetterFile;
         const driver = createSyslogSinkDriver(sinkId, forward, { dataDir });
         try {
-          const summary = await replayDeadLetterFile(file, driver);
+          const summary = await replayDeadLetterFile(file, driver, { format: settings.format });
           process.stdout.write(
             `${file}: ${summary.matched} lines, ${summary.replayed} replayed, ${summary.delivered} delivered, ` +
               `${summary.stillFailing} still failing, ${summary.unreadable} unreadable, ${summary.deleted} deleted\n`,

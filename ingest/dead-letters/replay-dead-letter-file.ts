@@ -12,6 +12,9 @@ export interface FileDeadLetter {
   attempts?: number;
   /** The message exactly as the sink formatted it (UTF-8 text of the bytes it tried to send). */
   payload?: string;
+  /** The sink and the format of `payload` (lines written before these were recorded have neither). */
+  sink?: string;
+  format?: string;
   /** How many replays failed to deliver it. */
   replays?: number;
 }
@@ -24,7 +27,7 @@ export interface FileReplaySummary {
   delivered: number;
   /** Refused again or the destination kept failing: kept in the file. */
   stillFailing: number;
-  /** Lines that are not a dead letter with a payload (kept as they are). */
+  /** Lines that are not a dead letter with a payload, or whose payload is in another format than the sink's now (kept as they are). */
   unreadable: number;
   /** Lines removed from the file: the delivered ones. */
   deleted: number;
@@ -32,6 +35,11 @@ export interface FileReplaySummary {
 }
 
 export interface FileReplayOptions {
+  /**
+   * The sink's format now: a letter formatted otherwise (the sink was switched from CEF to LEEF, say) is not sent, since
+   * the receiver expects the new one; it stays, counted unreadable.
+   */
+  format?: string;
   /** Messages per send (default 500). */
   batchSize?: number;
   /** Attempts for a send that failed as a whole (default 4). */
@@ -72,8 +80,17 @@ export async function replayDeadLetterFile(file: string, driver: SinkDriver, opt
     } catch {
       // kept as it is
     }
-    if (typeof letter?.payload === 'string') letters.push({ index, letter });
-    else if (line.trim() !== '') summary.unreadable++;
+    const otherFormat = options.format !== undefined && letter?.format !== undefined && letter.format !== options.format;
+    if (typeof letter?.payload === 'string' && !otherFormat) letters.push({ index, letter });
+    else if (line.trim() !== '') {
+      summary.unreadable++;
+      if (otherFormat && summary.failures.length < 20)
+        summary.failures.push({
+          line: index + 1,
+          reason: 'format_changed',
+          message: `formatted as ${letter?.format}, the sink now sends ${options.format}`,
+        });
+    }
   });
 
   const size = options.batchSize ?? 500;

@@ -73,5 +73,6 @@ export function createSyslogSinkDriver(
     ...(deps.replayWindowMs !== undefined ? { replayWindowMs: deps.replayWindowMs } : {}),
     ...(deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
     deadLetterFile: settings.deadLetterFile,
+    deadLetterContext: { sink: id, format: settings.format },
   });
 }

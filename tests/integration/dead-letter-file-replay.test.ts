@@ -61,7 +61,7 @@ describe('fortiems dead-letter replay --sink for a forwarding sink', () => {
     await sink.stop(5000);
     expect(registry.get(METRIC_NAMES.deadLettered)?.total()).toBe(1);
     const letter = JSON.parse(readFileSync(file, 'utf8').trim()) as { payload: string; error: { type: string } };
-    expect(letter.error.type).toBe('message_too_large');
+    expect(letter).toMatchObject({ error: { type: 'message_too_large' }, sink: 'siem', format: 'json', attempts: 1 });
     expect(letter.payload.length).toBeGreaterThan(65_507);
 
     // Still UDP: refused again, kept with its new count, exit 1.

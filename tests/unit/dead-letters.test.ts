@@ -226,6 +226,19 @@ describe('replayDeadLetterFile', () => {
     expect(readFileSync(file, 'utf8')).toBe('not json\n');
   });
 
+  it('sends nothing formatted otherwise than the sink formats now: the line stays, said why', async () => {
+    const file = join(dir, 'format.ndjson');
+    const cef = JSON.stringify({ error: { type: 'message_too_large' }, sink: 'siem', format: 'cef', payload: 'CEF:0|…' });
+    const json = JSON.stringify({ error: { type: 'message_too_large' }, sink: 'siem', format: 'json', payload: '{"a":1}' });
+    writeFileSync(file, `${cef}\n${json}\n`);
+    const fake = driver(() => ({ status: 'ok' }));
+    const summary = await replayDeadLetterFile(file, fake, { format: 'json' });
+    expect(summary).toMatchObject({ matched: 2, replayed: 1, delivered: 1, unreadable: 1 });
+    expect(summary.failures).toEqual([{ line: 1, reason: 'format_changed', message: 'formatted as cef, the sink now sends json' }]);
+    expect(fake.sent).toEqual(['{"a":1}']);
+    expect(readFileSync(file, 'utf8')).toBe(`${cef}\n`);
+  });
+
   it('leaves the file as it is when the destination is down, and a missing file is nothing to do', async () => {
     const file = join(dir, 'down.ndjson');
     const text = `${line('<13>a')}\n`;
