@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../../platform/errors.js';
 import { registerDashboardsCommand } from './dashboards-command.js';
+import { registerDeadLetterCommand } from './dead-letter-command.js';
 import { registerEmsCommand } from './ems-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDashboardsCommand(program);
   registerRulesCommand(program);
   registerTapCommand(program);
+  registerDeadLetterCommand(program);
   return program;
 }
 

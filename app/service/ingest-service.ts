@@ -15,6 +15,7 @@ import type { OpenSearchTarget } from '../../platform/opensearch/target.js';
 import type { ComponentKind, ComponentTelemetry } from '../../platform/telemetry/component-telemetry.js';
 import { MetricsRegistry } from '../../platform/telemetry/metrics-registry.js';
 import { consolePassword, tapToken } from './console-credentials.js';
+import { consoleDeadLetters } from './console-dead-letters.js';
 import { SystemSnapshotter } from './system-snapshot.js';
 import { tapRoute } from './tap-route.js';
 
@@ -213,6 +214,7 @@ export class IngestService {
     const adminUser = config.console?.admin_user ?? 'admin';
     const { password, file, generated } = consolePassword(config.console?.admin_password, this.dataDir);
     const inventory = config.pipeline?.enrich?.inventory;
+    const deadLetters = consoleDeadLetters(config, this.options.target);
     await server.app.register(consolePlugin, {
       opensearch: target,
       adminUser,
@@ -220,6 +222,8 @@ export class IngestService {
       // Alerts are worked in the console through the runtime's one function, whether or not detections run here.
       changeAlert,
       systemSnapshot: () => this.system.read(),
+      // Dead letters are read and replayed through ingest/dead-letters/, which the console may not import.
+      ...(deadLetters ? { deadLetters } : {}),
       ...(inventory?.token ? { emsApi: { url: inventory.url, token: inventory.token } } : {}),
     });
     // The secret is shown the one time it is made: start-up banners end up in terminals' scrollback and service logs.

@@ -4,6 +4,7 @@ import type { EventBuffer } from '../buffers/event-buffer.js';
 import type { SyslogSinkConfig } from '../config/types.js';
 import type { RetryPolicy } from '../sinks/retry-policy.js';
 import type { Sink } from '../sinks/sink.js';
+import type { SinkDriver } from '../sinks/sink-driver.js';
 import { BufferedSink, type SinkLogger } from '../sinks/sink-helper.js';
 import { forwardThrottle } from './forward-policies.js';
 import { createSyslogDriver } from './syslog-driver.js';
@@ -28,8 +29,31 @@ export interface SyslogSinkDeps {
 export function createSyslogSink(id: string, config: SyslogSinkConfig, deps: SyslogSinkDeps): Sink {
   const settings = syslogSinkSettings(id, config, deps.dataDir);
   const encoder = syslogSinkEncoder(id, config);
+  const driver = createSyslogSinkDriver(id, config, deps);
+  return new BufferedSink({
+    id,
+    buffer: deps.buffer,
+    encode: encoder.encode,
+    ...(encoder.filter ? { filter: encoder.filter } : {}),
+    encoderRecipe: syslogEncoderRecipe(id, config),
+    driver,
+    telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: 'syslog' }),
+    batch: settings.batch,
+    concurrency: settings.concurrency,
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+}
+
+/** The sink's driver alone (its destination, transport, TLS and rate limit): the sink's, and `fortiems dead-letter replay --sink`'s. */
+export function createSyslogSinkDriver(
+  id: string,
+  config: SyslogSinkConfig,
+  deps: Pick<SyslogSinkDeps, 'dataDir' | 'replayWindowMs' | 'connectTimeoutMs'>,
+): SinkDriver {
+  const settings = syslogSinkSettings(id, config, deps.dataDir);
   const throttle = forwardThrottle(config.rate_limit);
-  const driver = createSyslogDriver({
+  return createSyslogDriver({
     host: settings.host,
     port: settings.port,
     mode: settings.mode,
@@ -49,18 +73,6 @@ export function createSyslogSink(id: string, config: SyslogSinkConfig, deps: Sys
     ...(deps.replayWindowMs !== undefined ? { replayWindowMs: deps.replayWindowMs } : {}),
     ...(deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
     deadLetterFile: settings.deadLetterFile,
-  });
-  return new BufferedSink({
-    id,
-    buffer: deps.buffer,
-    encode: encoder.encode,
-    ...(encoder.filter ? { filter: encoder.filter } : {}),
-    encoderRecipe: syslogEncoderRecipe(id, config),
-    driver,
-    telemetry: new ComponentTelemetry(deps.registry, { id, kind: 'sink', type: 'syslog' }),
-    batch: settings.batch,
-    concurrency: settings.concurrency,
-    ...(deps.retry ? { retry: deps.retry } : {}),
-    ...(deps.logger ? { logger: deps.logger } : {}),
+    deadLetterContext: { sink: id, format: settings.format },
   });
 }

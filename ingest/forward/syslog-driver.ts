@@ -19,7 +19,7 @@ import type { StreamTarget } from '../../syslog/stream-connection.js';
 import { StreamSender, type Throttle } from '../../syslog/stream-sender.js';
 import type { BufferRecord } from '../buffers/event-buffer.js';
 import type { DeadLetter, ItemOutcome, SendResult, SinkDriver } from '../sinks/sink-driver.js';
-import { appendDeadLetters } from './dead-letter-file.js';
+import { appendDeadLetters, type DeadLetterContext } from './dead-letter-file.js';
 
 export type ForwardMode = 'udp' | 'tcp' | 'tls';
 
@@ -37,6 +37,8 @@ export interface SyslogDriverSettings {
   throttle?: Throttle;
   /** Where undeliverable messages are appended (JSON lines). */
   deadLetterFile: string;
+  /** Written with each dead letter: the sink and the format its payload is in (what a replay checks). */
+  deadLetterContext?: DeadLetterContext;
   /** Largest UDP payload (default 65,507 bytes, the IPv4 maximum). */
   maxDatagramBytes?: number;
 }
@@ -75,7 +77,7 @@ function streamDriver(settings: SyslogDriverSettings): SinkDriver & { readonly d
       lastSendFailed = false;
       return { outcomes: batch.map(() => ({ status: 'ok' })), bytes: frames.reduce((sum, f) => sum + f.length, 0) };
     },
-    deadLetter: (letters: readonly DeadLetter[]) => appendDeadLetters(settings.deadLetterFile, letters),
+    deadLetter: (letters: readonly DeadLetter[]) => appendDeadLetters(settings.deadLetterFile, letters, settings.deadLetterContext),
     // Ready unless the last attempt failed: a connection is only opened when there is something to send.
     healthy: async () => !lastSendFailed,
     close: () => sender.close(),
@@ -111,7 +113,7 @@ function datagramDriver(settings: SyslogDriverSettings): SinkDriver & { readonly
       lastSendFailed = false;
       return { outcomes, bytes };
     },
-    deadLetter: (letters: readonly DeadLetter[]) => appendDeadLetters(settings.deadLetterFile, letters),
+    deadLetter: (letters: readonly DeadLetter[]) => appendDeadLetters(settings.deadLetterFile, letters, settings.deadLetterContext),
     healthy: async () => !lastSendFailed,
     close: () => sender.close(),
   };

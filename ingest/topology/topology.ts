@@ -41,6 +41,24 @@ export function needsDefaultCluster(config: FortiemsConfig, components: Componen
   return Object.values(config.sinks ?? {}).some((sink) => sinkFactory(components, sink.type).usesDefaultCluster?.(sink) === true);
 }
 
+/** A configuration's enrichment settings as plain values (the pipeline's stage, its workers', a dead-letter replay's). */
+export function enrichOptionsOf(config: FortiemsConfig): WorkerEnrichOptions {
+  const enrich = config.pipeline?.enrich;
+  const inventory = enrich?.inventory;
+  return {
+    geoip: enrich?.geoip ?? true,
+    ...(inventory
+      ? {
+          inventory: {
+            url: inventory.url,
+            token: inventory.token ?? '',
+            ...(inventory.timeout_ms ? { timeoutMs: inventory.timeout_ms } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 export type SearchCluster = Pick<OpenSearchTarget, 'url' | 'urls' | 'username' | 'password' | 'caFile'>;
 
 export class Topology {
@@ -204,20 +222,7 @@ export class Topology {
 
   /** The enrichment settings as plain values: this thread's stage and each parse worker's are built from them. */
   private enrichOptions(config: FortiemsConfig): WorkerEnrichOptions {
-    const enrich = config.pipeline?.enrich;
-    const inventory = enrich?.inventory;
-    return {
-      geoip: enrich?.geoip ?? true,
-      ...(inventory
-        ? {
-            inventory: {
-              url: inventory.url,
-              token: inventory.token ?? '',
-              ...(inventory.timeout_ms ? { timeoutMs: inventory.timeout_ms } : {}),
-            },
-          }
-        : {}),
-    };
+    return enrichOptionsOf(config);
   }
 
   private async buildSinks(config: FortiemsConfig): Promise<[string, Sink][]> {

@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { type AlertChange, type AlertChangeOutcome, type AlertVersion, alertsIndex } from '../../../mappings/opensearch/alerts.js';
 import { EVENTS_INDEX_PATTERN } from '../../boards/model.js';
+import type { DeadLetterAccess } from '../dead-letter-types.js';
 import type { SystemSnapshot } from '../system-types.js';
 
 /** Where the events are: the same fields as the pipeline's sink target, so the lead can pass them straight through. */
@@ -38,6 +39,8 @@ export interface ConsolePluginOptions {
   adminPassword: string;
   /** Without it, changing an alert (PATCH /api/alerts/:id) answers 503 and the drawer shows no controls. */
   changeAlert?: AlertChanger | undefined;
+  /** The Dead letters view's reads and replay (built by the service on ingest/dead-letters/); without it, 503. */
+  deadLetters?: DeadLetterAccess | undefined;
   /** Without it, the log-settings API answers 503 and the page says why. */
   emsApi?: EmsApiConnection | undefined;
   /** The service's metrics per component (app/service/system-snapshot.ts); without it GET /api/system answers 503. */
@@ -64,8 +67,9 @@ export interface ConsolePluginOptions {
 }
 
 export interface ResolvedConsoleOptions
-  extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert' | 'systemSnapshot'>> {
+  extends Required<Omit<ConsolePluginOptions, 'emsApi' | 'webRoot' | 'changeAlert' | 'systemSnapshot' | 'deadLetters'>> {
   systemSnapshot: (() => Promise<SystemSnapshot>) | undefined;
+  deadLetters: DeadLetterAccess | undefined;
   emsApi: EmsApiConnection | undefined;
   changeAlert: AlertChanger | undefined;
   webRoot: string | undefined;
@@ -89,6 +93,7 @@ export function resolveOptions(options: ConsolePluginOptions): ResolvedConsoleOp
     emsApi: options.emsApi,
     changeAlert: options.changeAlert,
     systemSnapshot: options.systemSnapshot,
+    deadLetters: options.deadLetters,
     sessionTtlMs: options.sessionTtlMs ?? 8 * HOUR,
     maxSessions: options.maxSessions ?? 1000,
     loginFailuresPerMinute: options.loginFailuresPerMinute ?? 5,

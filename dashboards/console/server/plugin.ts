@@ -7,6 +7,7 @@ import { createOpenSearchClient } from '../../../platform/opensearch/client.js';
 import { alertRoutes } from './alert-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { boardRoutes } from './board-routes.js';
+import { deadLetterRoutes } from './dead-letter-routes.js';
 import { emsRoutes } from './ems-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { type AlertChanger, type ConsolePluginOptions, type ResolvedConsoleOptions, resolveOptions } from './options.js';
@@ -62,6 +63,8 @@ const consoleRoutes: FastifyPluginAsync<{ options: ResolvedConsoleOptions }> = a
     now: options.now,
   });
   const ems = options.emsApi ? new EmsApiClient(options.emsApi) : undefined;
+  await app.register(deadLetterRoutes, { deadLetters: options.deadLetters, now: options.now });
+  app.addHook('onClose', async () => options.deadLetters?.close?.());
   await app.register(emsRoutes, { ems });
   await app.register(systemRoutes, { snapshot: options.systemSnapshot, client, ems });
   await app.register(staticRoutes, { webRoot: options.webRoot ?? defaultWebRoot(), vendorRoot: uplotDistDir() });

@@ -7,6 +7,7 @@ import { createAlertDrawer } from './alert-drawer.js';
 import { alertsView } from './alerts-view.js';
 import { api, LOGIN_PAGE } from './api.js';
 import { boardView } from './board-view.js';
+import { deadLettersView } from './dead-letters-view.js';
 import { h, replaceChildren } from './dom.js';
 import { createDrawer } from './event-drawer.js';
 import { eventsView } from './events-view.js';
@@ -50,6 +51,7 @@ async function start(root: HTMLElement) {
     { view: { kind: 'alerts' }, label: 'Alerts' },
     { view: { kind: 'settings' }, label: 'Log settings' },
     { view: { kind: 'system' }, label: 'System' },
+    { view: { kind: 'dead-letters' }, label: 'Dead letters' },
   ];
   const links = destinations.map((destination) => ({ ...destination, link: navLink(destination.label, viewKey(destination.view)) }));
   const nav = h('nav', { class: 'nav' }, ...links.map((entry) => entry.link));
@@ -94,7 +96,7 @@ async function start(root: HTMLElement) {
       pointLink(entry.link, toHash({ ...state, view: entry.view, page: 1 }));
       entry.link.classList.toggle('active', viewKey(entry.view) === viewKey(state.view));
     }
-    toolbar.element.hidden = state.view.kind === 'settings' || state.view.kind === 'system';
+    toolbar.element.hidden = state.view.kind === 'settings' || state.view.kind === 'system' || state.view.kind === 'dead-letters';
 
     const context = {
       query: dataQuery(state),
@@ -107,6 +109,7 @@ async function start(root: HTMLElement) {
       replaceChildren(main, alertsView(state, { signal, openAlert: (id) => void alertDrawer.open(id), change }));
     else if (state.view.kind === 'settings') replaceChildren(main, settingsView(session.emsApi, signal));
     else if (state.view.kind === 'system') replaceChildren(main, systemView(signal));
+    else if (state.view.kind === 'dead-letters') replaceChildren(main, deadLettersView(signal));
     else {
       const view = state.view;
       const board = boards.boards.find((candidate) => candidate.id === view.id);

@@ -9,7 +9,13 @@ import { isAlertLevel, isAlertStatus } from './alert-levels.js';
 export type VariableName = TemplateVariable['name'];
 export const VARIABLE_NAMES: readonly VariableName[] = ['ems_server', 'category', 'level', 'site'];
 
-export type View = { kind: 'board'; id: string } | { kind: 'events' } | { kind: 'alerts' } | { kind: 'settings' } | { kind: 'system' };
+export type View =
+  | { kind: 'board'; id: string }
+  | { kind: 'events' }
+  | { kind: 'alerts' }
+  | { kind: 'settings' }
+  | { kind: 'system' }
+  | { kind: 'dead-letters' };
 
 export const REFRESH_CHOICES = { off: 0, '10s': 10_000, '30s': 30_000, '1m': 60_000 } as const;
 export type RefreshChoice = keyof typeof REFRESH_CHOICES;
@@ -51,6 +57,7 @@ function parseView(path: string, defaultBoard: string): View {
   if (kind === 'alerts') return { kind: 'alerts' };
   if (kind === 'settings') return { kind: 'settings' };
   if (kind === 'system') return { kind: 'system' };
+  if (kind === 'dead-letters') return { kind: 'dead-letters' };
   if (kind === 'board' && id && BOARD_ID.test(id)) return { kind: 'board', id };
   return { kind: 'board', id: defaultBoard };
 }
