@@ -1,7 +1,7 @@
-import { readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writePrivateFile } from '../../platform/fs/private-files.js';
+import { makePrivateDir, writePrivateFile } from '../../platform/fs/private-files.js';
 import type { BufferRecord } from '../buffers/event-buffer.js';
 import type { ItemOutcome, SinkDriver } from '../sinks/sink-driver.js';
 
@@ -48,32 +48,58 @@ export interface FileReplayOptions {
 }
 
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+const exists = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EEXIST';
 
 /**
  * A forwarding sink's dead letters sent again through its driver (the sink's destination as configured now: a message
- * too large for a UDP datagram goes through once the sink is TCP), then the file rewritten without the delivered ones,
- * atomically (a private temporary file renamed over it). The messages go as they were formatted: the file holds the
- * finished message, not the event. A letter refused again stays with its new reason and `replays` + 1; one the
- * destination could not take (down) stays unchanged. Lines the running sink appended meanwhile are kept; a running
- * sink that appends between that last read and the rename (a few microseconds) would lose its lines, so replay while
- * the pipeline is stopped, or accept that window. Idempotent: a second replay finds only what still fails.
+ * too large for a UDP datagram goes through once the sink is TCP). The messages go as they were formatted: the file
+ * holds the finished message, not the event. A letter refused again stays with its new reason and `replays` + 1; one
+ * the destination could not take (down) stays unchanged. Idempotent: a second replay finds only what still fails.
+ *
+ * Nothing a running sink writes meanwhile is lost: the file is first renamed to `<file>.replaying` (the sink opens the
+ * path for each append, so its next letters start a new file), replayed from there, and what stays is appended to the
+ * live file before the claimed one is removed. An append that opened the file just before the rename lands in the
+ * claimed file; it is read again at the end and carried over too. A crash mid-way leaves `<file>.replaying`, which the
+ * next replay finishes first (its delivered letters may then be sent a second time: at least once, never lost). One
+ * replay of a file at a time (`<file>.replay-lock` holds its pid).
  */
 export async function replayDeadLetterFile(file: string, driver: SinkDriver, options: FileReplayOptions = {}): Promise<FileReplaySummary> {
   const summary: FileReplaySummary = { matched: 0, replayed: 0, delivered: 0, stillFailing: 0, unreadable: 0, deleted: 0, failures: [] };
-  let before: string;
+  const release = await lockReplay(file);
   try {
-    before = await readFile(file, 'utf8');
-  } catch (error) {
-    if (missing(error)) return summary;
-    throw error;
+    const claimed = `${file}.replaying`;
+    const resuming = await readFile(claimed, 'utf8').then(
+      () => true,
+      (error: unknown) => (missing(error) ? false : Promise.reject(error)),
+    );
+    if (resuming) await replayClaimed(claimed, file, driver, options, summary);
+    try {
+      await rename(file, claimed);
+    } catch (error) {
+      if (missing(error)) return summary;
+      throw error;
+    }
+    await replayClaimed(claimed, file, driver, options, summary);
+    return summary;
+  } finally {
+    await release();
   }
+}
+
+async function replayClaimed(
+  claimed: string,
+  file: string,
+  driver: SinkDriver,
+  options: FileReplayOptions,
+  summary: FileReplaySummary,
+): Promise<void> {
+  const before = await readFile(claimed, 'utf8');
   const lines = before.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  summary.matched = lines.length;
-  const kept: string[] = new Array(lines.length);
+  summary.matched += lines.length;
+  const kept: string[] = [...lines];
   const letters: { index: number; letter: FileDeadLetter }[] = [];
   lines.forEach((line, index) => {
-    kept[index] = line;
     let letter: FileDeadLetter | undefined;
     try {
       letter = JSON.parse(line) as FileDeadLetter;
@@ -106,6 +132,7 @@ export async function replayDeadLetterFile(file: string, driver: SinkDriver, opt
       const { index, letter } = chunk[k] as { index: number; letter: FileDeadLetter };
       if (outcome.status === 'ok' || outcome.status === 'exists') {
         summary.delivered++;
+        summary.deleted++;
         kept[index] = '';
         return;
       }
@@ -120,24 +147,45 @@ export async function replayDeadLetterFile(file: string, driver: SinkDriver, opt
         });
     });
   }
-  if (summary.delivered === 0 && kept.every((line, i) => line === lines[i])) return summary;
 
   const remaining = kept.filter((line, i) => line !== '' || lines[i] === '');
-  const now = await readFile(file, 'utf8').catch((error: unknown) => (missing(error) ? '' : Promise.reject(error)));
-  if (!now.startsWith(before))
-    throw new Error(`${file} changed under the replay (another replay?): it was left as it is; run the replay again`);
-  const appended = now.slice(before.length);
-  const temporary = join(dirname(file), `.${process.pid}.replay.tmp`);
-  const text = remaining.length > 0 ? `${remaining.join('\n')}\n${appended}` : appended;
-  try {
-    await writePrivateFile(temporary, text, 'w');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
+  // Appends that opened the file before the rename: long finished by now (the sends took at least a round trip).
+  const late = (await readFile(claimed, 'utf8')).slice(before.length);
+  const text = `${remaining.map((line) => `${line}\n`).join('')}${late}`;
+  // Appended before the claimed file goes: a crash in between repeats letters, it never loses one.
+  if (text !== '') {
+    await makePrivateDir(dirname(file));
+    await writePrivateFile(file, text, 'a');
   }
-  summary.deleted = summary.delivered;
-  return summary;
+  await unlink(claimed);
+}
+
+/** `<file>.replay-lock` with our pid, created exclusively; a lock of a process that is gone is taken over. */
+async function lockReplay(file: string): Promise<() => Promise<void>> {
+  const lock = `${file}.replay-lock`;
+  await makePrivateDir(dirname(file));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writePrivateFile(lock, `${process.pid}\n`, 'wx');
+      return () => unlink(lock).catch(() => undefined);
+    } catch (error) {
+      if (!exists(error)) throw error;
+    }
+    const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+      throw new Error(`another replay (pid ${pid}) of ${file} is running; if no such process runs, delete ${lock}`);
+    await unlink(lock).catch(() => undefined);
+  }
+  throw new Error(`could not take ${lock}: another replay keeps taking it`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function sendChunk(driver: SinkDriver, payloads: Buffer[], options: FileReplayOptions): Promise<ItemOutcome[]> {

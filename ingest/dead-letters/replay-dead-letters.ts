@@ -17,6 +17,11 @@ export type ReplayStore = Pick<DeadLetterStore, 'page' | 'delete' | 'refusedAgai
 export interface ReplayOptions extends ReparseSettings {
   store: ReplayStore;
   send: BulkSender;
+  /**
+   * The ids among these that the destination holds already, in any backing index: a 409 only speaks for the write
+   * index, so an event stored by a replay that crashed before its delete, with a rollover since, would be stored twice.
+   */
+  alreadyStored?: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
   /** The pipeline's enrichment (GeoIP, endpoint context); without it the events are stored as parsed. */
   enrich?: EnrichStage | undefined;
   filter?: DeadLetterFilter;
@@ -33,9 +38,9 @@ export interface ReplayOptions extends ReparseSettings {
 export interface ReplaySummary {
   /** Letters that matched the filter. */
   matched: number;
-  /** Parsed again and sent. */
+  /** Parsed again and sent (or found stored already). */
   replayed: number;
-  /** Confirmed in the data stream (stored now, or found stored already: 409). */
+  /** Confirmed in the data stream (stored now, or found stored already: by id in any backing index, or 409). */
   stored: number;
   /** Refused again, or the target kept failing: left in place. */
   stillFailing: number;
@@ -86,7 +91,16 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
     if (options.enrich) await enrichSafely(options.enrich, events);
     summary.replayed += events.length;
 
-    const outcomes = await sendWithRetries(events.map(encodeBulkCreate), options);
+    const held = options.alreadyStored && letters.length > 0 ? await options.alreadyStored(letters.map((letter) => letter.id)) : new Set();
+    const outcomes: ItemOutcome[] = letters.map(() => ({ status: 'exists' }));
+    const toSend = letters.flatMap((letter, i) => (held.has(letter.id) ? [] : [i]));
+    const answers = await sendWithRetries(
+      toSend.map((i) => encodeBulkCreate(events[i] as ParsedEvent)),
+      options,
+    );
+    toSend.forEach((i, k) => {
+      outcomes[i] = answers[k] as ItemOutcome;
+    });
     const stored: string[] = [];
     const refused: { letter: StoredDeadLetter; reason: string; message: string }[] = [];
     outcomes.forEach((outcome, i) => {

@@ -33,6 +33,18 @@ export interface SearchDeadLetterOptions {
   client?: Client;
 }
 
+/** The ids among `ids` stored in any backing index of the namespace's fortiems data streams. */
+async function storedIds(client: Client, namespace: string, ids: readonly string[]): Promise<ReadonlySet<string>> {
+  const response = await client.search({
+    index: `logs-fortiems.*-${namespace}`,
+    ignore_unavailable: true,
+    allow_no_indices: true,
+    body: { query: { ids: { values: [...ids] } }, _source: false, size: ids.length },
+  } as never);
+  const hits = (response.body as { hits?: { hits?: { _id: string }[] } }).hits?.hits ?? [];
+  return new Set(hits.map((hit) => hit._id));
+}
+
 function pickSink(config: FortiemsConfig, sinkId: string | undefined): [string, SearchSinkConfig] {
   const sinks = Object.entries(config.sinks ?? {}) as [string, SinkConfig][];
   if (sinkId !== undefined) {
@@ -81,6 +93,7 @@ export function searchDeadLetters(config: FortiemsConfig, options: SearchDeadLet
           zone: options.zone ?? config.pipeline?.timezone ?? 'UTC',
           enrich,
           filter,
+          alreadyStored: (ids) => storedIds(client, settings.namespace, ids),
           send: async (payloads) => {
             const records = payloads.map((payload, seq) => ({ seq, payload, bytes: payload.length }));
             return (await driver.send(records, new AbortController().signal)).outcomes;

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryBuffer } from '../../ingest/buffers/memory-buffer.js';
+import { encodeBulkCreate } from '../../ingest/sinks/search/bulk-encoding.js';
 import { createSearchSink } from '../../ingest/sinks/search/create-search-sink.js';
+import { deadLetterEntry } from '../../ingest/sinks/search/dead-letter.js';
 import { installMappings } from '../../ingest/sinks/search/install-mappings.js';
 import { buildTemplates } from '../../mappings/opensearch/index.js';
 import type { ParsedEvent } from '../../parsers/parse-line.js';
@@ -130,6 +132,27 @@ describe('fortiems dead-letter replay on a real OpenSearch', () => {
     expect(second.code).toBe(0);
     expect(second.out).toContain('0 matched, 0 replayed, 0 stored, 0 still failing, 0 not parsable, 0 deleted');
     expect(await count(clientStream)).toBe(refused.length);
+  });
+
+  it('a letter whose event is already stored in an older backing index (a replay that crashed before its delete, a rollover since) is deleted, not stored twice', async () => {
+    // After the test above the client stream takes client events; round 50 makes ids no other test used.
+    const event = sampleEvents(namespace, 1, 50).find((candidate) => candidate.dataset === 'fortiems.client') as ParsedEvent;
+    const payload = encodeBulkCreate(event);
+    const bulk = await client.bulk({ body: payload, refresh: true } as never);
+    expect((bulk.body as { errors: boolean }).errors).toBe(false);
+    await client.indices.rollover({ alias: clientStream });
+    const letter = deadLetterEntry(
+      { record: { seq: 0, payload, bytes: payload.length }, errorType: 'it_crashed_before_delete', error: 'x', attempts: 1 },
+      namespace,
+      new Date(),
+    );
+    await client.bulk({ body: letter.payload, refresh: true } as never);
+
+    const replay = await runDeadLetterCli(['replay', '--config', configFile, '--reason', 'it_crashed_before_delete']);
+    expect(replay.code).toBe(0);
+    expect(replay.out).toContain('1 matched, 1 replayed, 1 stored, 0 still failing, 0 not parsable, 1 deleted');
+    expect(await count(clientStream, { ids: { values: [idOf(event)] } })).toBe(1);
+    expect(await count(deadLetters, { term: { 'error.type': 'it_crashed_before_delete' } })).toBe(0);
   });
 
   it('leaves a letter it cannot parse again, says why and exits 1', async () => {

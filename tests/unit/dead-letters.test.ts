@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -256,5 +257,50 @@ describe('replayDeadLetterFile', () => {
         driver(() => ({ status: 'ok' })),
       ),
     ).toMatchObject({ matched: 0 });
+  });
+
+  it('keeps what a running sink writes during the replay: new letters, and an append that opened the file before the claim', async () => {
+    const file = join(dir, 'live.ndjson');
+    writeFileSync(file, `${line('<13>old')}\n`);
+    let early: FileHandle | undefined;
+    const fake = driver((payload) => {
+      if (payload === '<13>old') {
+        // The sink, meanwhile: one append through a handle it opened before the claim, one after (a new file).
+        if (early) writeSync(early.fd, `${line('<13>in-flight')}\n`);
+        appendFileSync(file, `${line('<13>new')}\n`);
+      }
+      return { status: 'ok' };
+    });
+    // Opened before the replay renames the file, written after: as an appender caught mid-write.
+    early = await open(file, 'a');
+    const summary = await replayDeadLetterFile(file, fake, { backoffMs: 1 });
+    await early.close();
+    expect(summary).toMatchObject({ matched: 1, delivered: 1, deleted: 1 });
+    const left = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((text) => JSON.parse(text).payload);
+    expect(left.sort()).toEqual(['<13>in-flight', '<13>new']);
+    expect(existsSync(`${file}.replaying`)).toBe(false);
+    expect(existsSync(`${file}.replay-lock`)).toBe(false);
+  });
+
+  it('finishes a replay that stopped half-way (a claimed file left) before the live file, and refuses a second replay at once', async () => {
+    const file = join(dir, 'crashed.ndjson');
+    writeFileSync(`${file}.replaying`, `${line('<13>claimed')}\n`);
+    writeFileSync(file, `${line('<13>live')}\n`);
+    const fake = driver(() => ({ status: 'ok' }));
+    expect(await replayDeadLetterFile(file, fake, { backoffMs: 1 })).toMatchObject({ matched: 2, delivered: 2 });
+    expect(fake.sent).toEqual(['<13>claimed', '<13>live']);
+    expect(existsSync(file)).toBe(false);
+
+    // A replay running elsewhere (its lock holds a live pid: this test's parent process): refused, nothing sent.
+    writeFileSync(file, `${line('<13>x')}\n`);
+    writeFileSync(`${file}.replay-lock`, `${process.ppid}\n`);
+    await expect(replayDeadLetterFile(file, fake)).rejects.toThrow(/another replay \(pid \d+\) of .* is running/);
+    expect(readFileSync(file, 'utf8')).toBe(`${line('<13>x')}\n`);
+    // A lock left by a process that is gone is taken over.
+    writeFileSync(`${file}.replay-lock`, '2147483646\n');
+    expect(await replayDeadLetterFile(file, fake, { backoffMs: 1 })).toMatchObject({ delivered: 1 });
   });
 });
