@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makePrivateDir, writePrivateFile } from '../../platform/fs/private-files.js';
 import type { BufferRecord } from '../buffers/event-buffer.js';
+import { payloadBytes } from '../forward/dead-letter-file.js';
 import type { ItemOutcome, SinkDriver } from '../sinks/sink-driver.js';
 
 /** One line of a forwarding sink's dead-letter file (`forward/dead-letter-file.ts`). */
@@ -12,6 +13,8 @@ export interface FileDeadLetter {
   attempts?: number;
   /** The message exactly as the sink formatted it (UTF-8 text of the bytes it tried to send). */
   payload?: string;
+  /** The bytes, when they are not UTF-8 text (`payload` is then their lossy decoding, for reading only). */
+  payload_base64?: string;
   /** The sink and the format of `payload` (lines written before these were recorded have neither). */
   sink?: string;
   format?: string;
@@ -107,7 +110,7 @@ async function replayClaimed(
       // kept as it is
     }
     const otherFormat = options.format !== undefined && letter?.format !== undefined && letter.format !== options.format;
-    if (typeof letter?.payload === 'string' && !otherFormat) letters.push({ index, letter });
+    if (letter && payloadBytes(letter) !== undefined && !otherFormat) letters.push({ index, letter });
     else if (line.trim() !== '') {
       summary.unreadable++;
       if (otherFormat && summary.failures.length < 20)
@@ -125,7 +128,7 @@ async function replayClaimed(
     summary.replayed += chunk.length;
     const outcomes = await sendChunk(
       driver,
-      chunk.map(({ letter }) => Buffer.from(letter.payload as string, 'utf8')),
+      chunk.map(({ letter }) => payloadBytes(letter) as Buffer),
       options,
     );
     outcomes.forEach((outcome, k) => {
