@@ -70,6 +70,8 @@ export function filterOf(options: CommonOptions, now = Date.now()): DeadLetterFi
 interface FileSink {
   file: string;
   format: string;
+  /** The sink's `batch.max_bytes`: a replay's sends are no larger than the sink's. */
+  batchBytes: number | undefined;
   driver(): SinkDriver;
 }
 
@@ -82,12 +84,22 @@ function fileSink(config: FortiemsConfig, sinkId: string | undefined): FileSink 
   const dataDir = dataDirOf(config);
   if (sink.type === 'syslog') {
     const settings = syslogSinkSettings(sinkId, sink, dataDir);
-    return { file: settings.deadLetterFile, format: settings.format, driver: () => createSyslogSinkDriver(sinkId, sink, { dataDir }) };
+    return {
+      file: settings.deadLetterFile,
+      format: settings.format,
+      batchBytes: sink.batch?.max_bytes,
+      driver: () => createSyslogSinkDriver(sinkId, sink, { dataDir }),
+    };
   }
   if (sink.type === 'kafka') {
     // The spool payload (`<key>\n<value>`) is what the driver sends, so a letter goes out as the sink sends a record.
     const options = kafkaDriverOptions(sinkId, sink, dataDir);
-    return { file: options.deadLetterFile, format: DEAD_LETTER_FORMAT, driver: () => createKafkaDriver(options) };
+    return {
+      file: options.deadLetterFile,
+      format: DEAD_LETTER_FORMAT,
+      batchBytes: sink.batch?.max_bytes,
+      driver: () => createKafkaDriver(options),
+    };
   }
   return undefined;
 }
@@ -225,7 +237,10 @@ export function registerDeadLetterCommand(program: Command): void {
         const { file } = forward;
         const driver = forward.driver();
         try {
-          const summary = await replayDeadLetterFile(file, driver, { format: forward.format });
+          const summary = await replayDeadLetterFile(file, driver, {
+            format: forward.format,
+            ...(forward.batchBytes !== undefined ? { batchBytes: forward.batchBytes } : {}),
+          });
           process.stdout.write(
             `${file}: ${summary.matched} lines, ${summary.replayed} replayed, ${summary.delivered} delivered, ` +
               `${summary.stillFailing} still failing, ${summary.unreadable} unreadable, ${summary.deleted} deleted\n`,

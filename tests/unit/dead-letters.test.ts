@@ -267,6 +267,27 @@ describe('replayDeadLetterFile', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('keeps each send within the byte bound (a larger message alone), so a file of large letters is not one huge request', async () => {
+    const file = join(dir, 'sizes.ndjson');
+    const payloads = ['a'.repeat(400), 'b'.repeat(400), 'c'.repeat(1500), 'd'.repeat(100), 'e'.repeat(100)];
+    writeFileSync(file, `${payloads.map((payload) => line(payload)).join('\n')}\n`);
+    const sends: number[][] = [];
+    const summary = await replayDeadLetterFile(
+      file,
+      {
+        type: 'fake',
+        async send(batch: readonly BufferRecord[]) {
+          sends.push(batch.map((record) => record.payload.length));
+          return { outcomes: batch.map(() => ({ status: 'ok' }) as const), bytes: 0 };
+        },
+        async deadLetter() {},
+      },
+      { batchBytes: 1000, batchSize: 500 },
+    );
+    expect(summary).toMatchObject({ matched: 5, delivered: 5 });
+    expect(sends).toEqual([[400, 400], [1500], [100, 100]]);
+  });
+
   it('sends nothing formatted otherwise than the sink formats now: the line stays, said why', async () => {
     const file = join(dir, 'format.ndjson');
     const cef = JSON.stringify({ error: { type: 'message_too_large' }, sink: 'siem', format: 'cef', payload: 'CEF:0|…' });
