@@ -153,7 +153,7 @@ function addFilterOptions(command: Command): Command {
     )
     .option('--from <time>', 'dead-lettered at or after: ISO time, epoch ms, or a span back from now (24h, 7d)', timeOption)
     .option('--to <time>', 'dead-lettered at or before (same forms)', timeOption)
-    .option('--reason <type>', 'only this error.type (e.g. mapper_parsing_exception)')
+    .option('--reason <type>', 'only this error.type (e.g. mapper_parsing_exception; Elasticsearch says document_parsing_exception)')
     .option('--dataset <dataset>', 'only this event.dataset (e.g. fortiems.ems_vpn)');
 }
 
