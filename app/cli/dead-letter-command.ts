@@ -1,19 +1,24 @@
 /**
  * `fortiems dead-letter list|show|replay`: what the sinks could not deliver, and sending it again once the cause is
- * fixed (a mapping, a destination). Search sinks' letters are in `fortiems-dead-letter-<namespace>`; a forwarding
- * (syslog) sink's are in `<data_dir>/dead-letter/<id>.ndjson`. The logic is `ingest/dead-letters/`.
+ * fixed (a mapping, a destination). Search sinks' (opensearch, elasticsearch) letters are in
+ * `fortiems-dead-letter-<namespace>` on their cluster; a forwarding (syslog) or kafka sink's are in
+ * `<data_dir>/dead-letter/<id>.ndjson`. The logic is `ingest/dead-letters/`.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultConfig, loadConfigFile } from '../../ingest/config/load-config.js';
-import type { FortiemsConfig, SearchSinkConfig, SyslogSinkConfig } from '../../ingest/config/types.js';
+import type { FortiemsConfig, SearchSinkConfig } from '../../ingest/config/types.js';
 import type { StoredDeadLetter } from '../../ingest/dead-letters/dead-letter-store.js';
 import { checkFilter, type DeadLetterFilter, parseTimeBound } from '../../ingest/dead-letters/filters.js';
 import { type FileDeadLetter, replayDeadLetterFile } from '../../ingest/dead-letters/replay-dead-letter-file.js';
 import { searchDeadLetters } from '../../ingest/dead-letters/search-dead-letters.js';
 import { createSyslogSinkDriver } from '../../ingest/forward/create-syslog-sink.js';
 import { syslogSinkSettings } from '../../ingest/forward/syslog-sink-settings.js';
+import { createKafkaDriver } from '../../ingest/kafka/kafka-driver.js';
+import { DEAD_LETTER_FORMAT } from '../../ingest/kafka/kafka-record.js';
+import { kafkaDriverOptions } from '../../ingest/kafka/kafka-sink-component.js';
+import type { SinkDriver } from '../../ingest/sinks/sink-driver.js';
 import { ActionableError } from '../../platform/errors.js';
 import { stateRoot } from '../managed/paths.js';
 import { runningOpenSearchTarget } from './mappings-command.js';
@@ -61,29 +66,55 @@ export function filterOf(options: CommonOptions, now = Date.now()): DeadLetterFi
   return filter;
 }
 
-/** The syslog sink named by --sink, when it is one: its letters are a file. */
-function forwardSink(config: FortiemsConfig, sinkId: string | undefined): SyslogSinkConfig | undefined {
+/** A sink whose letters are a file: where it is, the format its payloads are in now, and its driver as configured now. */
+interface FileSink {
+  file: string;
+  format: string;
+  /** The sink's `batch.max_bytes`: a replay's sends are no larger than the sink's. */
+  batchBytes: number | undefined;
+  driver(): SinkDriver;
+}
+
+/** The syslog or kafka sink named by --sink, when it is one: its letters are a file. */
+function fileSink(config: FortiemsConfig, sinkId: string | undefined): FileSink | undefined {
   if (sinkId === undefined) return undefined;
   const sink = config.sinks?.[sinkId];
   if (!sink)
     throw new ActionableError(`no sink '${sinkId}' in the configuration`, 'pass the --config of the pipeline and one of its sink ids');
-  if (sink.type === 'kafka')
-    throw new ActionableError(
-      `sink '${sinkId}' is a kafka sink: its dead letters cannot be replayed yet`,
-      'inspect <data_dir>/dead-letter/<id>.ndjson',
-    );
-  return sink.type === 'syslog' ? sink : undefined;
+  const dataDir = dataDirOf(config);
+  if (sink.type === 'syslog') {
+    const settings = syslogSinkSettings(sinkId, sink, dataDir);
+    return {
+      file: settings.deadLetterFile,
+      format: settings.format,
+      batchBytes: sink.batch?.max_bytes,
+      driver: () => createSyslogSinkDriver(sinkId, sink, { dataDir }),
+    };
+  }
+  if (sink.type === 'kafka') {
+    // The spool payload (`<key>\n<value>`) is what the driver sends, so a letter goes out as the sink sends a record.
+    const options = kafkaDriverOptions(sinkId, sink, dataDir);
+    return {
+      file: options.deadLetterFile,
+      format: DEAD_LETTER_FORMAT,
+      batchBytes: sink.batch?.max_bytes,
+      driver: () => createKafkaDriver(options),
+    };
+  }
+  return undefined;
 }
 
 function dataDirOf(config: FortiemsConfig): string {
   return config.data_dir ?? join(stateRoot(), 'ingest');
 }
 
-async function openSearch(config: FortiemsConfig, options: CommonOptions & { zone?: string }) {
+/** The dead letters of the search sink named by --sink (default: the first opensearch sink, else elasticsearch). */
+async function searchSink(config: FortiemsConfig, options: CommonOptions & { zone?: string }) {
   const sinks = Object.entries(config.sinks ?? {});
   const chosen = options.sink !== undefined ? config.sinks?.[options.sink] : sinks.find(([, sink]) => sink.type === 'opensearch')?.[1];
   const named = chosen as SearchSinkConfig | undefined;
-  const needsDefault = named !== undefined && named.url === undefined && named.urls === undefined;
+  // Only an opensearch sink falls back to the default cluster (the managed node); an elasticsearch one names its own.
+  const needsDefault = named?.type === 'opensearch' && named.url === undefined && named.urls === undefined;
   const target = needsDefault ? await runningOpenSearchTarget() : undefined;
   return searchDeadLetters(config, { sinkId: options.sink, target, zone: options.zone });
 }
@@ -116,10 +147,13 @@ async function readFileLetters(file: string): Promise<FileDeadLetter[]> {
 function addFilterOptions(command: Command): Command {
   return command
     .option('--config <file>', "the pipeline's configuration (its sinks, cluster, namespace, data_dir); without it, the defaults")
-    .option('--sink <id>', 'the sink whose dead letters (default: the first opensearch sink); a syslog sink reads its dead-letter file')
+    .option(
+      '--sink <id>',
+      'the sink whose dead letters (default: the first opensearch sink, else the first elasticsearch one); a syslog or kafka sink reads its dead-letter file',
+    )
     .option('--from <time>', 'dead-lettered at or after: ISO time, epoch ms, or a span back from now (24h, 7d)', timeOption)
     .option('--to <time>', 'dead-lettered at or before (same forms)', timeOption)
-    .option('--reason <type>', 'only this error.type (e.g. mapper_parsing_exception)')
+    .option('--reason <type>', 'only this error.type (e.g. mapper_parsing_exception; Elasticsearch says document_parsing_exception)')
     .option('--dataset <dataset>', 'only this event.dataset (e.g. fortiems.ems_vpn)');
 }
 
@@ -127,7 +161,7 @@ function noFiltersForFiles(options: CommonOptions): void {
   if (options.from ?? options.to ?? options.reason ?? options.dataset)
     throw new ActionableError(
       '--from, --to, --reason and --dataset select index letters',
-      "a forwarding sink's file is replayed whole: leave them out",
+      "a syslog or kafka sink's file is listed and replayed whole: leave them out",
     );
 }
 
@@ -140,10 +174,10 @@ export function registerDeadLetterCommand(program: Command): void {
     .option('--limit <n>', 'letters shown', parsePositiveInteger, 10)
     .action(async (options: CommonOptions & { limit: number }) => {
       const config = configOf(options);
-      const forward = forwardSink(config, options.sink);
+      const forward = fileSink(config, options.sink);
       if (forward) {
         noFiltersForFiles(options);
-        const file = syslogSinkSettings(options.sink as string, forward, dataDirOf(config)).deadLetterFile;
+        const { file } = forward;
         const letters = await readFileLetters(file);
         const reasons = new Map<string, number>();
         for (const letter of letters) reasons.set(letter.error?.type ?? 'unknown', (reasons.get(letter.error?.type ?? 'unknown') ?? 0) + 1);
@@ -153,7 +187,7 @@ export function registerDeadLetterCommand(program: Command): void {
           process.stdout.write(`${letter['@timestamp'] ?? '-'}  ${safe(letter.error?.type)}  ${safe(letter.error?.message)}\n`);
         return;
       }
-      const letters = await openSearch(config, options);
+      const letters = await searchSink(config, options);
       try {
         const summary = await letters.store.summary(filterOf(options), options.limit);
         process.stdout.write(`${summary.total} dead letters in ${letters.store.index} (sink ${letters.sinkId})\nby reason:\n`);
@@ -172,9 +206,9 @@ export function registerDeadLetterCommand(program: Command): void {
     .description('one dead letter in full (JSON), by its id (the event id)')
     .argument('<id>')
     .option('--config <file>', "the pipeline's configuration; without it, the defaults")
-    .option('--sink <id>', 'the opensearch sink (default: the first)')
+    .option('--sink <id>', 'the opensearch or elasticsearch sink (default: the first opensearch sink, else the first elasticsearch one)')
     .action(async (id: string, options: CommonOptions) => {
-      const letters = await openSearch(configOf(options), options);
+      const letters = await searchSink(configOf(options), options);
       try {
         const letter = await letters.store.get(id);
         if (!letter)
@@ -190,22 +224,23 @@ export function registerDeadLetterCommand(program: Command): void {
       .command('replay')
       .description(
         "parse each letter's event.original again (today's parser and enrichment), store it through the sink with its own id, " +
-          'and delete the letter once stored; a syslog --sink re-sends its file. Idempotent. Exit 1 when some still fail',
+          'and delete the letter once stored; a syslog or kafka --sink re-sends its file through the sink as configured now. ' +
+          'Idempotent. Exit 1 when some still fail',
       ),
   )
     .option('--zone <zone>', "zone of zone-less times in the lines (default: the configuration's pipeline.timezone, else UTC)")
     .action(async (options: CommonOptions & { zone?: string }) => {
       const config = configOf(options);
-      const forward = forwardSink(config, options.sink);
+      const forward = fileSink(config, options.sink);
       if (forward) {
         noFiltersForFiles(options);
-        const sinkId = options.sink as string;
-        const dataDir = dataDirOf(config);
-        const settings = syslogSinkSettings(sinkId, forward, dataDir);
-        const file = settings.deadLetterFile;
-        const driver = createSyslogSinkDriver(sinkId, forward, { dataDir });
+        const { file } = forward;
+        const driver = forward.driver();
         try {
-          const summary = await replayDeadLetterFile(file, driver, { format: settings.format });
+          const summary = await replayDeadLetterFile(file, driver, {
+            format: forward.format,
+            ...(forward.batchBytes !== undefined ? { batchBytes: forward.batchBytes } : {}),
+          });
           process.stdout.write(
             `${file}: ${summary.matched} lines, ${summary.replayed} replayed, ${summary.delivered} delivered, ` +
               `${summary.stillFailing} still failing, ${summary.unreadable} unreadable, ${summary.deleted} deleted\n`,
@@ -218,7 +253,7 @@ export function registerDeadLetterCommand(program: Command): void {
         }
         return;
       }
-      const letters = await openSearch(config, options);
+      const letters = await searchSink(config, options);
       try {
         const summary = await letters.replay(filterOf(options));
         process.stdout.write(

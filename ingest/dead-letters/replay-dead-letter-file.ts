@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makePrivateDir, writePrivateFile } from '../../platform/fs/private-files.js';
 import type { BufferRecord } from '../buffers/event-buffer.js';
+import { payloadBytes } from '../forward/dead-letter-file.js';
 import type { ItemOutcome, SinkDriver } from '../sinks/sink-driver.js';
 
 /** One line of a forwarding sink's dead-letter file (`forward/dead-letter-file.ts`). */
@@ -12,6 +13,8 @@ export interface FileDeadLetter {
   attempts?: number;
   /** The message exactly as the sink formatted it (UTF-8 text of the bytes it tried to send). */
   payload?: string;
+  /** The bytes, when they are not UTF-8 text (`payload` is then their lossy decoding, for reading only). */
+  payload_base64?: string;
   /** The sink and the format of `payload` (lines written before these were recorded have neither). */
   sink?: string;
   format?: string;
@@ -42,6 +45,11 @@ export interface FileReplayOptions {
   format?: string;
   /** Messages per send (default 500). */
   batchSize?: number;
+  /**
+   * Payload bytes per send (default 5 MiB, the sinks' `batch.max_bytes` default; one larger message goes alone): a
+   * file of large letters must not become one request larger than the destination takes (a broker's request limit).
+   */
+  batchBytes?: number;
   /** Attempts for a send that failed as a whole (default 4). */
   attempts?: number;
   backoffMs?: number;
@@ -98,7 +106,7 @@ async function replayClaimed(
   if (lines.at(-1) === '') lines.pop();
   summary.matched += lines.length;
   const kept: string[] = [...lines];
-  const letters: { index: number; letter: FileDeadLetter }[] = [];
+  const letters: Pending[] = [];
   lines.forEach((line, index) => {
     let letter: FileDeadLetter | undefined;
     try {
@@ -107,7 +115,8 @@ async function replayClaimed(
       // kept as it is
     }
     const otherFormat = options.format !== undefined && letter?.format !== undefined && letter.format !== options.format;
-    if (typeof letter?.payload === 'string' && !otherFormat) letters.push({ index, letter });
+    const payload = letter && !otherFormat ? payloadBytes(letter) : undefined;
+    if (letter && payload) letters.push({ index, letter, payload });
     else if (line.trim() !== '') {
       summary.unreadable++;
       if (otherFormat && summary.failures.length < 20)
@@ -119,17 +128,15 @@ async function replayClaimed(
     }
   });
 
-  const size = options.batchSize ?? 500;
-  for (let start = 0; start < letters.length; start += size) {
-    const chunk = letters.slice(start, start + size);
+  for (const chunk of chunks(letters, options.batchSize ?? 500, options.batchBytes ?? 5_242_880)) {
     summary.replayed += chunk.length;
     const outcomes = await sendChunk(
       driver,
-      chunk.map(({ letter }) => Buffer.from(letter.payload as string, 'utf8')),
+      chunk.map(({ payload }) => payload),
       options,
     );
     outcomes.forEach((outcome, k) => {
-      const { index, letter } = chunk[k] as { index: number; letter: FileDeadLetter };
+      const { index, letter } = chunk[k] as Pending;
       if (outcome.status === 'ok' || outcome.status === 'exists') {
         summary.delivered++;
         summary.deleted++;
@@ -158,6 +165,29 @@ async function replayClaimed(
     await writePrivateFile(file, text, 'a');
   }
   await unlink(claimed);
+}
+
+/** A letter to send: its line's index, the line, and the bytes it stands for. */
+interface Pending {
+  index: number;
+  letter: FileDeadLetter;
+  payload: Buffer;
+}
+
+/** The letters in sends of at most `size` messages and `bytes` payload bytes (a larger single message goes alone). */
+function* chunks(letters: readonly Pending[], size: number, bytes: number): Generator<Pending[]> {
+  let chunk: Pending[] = [];
+  let total = 0;
+  for (const letter of letters) {
+    if (chunk.length > 0 && (chunk.length >= size || total + letter.payload.length > bytes)) {
+      yield chunk;
+      chunk = [];
+      total = 0;
+    }
+    chunk.push(letter);
+    total += letter.payload.length;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** `<file>.replay-lock` with our pid, created exclusively; a lock of a process that is gone is taken over. */

@@ -3,6 +3,7 @@ import { ActionableError } from '../../platform/errors.js';
 import { createOpenSearchClient } from '../../platform/opensearch/client.js';
 import type { FortiemsConfig, SearchSinkConfig, SinkConfig } from '../config/types.js';
 import { createEnrichStage } from '../enrich/enrich-stage.js';
+import { createElasticsearchDriver } from '../sinks/search/elasticsearch-driver.js';
 import { createOpenSearchDriver } from '../sinks/search/opensearch-driver.js';
 import type { SearchTarget } from '../sinks/search/search-driver.js';
 import { searchSinkSettings } from '../sinks/search/search-sink-settings.js';
@@ -21,7 +22,7 @@ export interface SearchDeadLetters {
 }
 
 export interface SearchDeadLetterOptions {
-  /** Which search sink (default: the first `opensearch` sink of the configuration). */
+  /** Which search sink (default: the first `opensearch` sink of the configuration, else the first `elasticsearch` one). */
   sinkId?: string | undefined;
   /** The default cluster, for a sink without `url` (OPENSEARCH_URL or the managed node). */
   target?: SearchTarget | undefined;
@@ -54,24 +55,29 @@ function pickSink(config: FortiemsConfig, sinkId: string | undefined): [string, 
         `no sink '${sinkId}' in the configuration`,
         `name one of: ${sinks.map(([id]) => id).join(', ') || '(none)'}`,
       );
-    if (found[1].type !== 'opensearch')
+    if (found[1].type !== 'opensearch' && found[1].type !== 'elasticsearch')
       throw new ActionableError(
-        `sink '${sinkId}' is of type ${found[1].type}: its dead letters are not in an OpenSearch index`,
-        found[1].type === 'syslog'
-          ? 'replay a forwarding sink with `fortiems dead-letter replay --sink ID --file`'
-          : 'name an opensearch sink',
+        `sink '${sinkId}' is of type ${found[1].type}: its dead letters are not in a search index`,
+        found[1].type === 'syslog' || found[1].type === 'kafka'
+          ? 'its dead letters are a file: `fortiems dead-letter list|replay --sink ID` reads it'
+          : 'name an opensearch or elasticsearch sink',
       );
     return found as [string, SearchSinkConfig];
   }
-  const first = sinks.find(([, sink]) => sink.type === 'opensearch');
+  const first = sinks.find(([, sink]) => sink.type === 'opensearch') ?? sinks.find(([, sink]) => sink.type === 'elasticsearch');
   if (!first)
-    throw new ActionableError('the configuration has no opensearch sink', 'pass the --config of the pipeline that wrote the dead letters');
+    throw new ActionableError(
+      'the configuration has no opensearch or elasticsearch sink',
+      'pass the --config of the pipeline that wrote the dead letters',
+    );
   return first as [string, SearchSinkConfig];
 }
 
 /**
- * The dead letters of one opensearch sink of a configuration (its cluster, its namespace's `fortiems-dead-letter-<ns>`).
- * Elasticsearch sinks are not covered yet: their index is read with the same query, but this builds an OpenSearch client.
+ * The dead letters of one search sink of a configuration (its cluster, its namespace's `fortiems-dead-letter-<ns>`).
+ * An elasticsearch sink's index is read and pruned with the same OpenSearch client: the store's requests (search with
+ * aggregations and `search_after`, get, bulk delete and update, an `ids` query) are plain REST that Elasticsearch 8
+ * answers alike (tested against the real one); only the replay's sends go through the sink's own driver.
  */
 export function searchDeadLetters(config: FortiemsConfig, options: SearchDeadLetterOptions = {}): SearchDeadLetters {
   const [sinkId, sinkConfig] = pickSink(config, options.sinkId);
@@ -84,7 +90,10 @@ export function searchDeadLetters(config: FortiemsConfig, options: SearchDeadLet
     namespace: settings.namespace,
     store,
     async replay(filter) {
-      const driver = createOpenSearchDriver(settings.target, { namespace: settings.namespace });
+      const driver =
+        settings.type === 'elasticsearch'
+          ? createElasticsearchDriver(settings.target, { namespace: settings.namespace })
+          : createOpenSearchDriver(settings.target, { namespace: settings.namespace });
       const enrich = createEnrichStage(enrichOptionsOf(config));
       try {
         return await replayDeadLetters({

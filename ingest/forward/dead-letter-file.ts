@@ -9,9 +9,27 @@ export interface DeadLetterContext {
 }
 
 /**
- * A syslog receiver has no dead-letter index, so undeliverable messages (too large for a datagram) go to a JSON-lines
- * file next to the sink's spool: one line per message with the error, the sink and format, and the payload (the
- * message exactly as formatted), for an operator to inspect and for `fortiems dead-letter replay --sink` to send again
+ * The payload as a line carries it: its UTF-8 text, readable in the file, and, only when that text would not give the
+ * same bytes back (bytes that are not UTF-8), `payload_base64` too, which a replay sends instead.
+ */
+export function payloadFields(payload: Buffer): { payload: string; payload_base64?: string } {
+  const text = payload.toString('utf8');
+  // Decoding replaces what is not UTF-8 with U+FFFD, so a byte length that differs is the common sign; equals settles it.
+  const exact = Buffer.byteLength(text, 'utf8') === payload.length && Buffer.from(text, 'utf8').equals(payload);
+  return exact ? { payload: text } : { payload: text, payload_base64: payload.toString('base64') };
+}
+
+/** The bytes a line's payload stands for (see `payloadFields`); a line of before `payload_base64` has only its text. */
+export function payloadBytes(line: { payload?: unknown; payload_base64?: unknown }): Buffer | undefined {
+  if (typeof line.payload_base64 === 'string') return Buffer.from(line.payload_base64, 'base64');
+  return typeof line.payload === 'string' ? Buffer.from(line.payload, 'utf8') : undefined;
+}
+
+/**
+ * A syslog receiver or a Kafka broker has no dead-letter index, so what a forwarding or kafka sink cannot deliver (too
+ * large for a datagram or for the topic) goes to a JSON-lines file next to the sink's spool: one line per message with
+ * the error, the sink and format, and the payload (the message exactly as formatted; for a kafka sink its spool payload,
+ * `<key>\n<value>`), for an operator to inspect and for `fortiems dead-letter replay --sink` to send again
  * (`ingest/dead-letters/replay-dead-letter-file.ts`).
  */
 export async function appendDeadLetters(file: string, letters: readonly DeadLetter[], context?: DeadLetterContext): Promise<void> {
@@ -24,7 +42,7 @@ export async function appendDeadLetters(file: string, letters: readonly DeadLett
       attempts: letter.attempts,
       ...(context ? { sink: context.sink, format: context.format } : {}),
       // Decoded only here: dead letters are the rare path.
-      payload: letter.record.payload.toString('utf8'),
+      ...payloadFields(letter.record.payload),
     }),
   );
   await writePrivateFile(file, `${lines.join('\n')}\n`, 'a');

@@ -17,7 +17,7 @@ import { type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafk
 import type { BufferRecord } from '../buffers/event-buffer.js';
 import { appendDeadLetters } from '../forward/dead-letter-file.js';
 import type { DeadLetter, ItemOutcome, SendResult, SinkDriver } from '../sinks/sink-driver.js';
-import { FORMAT_HEADER, KAFKA_FORMAT_VERSION, splitSpoolPayload } from './kafka-record.js';
+import { DEAD_LETTER_FORMAT, FORMAT_HEADER, KAFKA_FORMAT_VERSION, splitSpoolPayload } from './kafka-record.js';
 
 /** The part of the client's producer the driver uses (a test hands in a fake one). */
 export interface KafkaProducer {
@@ -33,6 +33,8 @@ export interface KafkaDriverOptions {
   clientId: string;
   timeoutMs: number;
   deadLetterFile: string;
+  /** The sink's id, recorded in each dead-letter line (with the payload's format) for its replay. */
+  sinkId?: string;
   /** Builds a producer; by default the client's idempotent one with the settings above. */
   createProducer?: () => KafkaProducer;
   /** Told each time the producer is replaced by a new one (for the sink's metrics and log). */
@@ -216,7 +218,12 @@ export function createKafkaDriver(options: KafkaDriverOptions): SinkDriver {
           return batch.length === 1 ? { outcomes: [{ status: 'reject', errorType: failure.reason, error: text }], bytes: 0 } : walk(batch);
       }
     },
-    deadLetter: (letters: readonly DeadLetter[]) => appendDeadLetters(options.deadLetterFile, letters),
+    deadLetter: (letters: readonly DeadLetter[]) =>
+      appendDeadLetters(
+        options.deadLetterFile,
+        letters,
+        options.sinkId !== undefined ? { sink: options.sinkId, format: DEAD_LETTER_FORMAT } : undefined,
+      ),
     async healthy(): Promise<boolean> {
       try {
         await producer.metadata({ topics: [options.topic] });

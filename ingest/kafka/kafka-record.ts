@@ -17,6 +17,8 @@ import type { ParsedEvent, ReceivedLine } from '../../parsers/parse-line.js';
 
 export const KAFKA_FORMAT_VERSION = 1;
 export const FORMAT_HEADER = 'fortiems-format';
+/** The `format` of a kafka sink's dead-letter lines: their payload is a spool payload (`<key>\n<value>`) of this version. */
+export const DEAD_LETTER_FORMAT = `fortiems-kafka-${KAFKA_FORMAT_VERSION}`;
 
 /** One line and what its first receiver knew: the value of a record. */
 export interface KafkaLineRecord {

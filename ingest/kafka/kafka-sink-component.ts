@@ -5,7 +5,7 @@ import { type ComponentProblem, type SinkContext, type SinkFactory, schemaDefaul
 import type { KafkaSinkConfig } from '../config/types.js';
 import type { RetryPolicy } from '../sinks/retry-policy.js';
 import { BufferedSink } from '../sinks/sink-helper.js';
-import { createKafkaDriver, type KafkaProducer, PRODUCER_STATE_CLASS } from './kafka-driver.js';
+import { createKafkaDriver, type KafkaDriverOptions, type KafkaProducer, PRODUCER_STATE_CLASS } from './kafka-driver.js';
 import { kafkaEncoderRecipe, kafkaSinkEncoder } from './kafka-encoder.js';
 import { DEFAULT_TOPIC, KAFKA_SINK_SCHEMA, zstdAvailable } from './kafka-schema.js';
 
@@ -36,6 +36,22 @@ export const kafkaSinkFactory: SinkFactory<KafkaSinkConfig> = {
   create: (id, config, context) => createKafkaSink(id, config, context),
 };
 
+/** Where sink `id` appends what the broker refused (`fortiems dead-letter list|replay --sink ID` reads it). */
+export const kafkaDeadLetterFile = (dataDir: string, id: string): string => join(dataDir, 'dead-letter', `${id}.ndjson`);
+
+/** The driver's settings for sink `id` as configured: the sink's and its dead letters' replay (`fortiems dead-letter`). */
+export function kafkaDriverOptions(id: string, config: KafkaSinkConfig, dataDir: string): KafkaDriverOptions {
+  return {
+    brokers: config.brokers,
+    topic: config.topic ?? DEFAULT_TOPIC,
+    compression: config.compression ?? SCHEMA.compression.default,
+    clientId: config.client_id ?? SCHEMA.client_id.default,
+    timeoutMs: config.timeout_ms ?? SCHEMA.timeout_ms.default,
+    deadLetterFile: kafkaDeadLetterFile(dataDir, id),
+    sinkId: id,
+  };
+}
+
 /** The sink; fault-injection tests hand in a producer of their own and shorter retry delays. */
 export function createKafkaSink(
   id: string,
@@ -52,12 +68,7 @@ export function createKafkaSink(
     encode: encoder.encode,
     encoderRecipe: kafkaEncoderRecipe(id, config),
     driver: createKafkaDriver({
-      brokers: config.brokers,
-      topic: config.topic ?? DEFAULT_TOPIC,
-      compression: config.compression ?? SCHEMA.compression.default,
-      clientId: config.client_id ?? SCHEMA.client_id.default,
-      timeoutMs: config.timeout_ms ?? SCHEMA.timeout_ms.default,
-      deadLetterFile: join(dataDir, 'dead-letter', `${id}.ndjson`),
+      ...kafkaDriverOptions(id, config, dataDir),
       ...(createProducer ? { createProducer } : {}),
       onProducerReset: (reason) => {
         telemetry.error('producer_reset', reason);

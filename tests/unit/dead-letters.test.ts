@@ -9,6 +9,7 @@ import { checkFilter, filterQuery, parseTimeBound } from '../../ingest/dead-lett
 import { reparseLetter } from '../../ingest/dead-letters/reparse.js';
 import { replayDeadLetterFile } from '../../ingest/dead-letters/replay-dead-letter-file.js';
 import { type ReplayStore, replayDeadLetters } from '../../ingest/dead-letters/replay-dead-letters.js';
+import { appendDeadLetters } from '../../ingest/forward/dead-letter-file.js';
 import { splitBulkPair } from '../../ingest/sinks/search/bulk-encoding.js';
 import type { ItemOutcome, SinkDriver } from '../../ingest/sinks/sink-driver.js';
 import { sampleEvents } from '../support/sample-events.js';
@@ -225,6 +226,66 @@ describe('replayDeadLetterFile', () => {
     expect(await replayDeadLetterFile(file, again, { backoffMs: 1 })).toMatchObject({ matched: 2, replayed: 1, delivered: 1 });
     expect(again.sent).toEqual(['<13>big']);
     expect(readFileSync(file, 'utf8')).toBe('not json\n');
+  });
+
+  it('carries any payload bytes through the file: UTF-8 as text alone, other bytes also as base64, which the replay sends', async () => {
+    const file = join(dir, 'bytes.ndjson');
+    const text = Buffer.from('host-ünï\n{"v":1,"line":"✓ \\ud800"}', 'utf8');
+    const binary = Buffer.from([0x6b, 0x0a, 0xff, 0xfe, 0x00, 0xc3, 0x28, 0xed, 0xa0, 0x80]);
+    const record = (payload: Buffer, seq: number) => ({
+      record: { seq, payload, bytes: payload.length },
+      errorType: 'message_too_large',
+      error: 'x',
+      attempts: 1,
+    });
+    await appendDeadLetters(file, [record(text, 0), record(binary, 1)], { sink: 'collector', format: 'fortiems-kafka-1' });
+    const [first, second] = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((each) => JSON.parse(each));
+    expect(first).toEqual(expect.objectContaining({ payload: text.toString('utf8'), sink: 'collector', format: 'fortiems-kafka-1' }));
+    expect(first.payload_base64).toBeUndefined();
+    expect(Buffer.from(second.payload_base64, 'base64').equals(binary)).toBe(true);
+    // A line written before payload_base64 (text only) is read as before.
+    appendFileSync(file, `${line('<13>old')}\n`);
+
+    const sent: Buffer[] = [];
+    const summary = await replayDeadLetterFile(
+      file,
+      {
+        type: 'fake',
+        async send(batch: readonly BufferRecord[]) {
+          for (const each of batch) sent.push(Buffer.from(each.payload));
+          return { outcomes: batch.map(() => ({ status: 'ok' }) as const), bytes: 0 };
+        },
+        async deadLetter() {},
+      },
+      { format: 'fortiems-kafka-1' },
+    );
+    expect(summary).toMatchObject({ matched: 3, replayed: 3, delivered: 3, unreadable: 0 });
+    expect(sent.map((each) => each.toString('hex'))).toEqual([text, binary, Buffer.from('<13>old')].map((each) => each.toString('hex')));
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('keeps each send within the byte bound (a larger message alone), so a file of large letters is not one huge request', async () => {
+    const file = join(dir, 'sizes.ndjson');
+    const payloads = ['a'.repeat(400), 'b'.repeat(400), 'c'.repeat(1500), 'd'.repeat(100), 'e'.repeat(100)];
+    writeFileSync(file, `${payloads.map((payload) => line(payload)).join('\n')}\n`);
+    const sends: number[][] = [];
+    const summary = await replayDeadLetterFile(
+      file,
+      {
+        type: 'fake',
+        async send(batch: readonly BufferRecord[]) {
+          sends.push(batch.map((record) => record.payload.length));
+          return { outcomes: batch.map(() => ({ status: 'ok' }) as const), bytes: 0 };
+        },
+        async deadLetter() {},
+      },
+      { batchBytes: 1000, batchSize: 500 },
+    );
+    expect(summary).toMatchObject({ matched: 5, delivered: 5 });
+    expect(sends).toEqual([[400, 400], [1500], [100, 100]]);
   });
 
   it('sends nothing formatted otherwise than the sink formats now: the line stays, said why', async () => {
