@@ -44,9 +44,19 @@ describe.skipIf(!instanceDir).each([1, 2])('the pipeline while OpenSearch is dow
     await sendLines(tcp, corpus.slice(20_000));
 
     expect(await waitForCount(client, streams, corpus.length, 180_000)).toBe(corpus.length);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Stored is not yet acknowledged: a request whose answer the stopping node never sent is retried after a backoff
+    // (up to 30 s), and answered 409 then. The sink is at rest once its buffer is empty.
+    const metricsNow = async () => parseMetrics(await (await fetch(`${pipeline?.service.httpUrl}/metrics`)).text());
+    let metrics = await metricsNow();
+    for (
+      let waited = 0;
+      waited < 120_000 && metricSum(metrics, 'fortiems_buffer_events', { component_id: 'opensearch' }) > 0;
+      waited += 500
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      metrics = await metricsNow();
+    }
     expect(await countDocuments(client, streams)).toBe(corpus.length);
-    const metrics = parseMetrics(await (await fetch(`${pipeline.service.httpUrl}/metrics`)).text());
     // Every event sent once; a restart can turn the answer to our own earlier write into a 409 (a per-item 5xx, then
     // "already exists" on the retry), counted as deduplicated: the total is exact, the split may move (ingest/README).
     expect(
