@@ -152,6 +152,8 @@ export class KafkaSource implements RunningSource {
   /** A reconnect's `connect()` in flight, and closes of consumers left behind: `close()` waits for both. */
   private connecting: Promise<void> | undefined;
   private readonly closing = new Set<Promise<void>>();
+  private reopening: Promise<void> | undefined;
+  private reopenAgain = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.id = options.id;
@@ -183,15 +185,7 @@ export class KafkaSource implements RunningSource {
     const consumer = options.createConsumer ? options.createConsumer(consumerOptions) : new Consumer(consumerOptions);
     let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
     try {
-      stream = await consumer.consume({
-        topics: options.topics,
-        mode: 'committed',
-        fallbackMode: options.start,
-        autocommit: false,
-        maxWaitTime: 500,
-        // The pipeline is the buffer: a small read-ahead keeps memory and re-reads after a crash small.
-        highWaterMark: Math.max(16, options.maxBatchEvents),
-      });
+      stream = await this.consume(consumer);
     } catch (error) {
       await closeConsumer(consumer);
       throw error;
@@ -207,25 +201,18 @@ export class KafkaSource implements RunningSource {
       return;
     }
     this.consumer = consumer;
-    this.stream = stream;
     this.session++;
     this.owned.clear();
     this.generation = consumer.generationId;
     this.member = consumer.memberId;
     consumer.on('consumer:group:join', () => this.rebalanced(consumer));
-    stream.on('data', (message: Message) => this.onMessage(message, stream));
-    stream.on('error', (error: Error) => {
-      this.options.telemetry.error('receive', 'kafka', 1, error);
-      this.options.onError?.(error);
-    });
-    // The client ends a stream whose fetches keep failing (a broker down longer than its retries): start again.
-    stream.on('close', () => this.lost(stream));
+    this.attach(stream);
     // A rejoin that failed past its retries (after a heartbeat the group refused): no longer a member, so start again.
     // Unheard, the client's 'error' event would throw out of its timer and end the process.
     consumer.on('error', (error: Error) => {
       this.options.telemetry.error('receive', 'kafka_group', 1, error);
       this.options.onError?.(error);
-      this.lost(stream);
+      if (consumer === this.consumer) this.lost(this.stream);
     });
     if (options.registry) {
       this.lagGauge = options.registry.gauge(
@@ -248,11 +235,96 @@ export class KafkaSource implements RunningSource {
     }
   }
 
+  private attach(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    this.stream = stream;
+    if (this.stopped || this.inFlightEvents >= this.maxInFlightEvents) stream.pause();
+    stream.on('data', (message: Message) => this.onMessage(message, stream));
+    stream.on('error', (error: Error) => {
+      this.options.telemetry.error('receive', 'kafka', 1, error);
+      this.options.onError?.(error);
+    });
+    // The client ends a stream whose fetches keep failing (a broker down longer than its retries): start again.
+    stream.on('close', () => this.lost(stream));
+  }
+
   /**
-   * After each rebalance the client reads the partitions it kept again from their last commit. What this member kept
-   * through consecutive generations it still knows (what it handed over, what it committed); a partition taken away,
-   * or every partition after a gap in its membership (it missed a generation: someone else may have owned them), is
-   * forgotten and starts a new stretch of ownership.
+   * Replaces the stream by a new one on the same consumer (no leave, no rebalance), whose partitions start at the
+   * group's commit or, without one, at `start`. After a rebalance the client's own stream restarts only the partitions
+   * with a commit; one without keeps the position it had read to, read-ahead included. Records of that read-ahead are
+   * not handed over (fetched in an earlier generation, or in a stretch another member's ownership ended), so they were
+   * never read again nor committed: a survivor of a killed member sat with the lag of the partitions nobody had
+   * committed yet, and records arriving later would have been committed past them. The old stream's records are
+   * ignored from now on; its chunks in flight still commit what they may.
+   */
+  private reopen(consumer: Consumer): void {
+    if (this.reopening) {
+      this.reopenAgain = true;
+      return;
+    }
+    const old = this.stream;
+    if (!old) return;
+    this.flush();
+    this.stream = undefined;
+    old.pause();
+    const reopening = this.consume(consumer).then(
+      (stream) => {
+        // The new stream holds the topics first, so closing the old one does not make the consumer join again.
+        this.closeStream(old);
+        if (this.stopped || consumer !== this.consumer) {
+          this.closeStream(stream);
+          return;
+        }
+        this.attach(stream);
+      },
+      (error: Error) => {
+        this.closeStream(old);
+        // Stopping (the consumer closed under it), or left behind by a rejoin: nothing to reopen.
+        if (this.stopped || consumer !== this.consumer) return;
+        this.options.onError?.(error);
+        this.lost(undefined);
+      },
+    );
+    this.reopening = reopening;
+    this.closing.add(reopening);
+    void reopening.finally(() => {
+      this.closing.delete(reopening);
+      this.reopening = undefined;
+      if (this.reopenAgain) {
+        this.reopenAgain = false;
+        if (!this.stopped && consumer === this.consumer) this.reopen(consumer);
+      }
+    });
+  }
+
+  /** Closes a stream left behind (its 'close' is not a lost stream: it is no longer `this.stream`); never rejects. */
+  private closeStream(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    const closed = stream.close().then(
+      () => undefined,
+      () => undefined,
+    );
+    this.closing.add(closed);
+    void closed.then(() => this.closing.delete(closed));
+  }
+
+  /** A stream over the group's partitions: each starts at the group's commit, or at `start` without one. */
+  private consume(consumer: Consumer): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
+    const { options } = this;
+    return consumer.consume({
+      topics: options.topics,
+      mode: 'committed',
+      fallbackMode: options.start,
+      autocommit: false,
+      maxWaitTime: 500,
+      // The pipeline is the buffer: a small read-ahead keeps memory and re-reads after a crash small.
+      highWaterMark: Math.max(16, options.maxBatchEvents),
+    });
+  }
+
+  /**
+   * After each rebalance this member reads its partitions again from their last commit, through a new stream (see
+   * `reopen`). What it kept through consecutive generations it still knows (what it handed over, what it committed); a
+   * partition taken away, or every partition after a gap in its membership (it missed a generation: someone else may
+   * have owned them), is forgotten and starts a new stretch of ownership.
    */
   private rebalanced(consumer: Consumer): void {
     if (consumer !== this.consumer) return;
@@ -263,6 +335,7 @@ export class KafkaSource implements RunningSource {
       const at = key.lastIndexOf(':');
       if (!continuous || !owns(consumer, key.slice(0, at), Number(key.slice(at + 1)))) this.owned.delete(key);
     }
+    this.reopen(consumer);
   }
 
   /** Leaves the group (its partitions go to the others at once) and joins again after a backoff, from the last commit. */

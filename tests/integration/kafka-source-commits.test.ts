@@ -38,7 +38,7 @@ function scriptedIntake(open: (chunk: number) => boolean) {
   return { intake, durable, held, chunks: () => chunks };
 }
 
-function source(id: string, topic: string, group: string, intake: PipelineIntake): KafkaSource {
+function source(id: string, topic: string, group: string, intake: PipelineIntake, maxInFlightEvents?: number): KafkaSource {
   const registry = new MetricsRegistry();
   return new KafkaSource({
     id,
@@ -55,7 +55,16 @@ function source(id: string, topic: string, group: string, intake: PipelineIntake
     telemetry: new ComponentTelemetry(registry, { id, kind: 'source', type: 'kafka' }),
     registry,
     stopGraceMs: 1000,
+    ...(maxInFlightEvents === undefined ? {} : { maxInFlightEvents }),
   });
+}
+
+async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 describe('kafka source commits', () => {
@@ -69,7 +78,7 @@ describe('kafka source commits', () => {
     await admin.close();
   });
 
-  async function topicWithRecords(): Promise<{ topic: string; ids: string[] }> {
+  async function topicWithRecords(spread = false): Promise<{ topic: string; ids: string[] }> {
     const topic = `fortiems-it-src-${randomUUID().slice(0, 8)}`;
     topics.push(topic);
     const admin = new Admin({ clientId: 'fortiems-test', bootstrapBrokers: brokers });
@@ -82,6 +91,8 @@ describe('kafka source commits', () => {
         topic,
         key: Buffer.from(`ems0${i % 4}`),
         value: Buffer.from(encodeRecordValue({ id, line: `line ${i}`, receivedAt: 1_795_000_000_000 + i, sourceId: 'tcp', zone: 'UTC' })),
+        // Spread: half the records in each partition, whatever their keys hash to.
+        ...(spread ? { partition: i % 2 } : {}),
       })),
     });
     await producer.close();
@@ -204,6 +215,58 @@ describe('kafka source commits', () => {
     await producing;
     await joined.stop();
     await kept.stop();
+  }, 180_000);
+
+  it('a partition given back after another member held it without committing is read again from its start', async () => {
+    const { topic, ids } = await topicWithRecords(true);
+    const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
+    // The first member reads both partitions to their end and holds every chunk (a slow sink): nothing is committed.
+    const waiting: (() => void)[] = [];
+    const durable: string[] = [];
+    let released = false;
+    let read = 0;
+    const intake: PipelineIntake = {
+      deliver: () => undefined,
+      isFull: () => false,
+      submit(lines: RawLine[]) {
+        read += lines.length;
+        const done = () => durable.push(...lines.map((line) => line.id as string));
+        if (released) {
+          done();
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) =>
+          waiting.push(() => {
+            done();
+            resolve();
+          }),
+        );
+      },
+    };
+    const survivor = source('survivor', topic, group, intake, 10 * RECORDS);
+    running.push(survivor);
+    await survivor.start();
+    await until(() => read >= RECORDS, 'the first member to read everything');
+    // A second member takes one partition, reads it, commits nothing and crashes: the partition comes back uncommitted.
+    const held = scriptedIntake(() => false);
+    const victim = source('victim', topic, group, held.intake);
+    running.push(victim);
+    await victim.start();
+    await until(() => held.chunks() > 0, 'the second member to read its partition');
+    expect((await survivor.measureLag()).get(topic)).toContain(-1n);
+    await victim.abandon();
+    await untilAsync(async () => !(await survivor.measureLag()).get(topic)?.includes(-1n), 'the first member to own both partitions again');
+    // The slow sink catches up: what was read in the first stretch of the partition taken away commits nothing
+    // (another member owned it meanwhile), so the partition must be read again from its start and committed.
+    released = true;
+    for (const release of waiting.splice(0)) release();
+    await untilAsync(
+      async () => (await survivor.measureLag()).get(topic)?.every((lag) => lag === 0n) ?? false,
+      'both partitions committed to their end',
+      30_000,
+    );
+    expect(new Set(durable)).toEqual(new Set(ids));
+    await survivor.stop();
   }, 180_000);
 
   it('after a refused chunk, leaves the group, rejoins and reads on from the last commit', async () => {

@@ -183,6 +183,12 @@ function makeSource(
   return { source, errors, counts };
 }
 
+/** The stream a rebalance replaced `stream` with (the old one closed): it reads from the last commit. */
+async function reopened(consumer: FakeConsumer, stream: FakeStream): Promise<FakeStream> {
+  await until(() => consumer.stream !== stream && stream.closed, 'a new stream');
+  return consumer.stream as FakeStream;
+}
+
 /** A started member over a held intake, its consumers given `partitions`; the first consumer and its stream. */
 async function startedMember(partitions: number[] = [0]) {
   const held = heldIntake();
@@ -197,9 +203,9 @@ describe('kafka source across rebalances', () => {
   it('hands a kept partition’s re-read records over once, and its commits never go back', async () => {
     const { held, consumer, stream } = await startedMember();
     stream.fetch(0, 0, 9);
-    // A member joins; this one keeps partition 0, and the client reads it again from its last commit (none yet).
+    // A member joins; this one keeps partition 0 and reads it again from its last commit (none yet), through a new stream.
     consumer.rebalance([0]);
-    stream.fetch(0, 0, 14);
+    (await reopened(consumer, stream)).fetch(0, 0, 14);
     await until(() => held.chunks.length === 3, 'three chunks');
     expect(held.ids()).toEqual(Array.from({ length: 15 }, (_, i) => `0:${i}`));
     for (const chunk of held.chunks) chunk.settle(true);
@@ -212,7 +218,7 @@ describe('kafka source across rebalances', () => {
     // The first fetch of this stretch starts at 5 (say, the commit); a rebalance makes the client restart lower.
     stream.fetch(0, 5, 9);
     consumer.rebalance([0]);
-    stream.fetch(0, 3, 9);
+    (await reopened(consumer, stream)).fetch(0, 3, 9);
     await until(() => held.chunks.length === 2, 'two chunks');
     // 3 and 4 were never handed over here: at-least-once hands them over; 5..9 were, and are not again.
     expect(held.ids()).toEqual(['0:5', '0:6', '0:7', '0:8', '0:9', '0:3', '0:4']);
@@ -222,15 +228,18 @@ describe('kafka source across rebalances', () => {
     expect(consumer.commits.map((commit) => commit.offset)).toEqual([10n]);
   });
 
-  it('forgets a partition taken away: given back, what the stream reads from the last commit is handed over again', async () => {
+  it('forgets a partition taken away: given back, what a new stream reads from the last commit is handed over again', async () => {
     const { source, held, consumer, stream } = await startedMember();
     stream.fetch(0, 0, 4);
     await until(() => held.chunks.length === 1, 'a chunk');
     consumer.rebalance([]);
     consumer.rebalance([0]);
-    // Still in the read-ahead from the first stretch: not handed over (the stream reads it again from the commit).
+    // Given back, it is read through a new stream, from the last commit: the old one's position for a partition without
+    // a commit is what it had read to, and would skip what the first stretch handed over and never committed.
+    const next = await reopened(consumer, stream);
+    // Still in the old stream's read-ahead from the first stretch: not handed over.
     stream.fetch(0, 5, 7, 1);
-    stream.fetch(0, 0, 4);
+    next.fetch(0, 0, 4);
     await until(() => held.chunks.length === 2, 'the re-read chunk');
     expect(held.chunks.map((chunk) => chunk.ids)).toEqual([
       ['0:0', '0:1', '0:2', '0:3', '0:4'],
@@ -274,6 +283,36 @@ describe('kafka source across rebalances', () => {
     await until(() => consumer.commits.length >= 1, 'a commit');
     expect(errors).toEqual(['commit:kafka']);
     expect(consumer.commits.map((commit) => commit.offset)).toEqual([10n]);
+  });
+});
+
+describe('kafka source reopening its stream after a rebalance', () => {
+  it('opens the new stream paused while the pipeline is full, and reopens again after a rebalance during the reopen', async () => {
+    const { held, consumer, stream } = await startedMember();
+    // Four chunks in flight: the most the source reads ahead (4 × max_batch_events): reading pauses.
+    stream.fetch(0, 0, 19);
+    await until(() => held.chunks.length === 4, 'four chunks');
+    expect(stream.paused).toBe(true);
+    const join = gate();
+    consumer.joining = join.promise;
+    const made: FakeStream[] = [];
+    const consume = consumer.consume.bind(consumer);
+    consumer.consume = async () => {
+      const next = await consume();
+      made.push(next);
+      return next;
+    };
+    consumer.rebalance([0]);
+    // Another rebalance while the new stream is being made: that one may already be behind it.
+    consumer.rebalance([0]);
+    join.open();
+    await until(() => made.length === 2 && made[0]?.closed === true, 'two new streams, the first closed');
+    const last = made[1] as FakeStream;
+    expect(stream.closed).toBe(true);
+    expect(last.paused).toBe(true);
+    for (const chunk of held.chunks) chunk.settle(true);
+    await until(() => !last.paused, 'reading again');
+    expect(last.closed).toBe(false);
   });
 });
 
