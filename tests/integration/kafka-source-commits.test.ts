@@ -21,21 +21,35 @@ const RECORDS = 3000;
 function scriptedIntake(open: (chunk: number) => boolean) {
   const durable: string[] = [];
   const held: string[] = [];
+  const waiting: (() => void)[] = [];
   let chunks = 0;
+  let read = 0;
+  let released = false;
   const intake: PipelineIntake = {
     deliver: () => undefined,
     isFull: () => false,
     submit(lines: RawLine[]) {
       const ids = lines.map((line) => line.id as string);
-      if (open(chunks++)) {
+      read += ids.length;
+      if (open(chunks++) || released) {
         durable.push(...ids);
         return Promise.resolve();
       }
       held.push(...ids);
-      return new Promise<void>(() => undefined);
+      return new Promise<void>((resolve) =>
+        waiting.push(() => {
+          durable.push(...ids);
+          resolve();
+        }),
+      );
     },
   };
-  return { intake, durable, held, chunks: () => chunks };
+  /** The held chunks made durable (a slow sink catching up), and every chunk from now on at once. */
+  const release = () => {
+    released = true;
+    for (const next of waiting.splice(0)) next();
+  };
+  return { intake, durable, held, chunks: () => chunks, read: () => read, release };
 }
 
 function source(id: string, topic: string, group: string, intake: PipelineIntake, maxInFlightEvents?: number): KafkaSource {
@@ -221,32 +235,11 @@ describe('kafka source commits', () => {
     const { topic, ids } = await topicWithRecords(true);
     const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
     // The first member reads both partitions to their end and holds every chunk (a slow sink): nothing is committed.
-    const waiting: (() => void)[] = [];
-    const durable: string[] = [];
-    let released = false;
-    let read = 0;
-    const intake: PipelineIntake = {
-      deliver: () => undefined,
-      isFull: () => false,
-      submit(lines: RawLine[]) {
-        read += lines.length;
-        const done = () => durable.push(...lines.map((line) => line.id as string));
-        if (released) {
-          done();
-          return Promise.resolve();
-        }
-        return new Promise<void>((resolve) =>
-          waiting.push(() => {
-            done();
-            resolve();
-          }),
-        );
-      },
-    };
-    const survivor = source('survivor', topic, group, intake, 10 * RECORDS);
+    const slow = scriptedIntake(() => false);
+    const survivor = source('survivor', topic, group, slow.intake, 10 * RECORDS);
     running.push(survivor);
     await survivor.start();
-    await until(() => read >= RECORDS, 'the first member to read everything');
+    await until(() => slow.read() >= RECORDS, 'the first member to read everything');
     // A second member takes one partition, reads it, commits nothing and crashes: the partition comes back uncommitted.
     const held = scriptedIntake(() => false);
     const victim = source('victim', topic, group, held.intake);
@@ -258,14 +251,13 @@ describe('kafka source commits', () => {
     await untilAsync(async () => !(await survivor.measureLag()).get(topic)?.includes(-1n), 'the first member to own both partitions again');
     // The slow sink catches up: what was read in the first stretch of the partition taken away commits nothing
     // (another member owned it meanwhile), so the partition must be read again from its start and committed.
-    released = true;
-    for (const release of waiting.splice(0)) release();
+    slow.release();
     await untilAsync(
       async () => (await survivor.measureLag()).get(topic)?.every((lag) => lag === 0n) ?? false,
       'both partitions committed to their end',
       30_000,
     );
-    expect(new Set(durable)).toEqual(new Set(ids));
+    expect(new Set(slow.durable)).toEqual(new Set(ids));
     await survivor.stop();
   }, 180_000);
 
@@ -306,37 +298,17 @@ describe('kafka source commits', () => {
     const { topic, ids } = await topicWithRecords();
     const group = `fortiems-it-${randomUUID().slice(0, 8)}`;
     // Five chunks durable at once; the next ones wait until after the stream is lost (their commits then fail).
-    const durable: string[] = [];
-    const waiting: (() => void)[] = [];
-    let chunks = 0;
-    let released = false;
-    const intake: PipelineIntake = {
-      deliver: () => undefined,
-      isFull: () => false,
-      submit(lines: RawLine[]) {
-        const done = () => durable.push(...lines.map((line) => line.id as string));
-        if (chunks++ < 5 || released) {
-          done();
-          return Promise.resolve();
-        }
-        return new Promise<void>((resolve) =>
-          waiting.push(() => {
-            done();
-            resolve();
-          }),
-        );
-      },
-    };
+    const held = scriptedIntake((chunk) => chunk < 5);
+    const { intake, durable } = held;
     const member = source('member', topic, group, intake);
     running.push(member);
     await member.start();
-    await until(() => chunks >= 6, 'the member to read past its durable chunks');
+    await until(() => held.chunks() >= 6, 'the member to read past its durable chunks');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // What the client does when a broker stays away: it destroys the stream with the fetch's error.
     (member as unknown as { stream: { destroy(error: Error): void } }).stream.destroy(new Error('fetch failed: broker gone'));
     await new Promise((resolve) => setTimeout(resolve, 500));
-    released = true;
-    for (const release of waiting.splice(0)) release();
+    held.release();
     await until(() => new Set(durable).size >= RECORDS, 'the reopened stream to read the rest', 90_000);
     expect(new Set(durable)).toEqual(new Set(ids));
     // The new consumer started from the last commit, before the chunks the lost one could not commit: read twice.
